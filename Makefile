@@ -1,0 +1,63 @@
+# Convenience entry points; the build itself is CMake (CMakeLists.txt).
+#   make demo     install missing packages, build, index corpus/, run queries
+#   make test     install missing packages, build (plain and ASan+UBSan), ctest
+#   make install  build and install sou-index, sou-query and man pages (PREFIX)
+PREFIX ?= /usr/local
+BUILD ?= build
+ASAN_BUILD ?= build-asan
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+DEMO_DB ?= demo-db
+
+# Debian packages sou builds and tests with (README: "Dependencies").
+PACKAGES = cmake make pkg-config gcc g++ libxapian-dev libicu-dev libyaml-dev \
+	libcmark-dev libgumbo-dev libjansson-dev libxxhash-dev libcmocka-dev jq
+
+SUDO = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: all deps build asan test demo install clean
+
+all: build
+
+deps:
+	@missing=$$(for p in $(PACKAGES); do \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; \
+	done); \
+	if [ -n "$$missing" ]; then \
+		echo "installing:" $$missing; \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+build: deps
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	cmake --build $(BUILD) -j $(JOBS)
+
+asan: deps
+	cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DSOU_SANITIZE=ON >/dev/null
+	cmake --build $(ASAN_BUILD) -j $(JOBS)
+
+# Every test in the optimised build, then everything but the heavy xwlb
+# test again under AddressSanitizer + UndefinedBehaviorSanitizer.
+test: build asan
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+		ctest --output-on-failure -j $(JOBS) -LE heavy
+
+demo: build
+	rm -rf $(DEMO_DB)
+	@echo '$$ sou-index --db $(DEMO_DB) corpus/posts    # one post has broken YAML on purpose'
+	-$(BUILD)/indexer/sou-index --db $(DEMO_DB) corpus/posts
+	@echo; echo '$$ sou-query --db $(DEMO_DB) 农业'
+	@$(BUILD)/query/sou-query --db $(DEMO_DB) 农业
+	@echo; echo '$$ sou-query --db $(DEMO_DB) tag:半导体 --sort -date'
+	@$(BUILD)/query/sou-query --db $(DEMO_DB) tag:半导体 --sort -date
+	@echo; echo '$$ sou-query --db $(DEMO_DB) '"'"'"离岸人民币" OR 汇率'"'"' date:2020..2024'
+	@$(BUILD)/query/sou-query --db $(DEMO_DB) '"离岸人民币" OR 汇率' date:2020..2024
+	@echo; echo '$$ sou-query --db $(DEMO_DB) --json --limit 2 A股'
+	@$(BUILD)/query/sou-query --db $(DEMO_DB) --json --limit 2 A股
+
+install: build
+	cmake --install $(BUILD) --prefix $(PREFIX)
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD) $(DEMO_DB)

@@ -1,0 +1,44 @@
+/*
+ * docdata.h - what sou stores with each post for display and snippets.
+ *
+ * Format: one JSON object (written and read with jansson), chosen so the
+ * record is self-describing and can gain fields without breaking old
+ * indexes:
+ *   {"path": "2022/a.md", "title": "...", "date": 1654048800, "tz": 480,
+ *    "tags": [...], "categories": [...], "author": "...", "text": "..."}
+ * "date"/"tz" are absent when the post has no date; "text" is the body as
+ * plain text (text.h format), used to build snippets at query time.
+ */
+#ifndef SOU_DOCDATA_H
+#define SOU_DOCDATA_H
+
+#include "buf.h"
+#include "date.h"
+#include "error.h"
+#include "frontmatter.h"
+
+/* A decoded record; every string is owned by the record. */
+typedef struct sou_docdata {
+	char *path;
+	char *title;
+	char *author;
+	int has_date;
+	sou_date date;
+	sou_strlist tags;
+	sou_strlist categories;
+	char *text;
+	size_t text_len;
+} sou_docdata;
+
+/* Serialises a post into out (replacing its contents). */
+void sou_docdata_encode(const sou_post *post, const char *relpath,
+			const char *text, size_t text_len, sou_buf *out);
+
+/* Parses a record; on success *d owns its strings (free: sou_docdata_clear). */
+sou_status sou_docdata_decode(const char *data, size_t len, sou_docdata *d,
+			      sou_error *err);
+
+/* Frees what d owns and zeroes it. */
+void sou_docdata_clear(sou_docdata *d);
+
+#endif

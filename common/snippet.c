@@ -1,0 +1,320 @@
+/*
+ * snippet.c - passage selection and highlighting (see snippet.h).
+ *
+ * Steps: segment the text into units (and the spans of ICU words and
+ * word parts), find every occurrence of every pattern as a run of equal
+ * units inside one chain, slide a window of max_cols columns anchored a
+ * little before each occurrence, keep the best window, then snap its ends
+ * out of any word they would cut.
+ */
+#include "snippet.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unicode/uchar.h>
+#include <unicode/utf8.h>
+
+#include "termgen.h"
+
+typedef struct unit {
+	size_t term_off, term_len; /* into the arena */
+	size_t start, end;
+	int brk;
+	int part_of;               /* for parts: index of their unit; else -1 */
+} unit;
+
+typedef struct match {
+	size_t start, end;
+	size_t pat;
+} match;
+
+typedef struct collect {
+	unit *u;
+	size_t n, cap;
+	unit *parts;
+	size_t np, pcap;
+	size_t *spans;             /* word spans (start, end) for snapping */
+	size_t ns, scap;
+	sou_buf arena;
+} collect;
+
+void sou_ranges_free(sou_ranges *r)
+{
+	if (!r)
+		return;
+	free(r->v);
+	r->v = NULL;
+	r->n = r->cap = 0;
+}
+
+static void ranges_add(sou_ranges *r, size_t s, size_t e)
+{
+	if (r->n && s <= r->v[2 * r->n - 1]) { /* overlaps the previous: merge */
+		if (e > r->v[2 * r->n - 1])
+			r->v[2 * r->n - 1] = e;
+		return;
+	}
+	if (r->n == r->cap) {
+		r->cap = r->cap ? r->cap * 2 : 8;
+		r->v = sou_xrealloc(r->v, 2 * r->cap * sizeof(size_t));
+	}
+	r->v[2 * r->n] = s;
+	r->v[2 * r->n + 1] = e;
+	r->n++;
+}
+
+static void push_unit(unit **v, size_t *n, size_t *cap, const unit *x)
+{
+	if (*n == *cap) {
+		*cap = *cap ? *cap * 2 : 64;
+		*v = sou_xrealloc(*v, *cap * sizeof(unit));
+	}
+	(*v)[(*n)++] = *x;
+}
+
+static void push_span(collect *c, size_t s, size_t e)
+{
+	if (c->ns == c->scap) {
+		c->scap = c->scap ? c->scap * 2 : 64;
+		c->spans = sou_xrealloc(c->spans, 2 * c->scap * sizeof(size_t));
+	}
+	c->spans[2 * c->ns] = s;
+	c->spans[2 * c->ns + 1] = e;
+	c->ns++;
+}
+
+static int collect_token(void *ctx, const sou_token *t)
+{
+	collect *c = ctx;
+	unit x;
+
+	x.term_off = c->arena.len;
+	x.term_len = t->term_len;
+	x.start = t->start;
+	x.end = t->end;
+	x.brk = t->brk;
+	x.part_of = -1;
+	switch (t->kind) {
+	case SOU_TOK_HANWORD:
+		push_span(c, t->start, t->end);
+		return 0;
+	case SOU_TOK_PART:
+		sou_buf_add(&c->arena, t->term, t->term_len);
+		x.part_of = (int)c->n - 1;
+		push_unit(&c->parts, &c->np, &c->pcap, &x);
+		return 0;
+	case SOU_TOK_WORD:
+		push_span(c, t->start, t->end);
+		/* fall through */
+	case SOU_TOK_HAN:
+		sou_buf_add(&c->arena, t->term, t->term_len);
+		push_unit(&c->u, &c->n, &c->cap, &x);
+		return 0;
+	}
+	return 0;
+}
+
+static int unit_eq(const collect *c, const unit *u, const char *s, size_t n)
+{
+	return u->term_len == n && !memcmp(c->arena.data + u->term_off, s, n);
+}
+
+/* Finds every occurrence of every pattern. */
+static void find_matches(const collect *c, const sou_strlist *pats, match **out,
+			 size_t *nout)
+{
+	size_t p, i, cap = 0, n = 0;
+	match *m = NULL;
+
+#define ADD(s_, e_, p_) do { \
+		if (n == cap) { \
+			cap = cap ? cap * 2 : 16; \
+			m = sou_xrealloc(m, cap * sizeof(*m)); \
+		} \
+		m[n].start = (s_); m[n].end = (e_); m[n].pat = (p_); n++; \
+	} while (0)
+
+	for (p = 0; pats && p < pats->n; p++) {
+		const char *pat = pats->v[p];
+		size_t plen = strlen(pat), k = 1, j;
+		const char *q;
+
+		for (q = pat; *q; q++)
+			if (*q == SOU_UNIT_SEP)
+				k++;
+		for (i = 0; i + k <= c->n; i++) {
+			const char *s = pat;
+			for (j = 0; j < k; j++) {
+				const char *e = memchr(s, SOU_UNIT_SEP, plen - (size_t)(s - pat));
+				size_t ul = e ? (size_t)(e - s) : plen - (size_t)(s - pat);
+				if ((j && c->u[i + j].brk) || !unit_eq(c, &c->u[i + j], s, ul))
+					break;
+				s = e ? e + 1 : s + ul;
+			}
+			if (j == k)
+				ADD(c->u[i].start, c->u[i + k - 1].end, p);
+		}
+		if (k == 1)
+			for (i = 0; i < c->np; i++)
+				if (unit_eq(c, &c->parts[i], pat, plen))
+					ADD(c->parts[i].start, c->parts[i].end, p);
+	}
+#undef ADD
+	*out = m;
+	*nout = n;
+}
+
+static int cmp_match(const void *a, const void *b)
+{
+	const match *x = a, *y = b;
+
+	if (x->start != y->start)
+		return x->start < y->start ? -1 : 1;
+	return x->end < y->end ? 1 : x->end > y->end ? -1 : 0;
+}
+
+/* Display width of a code point: East Asian wide and full-width count 2. */
+static size_t cp_width(UChar32 c)
+{
+	int w = u_getIntPropertyValue(c, UCHAR_EAST_ASIAN_WIDTH);
+
+	return (w == U_EA_WIDE || w == U_EA_FULLWIDTH) ? 2 : 1;
+}
+
+/* Byte offset reached by walking cols columns forward from byte a. */
+static size_t walk_cols(const char *t, size_t len, size_t a, size_t cols)
+{
+	size_t used = 0;
+	int32_t i = (int32_t)a, n = (int32_t)len;
+
+	while (i < n) {
+		int32_t at = i;
+		UChar32 c;
+		U8_NEXT((const uint8_t *)t, i, n, c);
+		used += cp_width(c < 0 ? 0xFFFD : c);
+		if (used > cols)
+			return (size_t)at;
+	}
+	return len;
+}
+
+/* Byte offset reached by walking back up to cols columns from byte a. */
+static size_t back_cols(const char *t, size_t a, size_t cols)
+{
+	size_t used = 0;
+	int32_t i = (int32_t)a;
+
+	while (i > 0) {
+		int32_t at = i;
+		UChar32 c;
+		U8_PREV((const uint8_t *)t, 0, i, c);
+		used += cp_width(c < 0 ? 0xFFFD : c);
+		if (used > cols)
+			return (size_t)at;
+	}
+	return 0;
+}
+
+/* Moves b out of any word span it falls strictly inside. */
+static size_t snap(const collect *c, size_t b, int to_end)
+{
+	size_t i;
+
+	for (i = 0; i < c->ns; i++) {
+		size_t s = c->spans[2 * i], e = c->spans[2 * i + 1];
+		if (s < b && b < e)
+			return to_end ? e : s;
+	}
+	return b;
+}
+
+sou_status sou_snippet_make(sou_segmenter *seg, const char *text, size_t len,
+			    const sou_strlist *patterns, size_t max_cols,
+			    sou_buf *out, sou_ranges *ranges, sou_error *err)
+{
+	collect c;
+	match *m = NULL;
+	size_t nm = 0, i, best_s = 0, best_e, ctx;
+	size_t best_distinct = 0, best_count = 0;
+	sou_status st;
+	unsigned char *seen;
+
+	memset(&c, 0, sizeof(c));
+	sou_buf_reset(out);
+	ranges->n = 0;
+	st = sou_segmenter_run(seg, text, len, SOU_SEG_DOCUMENT, collect_token, &c,
+			       NULL, err);
+	if (st)
+		goto done;
+	find_matches(&c, patterns, &m, &nm);
+	qsort(m, nm, sizeof(*m), cmp_match);
+	if (!max_cols) {
+		best_s = 0;
+		best_e = len;
+	} else {
+		ctx = max_cols / 6;
+		seen = sou_xcalloc(patterns && patterns->n ? patterns->n : 1, 1);
+		best_e = walk_cols(text, len, 0, max_cols);
+		for (i = 0; i < nm; i++) {
+			size_t ws = back_cols(text, m[i].start, ctx), we, j, distinct = 0, count = 0;
+			we = walk_cols(text, len, ws, max_cols);
+			memset(seen, 0, patterns->n);
+			for (j = i; j < nm && m[j].start < we; j++) {
+				if (m[j].end > we)
+					continue;
+				count++;
+				if (!seen[m[j].pat]) {
+					seen[m[j].pat] = 1;
+					distinct++;
+				}
+			}
+			/* earlier matches before i inside the window also count */
+			for (j = i; j-- > 0 && m[j].start >= ws;) {
+				count++;
+				if (!seen[m[j].pat]) {
+					seen[m[j].pat] = 1;
+					distinct++;
+				}
+			}
+			if (distinct > best_distinct ||
+			    (distinct == best_distinct && count > best_count)) {
+				best_distinct = distinct;
+				best_count = count;
+				best_s = ws;
+				best_e = we;
+			}
+		}
+		free(seen);
+		best_s = snap(&c, best_s, 0);
+		if (best_e < len)
+			best_e = snap(&c, best_e, 0);
+		if (best_e <= best_s)
+			best_e = walk_cols(text, len, best_s, max_cols);
+	}
+	{
+		/* trim spaces at the cut ends, then emit */
+		size_t shift;
+		while (best_s < best_e && (text[best_s] == ' ' || text[best_s] == '\n'))
+			best_s++;
+		while (best_e > best_s && (text[best_e - 1] == ' ' || text[best_e - 1] == '\n'))
+			best_e--;
+		if (best_s > 0)
+			sou_buf_adds(out, "\xE2\x80\xA6"); /* … */
+		shift = out->len;
+		for (i = best_s; i < best_e; i++)
+			sou_buf_addc(out, text[i] == '\n' ? ' ' : text[i]);
+		if (best_e < len)
+			sou_buf_adds(out, "\xE2\x80\xA6");
+		for (i = 0; i < nm; i++)
+			if (m[i].start >= best_s && m[i].end <= best_e)
+				ranges_add(ranges, m[i].start - best_s + shift,
+					   m[i].end - best_s + shift);
+	}
+done:
+	free(m);
+	free(c.u);
+	free(c.parts);
+	free(c.spans);
+	sou_buf_free(&c.arena);
+	return st;
+}

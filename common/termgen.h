@@ -1,0 +1,98 @@
+/*
+ * termgen.h - index terms from text, for documents and queries alike.
+ *
+ * This is where sou's term scheme lives (README: "How Chinese is
+ * indexed"); both sides use the same segmenter and this one module, so a
+ * query always produces terms the index can contain.
+ *
+ * Term scheme, per field (prefix for body / title):
+ *   word     ""  / "S"    ICU dictionary words and Latin/number words;
+ *                         Latin/number words carry unit positions,
+ *                         Chinese words carry none (they are never used
+ *                         in phrases)
+ *   bigram   "G" / "XSG"  two adjacent units of a chain where at least
+ *                         one is Chinese, at the first unit's position:
+ *                         any run of >= 2 Chinese characters is a phrase
+ *                         of bigrams, so recall never depends on ICU
+ *   unigram  "U" / "XSU"  each Chinese character, no positions
+ * Filter terms (no weight): Q unique id, K tag, XC category, A author,
+ * Y year, M year+month, D year+month+day (all folded, see
+ * sou_segmenter_fold).  Value slot SOU_SLOT_DATE holds the date.
+ */
+#ifndef SOU_TERMGEN_H
+#define SOU_TERMGEN_H
+
+#include <stddef.h>
+
+#include "buf.h"
+#include "error.h"
+#include "segment.h"
+#include "xwrap.h"
+
+#define SOU_SLOT_DATE 0
+
+typedef enum sou_field {
+	SOU_FIELD_BODY = 0,   /* everything searchable, unprefixed */
+	SOU_FIELD_TITLE = 1   /* title only, for title: and ranking */
+} sou_field;
+
+typedef struct sou_termgen sou_termgen;
+
+/* Creates a term generator with its own segmenter; owned by the caller. */
+sou_status sou_termgen_create(sou_termgen **out, sou_error *err);
+void sou_termgen_destroy(sou_termgen *tg);
+/* The segmenter inside tg (borrowed; lives as long as tg). */
+sou_segmenter *sou_termgen_segmenter(sou_termgen *tg);
+
+/*
+ * Starts a new document: later sou_termgen_index() calls add terms to
+ * doc (borrowed, must outlive those calls) with positions from 1.
+ */
+void sou_termgen_begin(sou_termgen *tg, sou_xdoc *doc);
+
+/*
+ * Indexes text into field with the given wdf increment (title and tag
+ * boosts).  Successive calls on the same field continue its positions
+ * after a gap, so phrases never span two calls.
+ */
+sou_status sou_termgen_index(sou_termgen *tg, sou_field field, const char *text,
+			     size_t len, unsigned wdfinc, sou_error *err);
+
+/*
+ * Adds a filter term prefix + fold(value) to the current document.
+ */
+sou_status sou_termgen_add_filter(sou_termgen *tg, const char *prefix,
+				  const char *value, size_t len, sou_error *err);
+
+/*
+ * Builds the query for one piece of query text in field.  Every chain of
+ * units must match (bigram phrases for Chinese, word terms otherwise);
+ * whole ICU words add weight on top.  With phrase set, the whole text is
+ * one phrase where the chains allow.  On success *out is a new query owned
+ * by the caller, or NULL when the text holds nothing searchable (only
+ * punctuation).  If patterns is not NULL, each chain is appended to it as
+ * its units joined by SOU_UNIT_SEP, for highlighting.
+ */
+sou_status sou_termgen_query(sou_termgen *tg, sou_field field, const char *text,
+			     size_t len, int phrase, sou_xq **out,
+			     sou_strlist *patterns, sou_error *err);
+
+/* Separator between units inside a highlight pattern. */
+#define SOU_UNIT_SEP '\x1f'
+
+/*
+ * The folded form of value with prefix, as a filter term (e.g. "K" for
+ * tag: queries), into out.
+ */
+sou_status sou_termgen_filter_term(sou_termgen *tg, const char *prefix,
+				   const char *value, size_t len, sou_buf *out,
+				   sou_error *err);
+
+/*
+ * The unique-id term for a post's relative path into out: "Q" + path, or,
+ * when that would exceed Xapian's term limit, "Q" + a prefix of the path
+ * cut on a character boundary + "#" + the path's 64-bit xxHash in hex.
+ */
+void sou_termgen_idterm(const char *relpath, sou_buf *out);
+
+#endif

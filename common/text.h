@@ -1,0 +1,44 @@
+/*
+ * text.h - turning a post body (Markdown or HTML) into plain text.
+ *
+ * Markdown goes through cmark (CommonMark); HTML, whether a whole body or
+ * an HTML block inside Markdown, goes through gumbo (an HTML5 tokenizer
+ * and tree builder).  Output format, relied on by the segmenter and the
+ * snippet code:
+ *   - UTF-8 text; script, style, template contents and comments dropped;
+ *     entities decoded; link text and image alt text kept;
+ *   - every block boundary (paragraph, heading, list item, table cell,
+ *     <br>, ...) becomes exactly one '\n', so words from two blocks never
+ *     fuse; runs of spaces inside a block collapse to one ' ';
+ *   - no leading or trailing whitespace.
+ */
+#ifndef SOU_TEXT_H
+#define SOU_TEXT_H
+
+#include <stddef.h>
+
+#include "buf.h"
+#include "error.h"
+
+typedef enum sou_body_format {
+	SOU_BODY_AUTO,     /* HTML if the body starts with an HTML tag, else Markdown */
+	SOU_BODY_MARKDOWN,
+	SOU_BODY_HTML
+} sou_body_format;
+
+/*
+ * Appends the plain text of body[0..len) to out (owned by the caller).
+ * Invalid UTF-8 is passed through (the segmenter replaces it).  Fails
+ * only with SOU_ERR_NOMEM if a parser cannot allocate.
+ */
+sou_status sou_text_from_body(const char *body, size_t len, sou_body_format fmt,
+			      sou_buf *out, sou_error *err);
+
+/*
+ * Returns 1 if s[0..n) is valid UTF-8 without NUL bytes.  Otherwise
+ * writes to out (replacing its contents) a copy in which every invalid
+ * sequence and every NUL is replaced by U+FFFD, and returns 0.
+ */
+int sou_text_utf8_clean(const char *s, size_t n, sou_buf *out);
+
+#endif

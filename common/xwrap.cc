@@ -1,0 +1,603 @@
+/*
+ * xwrap.cc - the extern "C" wrapper over libxapian (see xwrap.h).
+ *
+ * The only C++ in sou.  Rules kept here: every entry point that can reach
+ * Xapian is wrapped in try/catch(Xapian::Error)/catch(std::exception)/
+ * catch(...) and converted to a sou_status; C code never sees an
+ * exception.  Allocation failure inside Xapian surfaces as std::bad_alloc
+ * and becomes SOU_ERR_NOMEM.
+ */
+#include "xwrap.h"
+
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <new>
+#include <string>
+#include <vector>
+#include <xapian.h>
+
+struct sou_xdb {
+	Xapian::Database *db;            /* always set */
+	Xapian::WritableDatabase *wdb;   /* set when writable (same object) */
+	std::string path;
+};
+
+struct sou_xdoc {
+	Xapian::Document doc;
+	unsigned dropped;
+	bool failed;
+};
+
+struct sou_xq {
+	Xapian::Query q;
+};
+
+struct sou_xmset {
+	std::vector<double> weights;
+	std::vector<unsigned> docids;
+	std::vector<std::string> data;
+	unsigned long estimated, lower, upper;
+};
+
+/* Converts the in-flight exception into a status; call only in catch. */
+static sou_status fail_from_exception(sou_error *err, const char *what)
+{
+	try {
+		throw;
+	} catch (const Xapian::DatabaseLockError &e) {
+		return sou_error_set(err, SOU_ERR_LOCKED, "%s: %s", what,
+				     e.get_description().c_str());
+	} catch (const Xapian::DatabaseOpeningError &e) {
+		return sou_error_set(err, SOU_ERR_NOTFOUND, "%s: %s", what,
+				     e.get_description().c_str());
+	} catch (const Xapian::Error &e) {
+		return sou_error_set(err, SOU_ERR_DB, "%s: %s", what,
+				     e.get_description().c_str());
+	} catch (const std::bad_alloc &) {
+		return sou_error_set(err, SOU_ERR_NOMEM, "%s: out of memory", what);
+	} catch (const std::exception &e) {
+		return sou_error_set(err, SOU_ERR_INTERNAL, "%s: %s", what, e.what());
+	} catch (...) {
+		return sou_error_set(err, SOU_ERR_INTERNAL, "%s: unknown exception", what);
+	}
+}
+
+extern "C" {
+
+sou_status sou_xdb_open(const char *path, int mode, sou_xdb **out, sou_error *err)
+{
+	*out = NULL;
+	sou_xdb *h = NULL;
+	try {
+		h = new sou_xdb();
+		h->path = path;
+		h->wdb = NULL;
+		h->db = NULL;
+		if (mode == SOU_XDB_READ) {
+			h->db = new Xapian::Database(path);
+		} else {
+			int action = mode == SOU_XDB_CREATE ? Xapian::DB_CREATE_OR_OVERWRITE
+							    : Xapian::DB_CREATE_OR_OPEN;
+			h->wdb = new Xapian::WritableDatabase(path, action | Xapian::DB_BACKEND_GLASS);
+			h->db = h->wdb;
+		}
+		*out = h;
+		return SOU_OK;
+	} catch (...) {
+		delete h;
+		sou_status st = fail_from_exception(err, path);
+		if (st == SOU_ERR_LOCKED)
+			sou_error_set(err, st, "%s: index is locked: another sou-index is writing it", path);
+		return st;
+	}
+}
+
+void sou_xdb_destroy(sou_xdb *h)
+{
+	if (!h)
+		return;
+	try {
+		if (h->wdb)
+			h->wdb->close();
+	} catch (...) {
+		/* closing is best effort: committed data is already safe */
+	}
+	delete h->db;
+	delete h;
+}
+
+static sou_status need_writer(sou_xdb *h, sou_error *err)
+{
+	if (!h->wdb)
+		return sou_error_set(err, SOU_ERR_INTERNAL, "%s: database opened read-only",
+				     h->path.c_str());
+	return SOU_OK;
+}
+
+sou_status sou_xdb_replace(sou_xdb *h, const char *idterm, const sou_xdoc *doc,
+			   sou_error *err)
+{
+	if (need_writer(h, err))
+		return err ? err->code : SOU_ERR_INTERNAL;
+	if (doc->failed)
+		return sou_error_set(err, SOU_ERR_NOMEM, "building document failed");
+	if (!*idterm || strlen(idterm) > SOU_XAPIAN_MAX_TERM)
+		return sou_error_set(err, SOU_ERR_INTERNAL, "bad unique term length");
+	try {
+		h->wdb->replace_document(idterm, doc->doc);
+		return SOU_OK;
+	} catch (...) {
+		return fail_from_exception(err, h->path.c_str());
+	}
+}
+
+sou_status sou_xdb_delete(sou_xdb *h, const char *idterm, sou_error *err)
+{
+	if (need_writer(h, err))
+		return err ? err->code : SOU_ERR_INTERNAL;
+	try {
+		h->wdb->delete_document(idterm);
+		return SOU_OK;
+	} catch (...) {
+		return fail_from_exception(err, h->path.c_str());
+	}
+}
+
+sou_status sou_xdb_commit(sou_xdb *h, sou_error *err)
+{
+	if (need_writer(h, err))
+		return err ? err->code : SOU_ERR_INTERNAL;
+	try {
+		h->wdb->commit();
+		return SOU_OK;
+	} catch (...) {
+		return fail_from_exception(err, h->path.c_str());
+	}
+}
+
+sou_status sou_xdb_reopen(sou_xdb *h, sou_error *err)
+{
+	try {
+		h->db->reopen();
+		return SOU_OK;
+	} catch (...) {
+		return fail_from_exception(err, h->path.c_str());
+	}
+}
+
+sou_status sou_xdb_doccount(sou_xdb *h, unsigned long *n, sou_error *err)
+{
+	for (int tries = 0;; tries++) {
+		try {
+			*n = h->db->get_doccount();
+			return SOU_OK;
+		} catch (const Xapian::DatabaseModifiedError &) {
+			if (tries < 5 && sou_xdb_reopen(h, err) == SOU_OK)
+				continue;
+			return fail_from_exception(err, h->path.c_str());
+		} catch (...) {
+			return fail_from_exception(err, h->path.c_str());
+		}
+	}
+}
+
+sou_status sou_xdb_termfreq(sou_xdb *h, const char *term, unsigned long *n,
+			    sou_error *err)
+{
+	for (int tries = 0;; tries++) {
+		try {
+			*n = h->db->get_termfreq(term);
+			return SOU_OK;
+		} catch (const Xapian::DatabaseModifiedError &) {
+			if (tries < 5 && sou_xdb_reopen(h, err) == SOU_OK)
+				continue;
+			return fail_from_exception(err, h->path.c_str());
+		} catch (...) {
+			return fail_from_exception(err, h->path.c_str());
+		}
+	}
+}
+
+sou_status sou_xdb_get_metadata(sou_xdb *h, const char *key, sou_buf *out,
+				sou_error *err)
+{
+	try {
+		std::string v = h->db->get_metadata(key);
+		sou_buf_reset(out);
+		sou_buf_add(out, v.data(), v.size());
+		return SOU_OK;
+	} catch (...) {
+		return fail_from_exception(err, h->path.c_str());
+	}
+}
+
+sou_status sou_xdb_set_metadata(sou_xdb *h, const char *key, const char *value,
+				size_t len, sou_error *err)
+{
+	if (need_writer(h, err))
+		return err ? err->code : SOU_ERR_INTERNAL;
+	try {
+		h->wdb->set_metadata(key, std::string(value, len));
+		return SOU_OK;
+	} catch (...) {
+		return fail_from_exception(err, h->path.c_str());
+	}
+}
+
+/* Finds the docid for idterm; 0 if none. */
+static Xapian::docid find_doc(Xapian::Database *db, const char *idterm)
+{
+	Xapian::PostingIterator p = db->postlist_begin(idterm);
+	if (p == db->postlist_end(idterm))
+		return 0;
+	return *p;
+}
+
+sou_status sou_xdb_get_data(sou_xdb *h, const char *idterm, sou_buf *out,
+			    sou_error *err)
+{
+	for (int tries = 0;; tries++) {
+		try {
+			Xapian::docid id = find_doc(h->db, idterm);
+			if (!id)
+				return sou_error_set(err, SOU_ERR_NOTFOUND, "%s: no post with id '%s'",
+						     h->path.c_str(), idterm);
+			std::string d = h->db->get_document(id).get_data();
+			sou_buf_reset(out);
+			sou_buf_add(out, d.data(), d.size());
+			return SOU_OK;
+		} catch (const Xapian::DatabaseModifiedError &) {
+			if (tries < 5 && sou_xdb_reopen(h, err) == SOU_OK)
+				continue;
+			return fail_from_exception(err, h->path.c_str());
+		} catch (...) {
+			return fail_from_exception(err, h->path.c_str());
+		}
+	}
+}
+
+sou_status sou_xdb_doc_terms(sou_xdb *h, const char *idterm, sou_xterm_fn fn,
+			     void *ctx, sou_error *err)
+{
+	try {
+		Xapian::docid id = find_doc(h->db, idterm);
+		if (!id)
+			return sou_error_set(err, SOU_ERR_NOTFOUND, "%s: no post with id '%s'",
+					     h->path.c_str(), idterm);
+		Xapian::Document d = h->db->get_document(id);
+		std::vector<unsigned> pos;
+		for (Xapian::TermIterator t = d.termlist_begin(); t != d.termlist_end(); ++t) {
+			std::string term = *t;
+			pos.clear();
+			for (Xapian::PositionIterator p = t.positionlist_begin();
+			     p != t.positionlist_end(); ++p)
+				pos.push_back(*p);
+			fn(ctx, term.data(), term.size(), t.get_wdf(),
+			   pos.empty() ? NULL : &pos[0], pos.size());
+		}
+		return SOU_OK;
+	} catch (...) {
+		return fail_from_exception(err, h->path.c_str());
+	}
+}
+
+/* ---- documents ----------------------------------------------------------- */
+
+sou_xdoc *sou_xdoc_create(void)
+{
+	try {
+		sou_xdoc *d = new sou_xdoc();
+		d->dropped = 0;
+		d->failed = false;
+		return d;
+	} catch (...) {
+		abort(); /* as sou_xmalloc: allocation failure is fatal */
+	}
+}
+
+void sou_xdoc_destroy(sou_xdoc *d)
+{
+	delete d;
+}
+
+static bool term_ok(sou_xdoc *d, size_t len)
+{
+	if (len == 0 || len > SOU_XAPIAN_MAX_TERM) {
+		d->dropped++;
+		return false;
+	}
+	return true;
+}
+
+void sou_xdoc_add_posting(sou_xdoc *d, const char *term, size_t len,
+			  unsigned pos, unsigned wdfinc)
+{
+	if (!term_ok(d, len))
+		return;
+	try {
+		d->doc.add_posting(std::string(term, len), pos, wdfinc);
+	} catch (...) {
+		d->failed = true;
+	}
+}
+
+void sou_xdoc_add_term(sou_xdoc *d, const char *term, size_t len, unsigned wdfinc)
+{
+	if (!term_ok(d, len))
+		return;
+	try {
+		d->doc.add_term(std::string(term, len), wdfinc);
+	} catch (...) {
+		d->failed = true;
+	}
+}
+
+void sou_xdoc_add_boolean(sou_xdoc *d, const char *term, size_t len)
+{
+	if (!term_ok(d, len))
+		return;
+	try {
+		d->doc.add_boolean_term(std::string(term, len));
+	} catch (...) {
+		d->failed = true;
+	}
+}
+
+void sou_xdoc_set_value(sou_xdoc *d, unsigned slot, const char *v, size_t len)
+{
+	try {
+		d->doc.add_value(slot, std::string(v, len));
+	} catch (...) {
+		d->failed = true;
+	}
+}
+
+void sou_xdoc_set_number(sou_xdoc *d, unsigned slot, double v)
+{
+	try {
+		d->doc.add_value(slot, Xapian::sortable_serialise(v));
+	} catch (...) {
+		d->failed = true;
+	}
+}
+
+void sou_xdoc_set_data(sou_xdoc *d, const char *data, size_t len)
+{
+	try {
+		d->doc.set_data(std::string(data, len));
+	} catch (...) {
+		d->failed = true;
+	}
+}
+
+unsigned sou_xdoc_dropped(const sou_xdoc *d)
+{
+	return d->dropped;
+}
+
+/* ---- queries ------------------------------------------------------------- */
+
+static sou_xq *wrap(const Xapian::Query &q)
+{
+	try {
+		sou_xq *h = new sou_xq();
+		h->q = q;
+		return h;
+	} catch (...) {
+		return NULL;
+	}
+}
+
+sou_xq *sou_xq_term(const char *term, size_t len, unsigned wqf)
+{
+	try {
+		return wrap(Xapian::Query(std::string(term, len), wqf ? wqf : 1));
+	} catch (...) {
+		return NULL;
+	}
+}
+
+sou_xq *sou_xq_bool_term(const char *term, size_t len)
+{
+	try {
+		return wrap(Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT,
+					  Xapian::Query(std::string(term, len)), 0.0));
+	} catch (...) {
+		return NULL;
+	}
+}
+
+sou_xq *sou_xq_combine(sou_xq_op op, sou_xq *const *subs, size_t n)
+{
+	Xapian::Query::op xop;
+
+	switch (op) {
+	case SOU_XQ_AND: xop = Xapian::Query::OP_AND; break;
+	case SOU_XQ_OR: xop = Xapian::Query::OP_OR; break;
+	case SOU_XQ_AND_NOT: xop = Xapian::Query::OP_AND_NOT; break;
+	case SOU_XQ_AND_MAYBE: xop = Xapian::Query::OP_AND_MAYBE; break;
+	case SOU_XQ_FILTER: xop = Xapian::Query::OP_FILTER; break;
+	case SOU_XQ_PHRASE: xop = Xapian::Query::OP_PHRASE; break;
+	case SOU_XQ_SYNONYM: xop = Xapian::Query::OP_SYNONYM; break;
+	default: return NULL;
+	}
+	try {
+		std::vector<Xapian::Query> v;
+		for (size_t i = 0; i < n; i++) {
+			if (!subs[i])
+				return NULL;
+			v.push_back(subs[i]->q);
+		}
+		if (n == 1 && op != SOU_XQ_AND_NOT)
+			return wrap(v[0]);
+		if ((op == SOU_XQ_AND_NOT || op == SOU_XQ_AND_MAYBE || op == SOU_XQ_FILTER) && n > 2) {
+			/* first OP (OR of the rest) */
+			Xapian::Query rest(op == SOU_XQ_FILTER ? Xapian::Query::OP_AND
+							       : Xapian::Query::OP_OR,
+					   v.begin() + 1, v.end());
+			return wrap(Xapian::Query(xop, v[0], rest));
+		}
+		return wrap(Xapian::Query(xop, v.begin(), v.end(),
+					  op == SOU_XQ_PHRASE ? (Xapian::termcount)n : 0));
+	} catch (...) {
+		return NULL;
+	}
+}
+
+sou_xq *sou_xq_scale(const sou_xq *q, double factor)
+{
+	if (!q)
+		return NULL;
+	try {
+		return wrap(Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, q->q, factor));
+	} catch (...) {
+		return NULL;
+	}
+}
+
+sou_xq *sou_xq_number_range(unsigned slot, int has_lo, double lo, int has_hi, double hi)
+{
+	try {
+		if (has_lo && has_hi)
+			return wrap(Xapian::Query(Xapian::Query::OP_VALUE_RANGE, slot,
+						  Xapian::sortable_serialise(lo),
+						  Xapian::sortable_serialise(hi)));
+		if (has_lo)
+			return wrap(Xapian::Query(Xapian::Query::OP_VALUE_GE, slot,
+						  Xapian::sortable_serialise(lo)));
+		if (has_hi)
+			return wrap(Xapian::Query(Xapian::Query::OP_VALUE_LE, slot,
+						  Xapian::sortable_serialise(hi)));
+		return wrap(Xapian::Query::MatchAll);
+	} catch (...) {
+		return NULL;
+	}
+}
+
+sou_xq *sou_xq_match_all(void)
+{
+	return wrap(Xapian::Query::MatchAll);
+}
+
+sou_xq *sou_xq_match_nothing(void)
+{
+	return wrap(Xapian::Query::MatchNothing);
+}
+
+void sou_xq_destroy(sou_xq *q)
+{
+	delete q;
+}
+
+char *sou_xq_describe(const sou_xq *q)
+{
+	try {
+		std::string s = q ? q->q.get_description() : std::string("(null)");
+		char *r = (char *)malloc(s.size() + 1);
+		if (!r)
+			return NULL;
+		memcpy(r, s.c_str(), s.size() + 1);
+		return r;
+	} catch (...) {
+		return NULL;
+	}
+}
+
+/* ---- searching ----------------------------------------------------------- */
+
+/*
+ * Weight = weight * 2^(-age/halflife) from the date in a value slot: the
+ * documented way sou favours recent posts (see xapian.h, sou_xsearch).
+ */
+class RecencySource : public Xapian::ValuePostingSource {
+	double now_, halflife_s_, weight_;
+public:
+	RecencySource(Xapian::valueno slot, double now, double halflife_days, double weight)
+		: Xapian::ValuePostingSource(slot), now_(now),
+		  halflife_s_(halflife_days * 86400.0), weight_(weight)
+	{
+		set_maxweight(weight);
+	}
+	double get_weight() const override
+	{
+		double t = Xapian::sortable_unserialise(get_value());
+		double age = now_ - t;
+		if (age < 0)
+			age = 0;
+		return weight_ * std::exp2(-age / halflife_s_);
+	}
+	RecencySource *clone() const override
+	{
+		return new RecencySource(get_slot(), now_, halflife_s_ / 86400.0, weight_);
+	}
+	std::string name() const override { return "sou.RecencySource"; }
+};
+
+sou_status sou_xdb_search(sou_xdb *h, const sou_xq *q, const sou_xsearch *o,
+			  sou_xmset **out, sou_error *err)
+{
+	*out = NULL;
+	if (!q)
+		return sou_error_set(err, SOU_ERR_NOMEM, "query construction failed");
+	for (int tries = 0;; tries++) {
+		sou_xmset *m = NULL;
+		try {
+			Xapian::Enquire enq(*h->db);
+			Xapian::Query query = q->q;
+			if (o->halflife_days > 0 && o->recency_weight > 0 && o->sort == SOU_SORT_RELEVANCE) {
+				RecencySource *src = new RecencySource(o->date_slot, o->now,
+								       o->halflife_days,
+								       o->recency_weight);
+				query = Xapian::Query(Xapian::Query::OP_AND_MAYBE, query,
+						      Xapian::Query(src->release()));
+			}
+			enq.set_query(query);
+			if (o->sort == SOU_SORT_DATE_DESC)
+				enq.set_sort_by_value_then_relevance(o->date_slot, true);
+			else if (o->sort == SOU_SORT_DATE_ASC)
+				enq.set_sort_by_value_then_relevance(o->date_slot, false);
+			Xapian::MSet ms = enq.get_mset(o->offset, o->limit, o->check_at_least);
+			m = new sou_xmset();
+			m->estimated = ms.get_matches_estimated();
+			m->lower = ms.get_matches_lower_bound();
+			m->upper = ms.get_matches_upper_bound();
+			for (Xapian::MSetIterator i = ms.begin(); i != ms.end(); ++i) {
+				m->docids.push_back(*i);
+				m->weights.push_back(i.get_weight());
+				m->data.push_back(i.get_document().get_data());
+			}
+			*out = m;
+			return SOU_OK;
+		} catch (const Xapian::DatabaseModifiedError &) {
+			delete m;
+			if (tries < 5 && sou_xdb_reopen(h, err) == SOU_OK)
+				continue;
+			return fail_from_exception(err, h->path.c_str());
+		} catch (...) {
+			delete m;
+			return fail_from_exception(err, h->path.c_str());
+		}
+	}
+}
+
+size_t sou_xmset_size(const sou_xmset *m) { return m->docids.size(); }
+unsigned long sou_xmset_estimated(const sou_xmset *m) { return m->estimated; }
+unsigned long sou_xmset_lower(const sou_xmset *m) { return m->lower; }
+unsigned long sou_xmset_upper(const sou_xmset *m) { return m->upper; }
+double sou_xmset_weight(const sou_xmset *m, size_t i) { return m->weights[i]; }
+unsigned sou_xmset_docid(const sou_xmset *m, size_t i) { return m->docids[i]; }
+
+const char *sou_xmset_data(const sou_xmset *m, size_t i, size_t *len)
+{
+	if (len)
+		*len = m->data[i].size();
+	return m->data[i].data();
+}
+
+void sou_xmset_destroy(sou_xmset *m)
+{
+	delete m;
+}
+
+} /* extern "C" */

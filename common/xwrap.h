@@ -1,0 +1,179 @@
+/*
+ * xwrap.h - sou's C API over libxapian, the only place Xapian is used.
+ *
+ * The implementation (xwrap.cc) is the one C++ file in sou.  Every
+ * Xapian exception is caught at this boundary and returned as a
+ * sou_status plus a message; no C++ exception ever reaches C code.
+ *
+ * Handles are opaque.  Ownership rules:
+ *   - every handle returned by an open, create or sou_xq constructor is
+ *     owned by the caller and released with the matching destroy function
+ *     (destroy(NULL) is a no-op);
+ *   - functions that take handles as inputs never take ownership (queries
+ *     are reference-counted inside Xapian, so combining copies cheaply);
+ *   - pointers returned by accessors (sou_xmset_data) stay valid until the
+ *     handle they came from is destroyed.
+ * Query constructors return NULL only when memory runs out or an input is
+ * NULL; combinators propagate NULL, so callers check once at the end.
+ */
+#ifndef SOU_XWRAP_H
+#define SOU_XWRAP_H
+
+#include <stddef.h>
+
+#include "buf.h"
+#include "error.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Xapian's limit on the length of a term, in bytes. */
+#define SOU_XAPIAN_MAX_TERM 245
+
+typedef struct sou_xdb sou_xdb;
+typedef struct sou_xdoc sou_xdoc;
+typedef struct sou_xq sou_xq;
+typedef struct sou_xmset sou_xmset;
+
+/* ---- databases --------------------------------------------------------- */
+
+#define SOU_XDB_READ   0 /* open an existing database read-only */
+#define SOU_XDB_WRITE  1 /* open for writing, creating it if missing */
+#define SOU_XDB_CREATE 2 /* open for writing, replacing any existing one */
+
+/*
+ * Opens the database at path.  A writer that finds another writer holding
+ * the lock fails with SOU_ERR_LOCKED; a missing database opened for
+ * reading fails with SOU_ERR_NOTFOUND; other failures are SOU_ERR_DB.
+ */
+sou_status sou_xdb_open(const char *path, int mode, sou_xdb **out, sou_error *err);
+/* Closes the database; for a writer, uncommitted changes are discarded. */
+void sou_xdb_destroy(sou_xdb *db);
+
+/* Replaces (or adds) the document indexed by the unique term idterm. */
+sou_status sou_xdb_replace(sou_xdb *db, const char *idterm, const sou_xdoc *doc,
+			   sou_error *err);
+/* Deletes the documents indexed by idterm (none is not an error). */
+sou_status sou_xdb_delete(sou_xdb *db, const char *idterm, sou_error *err);
+/* Makes all changes since the last commit durable and visible atomically. */
+sou_status sou_xdb_commit(sou_xdb *db, sou_error *err);
+/* Makes a reader see the latest committed state. */
+sou_status sou_xdb_reopen(sou_xdb *db, sou_error *err);
+
+sou_status sou_xdb_doccount(sou_xdb *db, unsigned long *n, sou_error *err);
+sou_status sou_xdb_termfreq(sou_xdb *db, const char *term, unsigned long *n,
+			    sou_error *err);
+
+/* User metadata: value of key into out (empty if unset). */
+sou_status sou_xdb_get_metadata(sou_xdb *db, const char *key, sou_buf *out,
+				sou_error *err);
+sou_status sou_xdb_set_metadata(sou_xdb *db, const char *key, const char *value,
+				size_t len, sou_error *err);
+
+/* The stored data of the document with idterm, into out; NOTFOUND if none. */
+sou_status sou_xdb_get_data(sou_xdb *db, const char *idterm, sou_buf *out,
+			    sou_error *err);
+
+/*
+ * Calls fn for every term of the document with idterm, in term order,
+ * with its wdf and positions (positions owned by the wrapper, valid during
+ * the call).  Used by tests and consistency checks.
+ */
+typedef void (*sou_xterm_fn)(void *ctx, const char *term, size_t len,
+			     unsigned wdf, const unsigned *pos, size_t npos);
+sou_status sou_xdb_doc_terms(sou_xdb *db, const char *idterm, sou_xterm_fn fn,
+			     void *ctx, sou_error *err);
+
+/* ---- documents ----------------------------------------------------------- */
+
+/* A new empty document.  Aborts on allocation failure. */
+sou_xdoc *sou_xdoc_create(void);
+void sou_xdoc_destroy(sou_xdoc *doc);
+/*
+ * Term adders.  Empty terms and terms over SOU_XAPIAN_MAX_TERM bytes are
+ * dropped (and counted, see sou_xdoc_dropped) rather than failing the
+ * whole document later inside Xapian.
+ */
+void sou_xdoc_add_posting(sou_xdoc *doc, const char *term, size_t len,
+			  unsigned pos, unsigned wdfinc);
+void sou_xdoc_add_term(sou_xdoc *doc, const char *term, size_t len, unsigned wdfinc);
+/* A filter term: no wdf, so it does not change the document length. */
+void sou_xdoc_add_boolean(sou_xdoc *doc, const char *term, size_t len);
+void sou_xdoc_set_value(sou_xdoc *doc, unsigned slot, const char *v, size_t len);
+/* Stores a number so that byte order equals numeric order (for sorting). */
+void sou_xdoc_set_number(sou_xdoc *doc, unsigned slot, double v);
+void sou_xdoc_set_data(sou_xdoc *doc, const char *data, size_t len);
+unsigned sou_xdoc_dropped(const sou_xdoc *doc);
+
+/* ---- queries ------------------------------------------------------------- */
+
+typedef enum sou_xq_op {
+	SOU_XQ_AND,
+	SOU_XQ_OR,
+	SOU_XQ_AND_NOT,    /* first minus the union of the rest */
+	SOU_XQ_AND_MAYBE,  /* first, with weight added from the rest */
+	SOU_XQ_FILTER,     /* first, restricted to the rest, weight from first */
+	SOU_XQ_PHRASE,     /* subqueries at consecutive positions, in order */
+	SOU_XQ_SYNONYM     /* union scored as if one term */
+} sou_xq_op;
+
+sou_xq *sou_xq_term(const char *term, size_t len, unsigned wqf);
+/* A term matched without contributing weight (filters). */
+sou_xq *sou_xq_bool_term(const char *term, size_t len);
+sou_xq *sou_xq_combine(sou_xq_op op, sou_xq *const *subs, size_t n);
+sou_xq *sou_xq_scale(const sou_xq *q, double factor);
+/* Documents whose number in slot lies in [lo, hi] (open ends allowed). */
+sou_xq *sou_xq_number_range(unsigned slot, int has_lo, double lo, int has_hi,
+			    double hi);
+sou_xq *sou_xq_match_all(void);
+sou_xq *sou_xq_match_nothing(void);
+void sou_xq_destroy(sou_xq *q);
+/* A description for debugging, malloc'd, owned by the caller. */
+char *sou_xq_describe(const sou_xq *q);
+
+/* ---- searching ----------------------------------------------------------- */
+
+typedef enum sou_sort {
+	SOU_SORT_RELEVANCE,
+	SOU_SORT_DATE_DESC,  /* newest first */
+	SOU_SORT_DATE_ASC    /* oldest first */
+} sou_sort;
+
+typedef struct sou_xsearch {
+	sou_sort sort;
+	unsigned date_slot;        /* value slot holding the date number */
+	unsigned offset, limit;
+	unsigned check_at_least;   /* passed to Enquire::get_mset */
+	/*
+	 * Recency: when halflife_days > 0, each matching post gains
+	 * recency_weight * 2^(-age_days / halflife_days) on top of its BM25
+	 * score, age measured from now (epoch seconds) to the post's date.
+	 */
+	double halflife_days;
+	double recency_weight;
+	double now;
+} sou_xsearch;
+
+/*
+ * Runs q.  If the database moved on under a reader (Xapian's
+ * DatabaseModifiedError), the reader is reopened and the search retried,
+ * so callers always get one consistent snapshot.
+ */
+sou_status sou_xdb_search(sou_xdb *db, const sou_xq *q, const sou_xsearch *opts,
+			  sou_xmset **out, sou_error *err);
+size_t sou_xmset_size(const sou_xmset *m);
+/* Estimated number of matches, and the bounds Xapian guarantees. */
+unsigned long sou_xmset_estimated(const sou_xmset *m);
+unsigned long sou_xmset_lower(const sou_xmset *m);
+unsigned long sou_xmset_upper(const sou_xmset *m);
+double sou_xmset_weight(const sou_xmset *m, size_t i);
+unsigned sou_xmset_docid(const sou_xmset *m, size_t i);
+const char *sou_xmset_data(const sou_xmset *m, size_t i, size_t *len);
+void sou_xmset_destroy(sou_xmset *m);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

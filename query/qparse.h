@@ -1,0 +1,41 @@
+/*
+ * qparse.h - sou's query language, parsed and compiled to a Xapian query.
+ *
+ * Syntax (README "Query syntax"):
+ *   word word          all must match (AND); Chinese runs match as
+ *                      substrings, whole words rank higher
+ *   "a phrase"         the words in this order, adjacent ("…" “…” also)
+ *   a OR b             either; OR binds tighter than the implicit AND
+ *   -word, -"phrase"   exclude posts that match
+ *   title:x            match in the title only (x may be "quoted")
+ *   tag:x category:x author:x
+ *                      exact (case- and width-folded) filters
+ *   date:2022  date:2022-03  date:2022-03-01  date:A..B  date:..B  date:A..
+ *                      posts dated inside the range (in the site zone)
+ * Malformed queries (an unclosed quote, an empty field, a bad date, a
+ * dangling OR) fail with SOU_ERR_QUERY and a message saying what is wrong.
+ */
+#ifndef SOU_QPARSE_H
+#define SOU_QPARSE_H
+
+#include "buf.h"
+#include "error.h"
+#include "termgen.h"
+#include "xwrap.h"
+
+typedef struct sou_query sou_query;
+
+/*
+ * Parses text.  tg (borrowed) provides the shared segmenter; tz_min is
+ * the zone date: ranges are read in.  *out is owned by the caller.
+ */
+sou_status sou_query_parse(sou_termgen *tg, const char *text, int tz_min,
+			   sou_query **out, sou_error *err);
+void sou_query_destroy(sou_query *q);
+
+/* The compiled query (owned by q). */
+const sou_xq *sou_query_xq(const sou_query *q);
+/* Highlight patterns of the positive text terms (owned by q). */
+const sou_strlist *sou_query_patterns(const sou_query *q);
+
+#endif

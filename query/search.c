@@ -1,0 +1,278 @@
+/*
+ * search.c - running queries and rendering hits (see search.h).
+ */
+#include "search.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "qparse.h"
+#include "termgen.h"
+
+struct sou_searcher {
+	sou_xdb *db;
+	sou_termgen *tg;
+};
+
+void sou_search_opts_init(sou_search_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->sort = SOU_SORT_RELEVANCE;
+	o->limit = 10;
+	o->tz_min = SOU_DEFAULT_TZ_MIN;
+	o->snippet_cols = 150;
+	o->recency_weight = 1.0;
+}
+
+sou_status sou_searcher_create(const char *db_path, sou_searcher **out, sou_error *err)
+{
+	sou_searcher *s = sou_xcalloc(1, sizeof(*s));
+	sou_status st;
+
+	*out = NULL;
+	if ((st = sou_xdb_open(db_path, SOU_XDB_READ, &s->db, err))) {
+		if (st == SOU_ERR_NOTFOUND)
+			sou_error_set(err, st, "%s: no index here (run sou-index --db %s PATH first)",
+				      db_path, db_path);
+		free(s);
+		return st;
+	}
+	if ((st = sou_termgen_create(&s->tg, err))) {
+		sou_searcher_destroy(s);
+		return st;
+	}
+	*out = s;
+	return SOU_OK;
+}
+
+void sou_searcher_destroy(sou_searcher *s)
+{
+	if (!s)
+		return;
+	sou_xdb_destroy(s->db);
+	sou_termgen_destroy(s->tg);
+	free(s);
+}
+
+void sou_results_destroy(sou_results *r)
+{
+	size_t i;
+
+	if (!r)
+		return;
+	for (i = 0; i < r->n; i++) {
+		sou_docdata_clear(&r->hits[i].doc);
+		sou_buf_free(&r->hits[i].snippet);
+		sou_ranges_free(&r->hits[i].snippet_hl);
+		sou_ranges_free(&r->hits[i].title_hl);
+	}
+	free(r->hits);
+	free(r);
+}
+
+sou_status sou_searcher_run(sou_searcher *s, const char *query,
+			    const sou_search_opts *o, sou_results **out,
+			    sou_error *err)
+{
+	sou_query *q = NULL;
+	sou_xmset *m = NULL;
+	sou_results *r;
+	sou_xsearch xs;
+	sou_status st;
+	size_t i;
+	sou_segmenter *seg = sou_termgen_segmenter(s->tg);
+
+	*out = NULL;
+	if ((st = sou_query_parse(s->tg, query, o->tz_min, &q, err)))
+		return st;
+	memset(&xs, 0, sizeof(xs));
+	xs.sort = o->sort;
+	xs.date_slot = SOU_SLOT_DATE;
+	xs.offset = o->offset;
+	xs.limit = o->limit;
+	xs.check_at_least = 0;
+	xs.halflife_days = o->halflife_days;
+	xs.recency_weight = o->recency_weight;
+	xs.now = o->now;
+	if ((st = sou_xdb_search(s->db, sou_query_xq(q), &xs, &m, err))) {
+		sou_query_destroy(q);
+		return st;
+	}
+	r = sou_xcalloc(1, sizeof(*r));
+	r->n = sou_xmset_size(m);
+	r->hits = sou_xcalloc(r->n ? r->n : 1, sizeof(*r->hits));
+	r->estimated = sou_xmset_estimated(m);
+	r->lower = sou_xmset_lower(m);
+	r->upper = sou_xmset_upper(m);
+	r->offset = o->offset;
+	for (i = 0; i < r->n && !st; i++) {
+		sou_hit *h = &r->hits[i];
+		size_t len;
+		const char *data = sou_xmset_data(m, i, &len);
+
+		h->rank = o->offset + (unsigned)i + 1;
+		h->score = sou_xmset_weight(m, i);
+		if ((st = sou_docdata_decode(data, len, &h->doc, err)))
+			break;
+		if (o->snippet_cols)
+			st = sou_snippet_make(seg, h->doc.text, h->doc.text_len,
+					      sou_query_patterns(q), o->snippet_cols,
+					      &h->snippet, &h->snippet_hl, err);
+		if (!st) {
+			sou_buf tmp = SOU_BUF_INIT;
+			st = sou_snippet_make(seg, h->doc.title, strlen(h->doc.title),
+					      sou_query_patterns(q), 0, &tmp,
+					      &h->title_hl, err);
+			sou_buf_free(&tmp);
+		}
+	}
+	sou_xmset_destroy(m);
+	sou_query_destroy(q);
+	if (st) {
+		sou_results_destroy(r);
+		return st;
+	}
+	*out = r;
+	return SOU_OK;
+}
+
+static json_t *list_json(const sou_strlist *l)
+{
+	json_t *a = json_array();
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		json_array_append_new(a, json_string(l->v[i]));
+	return a;
+}
+
+static json_t *ranges_json(const sou_ranges *r)
+{
+	json_t *a = json_array();
+	size_t i;
+
+	for (i = 0; i < r->n; i++)
+		json_array_append_new(a, json_pack("[II]", (json_int_t)r->v[2 * i],
+						   (json_int_t)r->v[2 * i + 1]));
+	return a;
+}
+
+void sou_results_json(const sou_results *r, const char *query, sou_buf *out)
+{
+	json_t *o = json_object(), *hits = json_array();
+	size_t i;
+	char *s;
+
+	json_object_set_new(o, "query", json_string(query));
+	json_object_set_new(o, "estimated_total", json_integer((json_int_t)r->estimated));
+	json_object_set_new(o, "total_lower_bound", json_integer((json_int_t)r->lower));
+	json_object_set_new(o, "total_upper_bound", json_integer((json_int_t)r->upper));
+	json_object_set_new(o, "offset", json_integer(r->offset));
+	for (i = 0; i < r->n; i++) {
+		const sou_hit *h = &r->hits[i];
+		json_t *x = json_object();
+		char iso[32];
+
+		json_object_set_new(x, "rank", json_integer(h->rank));
+		json_object_set_new(x, "path", json_string(h->doc.path));
+		json_object_set_new(x, "title", json_string(h->doc.title));
+		json_object_set_new(x, "title_highlights", ranges_json(&h->title_hl));
+		json_object_set_new(x, "date", h->doc.has_date
+				    ? json_string(sou_date_iso(&h->doc.date, iso)) : json_null());
+		json_object_set_new(x, "tags", list_json(&h->doc.tags));
+		json_object_set_new(x, "categories", list_json(&h->doc.categories));
+		json_object_set_new(x, "score", json_real(h->score));
+		json_object_set_new(x, "snippet", json_string(h->snippet.data ? h->snippet.data : ""));
+		json_object_set_new(x, "highlights", ranges_json(&h->snippet_hl));
+		json_array_append_new(hits, x);
+	}
+	json_object_set_new(o, "hits", hits);
+	s = json_dumps(o, JSON_INDENT(2));
+	sou_buf_reset(out);
+	if (!s)
+		abort();
+	sou_buf_adds(out, s);
+	sou_buf_addc(out, '\n');
+	free(s);
+	json_decref(o);
+}
+
+/* Appends text with ranges marked by on/off strings. */
+static void add_marked(sou_buf *out, const char *t, size_t len, const sou_ranges *r,
+		       const char *on, const char *off)
+{
+	size_t at = 0, i;
+
+	for (i = 0; i < r->n; i++) {
+		size_t s = r->v[2 * i], e = r->v[2 * i + 1];
+		if (s < at || e > len)
+			continue;
+		sou_buf_add(out, t + at, s - at);
+		sou_buf_adds(out, on);
+		sou_buf_add(out, t + s, e - s);
+		sou_buf_adds(out, off);
+		at = e;
+	}
+	sou_buf_add(out, t + at, len - at);
+}
+
+static void add_list(sou_buf *out, const sou_strlist *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++) {
+		if (i)
+			sou_buf_adds(out, ", ");
+		sou_buf_adds(out, l->v[i]);
+	}
+}
+
+void sou_results_text(const sou_results *r, int color, sou_buf *out)
+{
+	const char *hl_on = color ? "\033[1;31m" : "**", *hl_off = color ? "\033[0m" : "**";
+	const char *b_on = color ? "\033[1m" : "", *b_off = color ? "\033[0m" : "";
+	const char *dim_on = color ? "\033[2m" : "", *dim_off = color ? "\033[0m" : "";
+	size_t i;
+
+	sou_buf_reset(out);
+	for (i = 0; i < r->n; i++) {
+		const sou_hit *h = &r->hits[i];
+		char day[32];
+
+		sou_buf_addf(out, "%3u. %s  ", h->rank,
+			     h->doc.has_date ? sou_date_day(&h->doc.date, day) : "----------");
+		sou_buf_adds(out, b_on);
+		add_marked(out, h->doc.title, strlen(h->doc.title), &h->title_hl,
+			   color ? "\033[1;31m" : "**", color ? "\033[0;1m" : "**");
+		sou_buf_adds(out, b_off);
+		sou_buf_addc(out, '\n');
+		sou_buf_adds(out, "     ");
+		sou_buf_adds(out, dim_on);
+		if (h->doc.tags.n) {
+			sou_buf_adds(out, "tags: ");
+			add_list(out, &h->doc.tags);
+			sou_buf_adds(out, "  ");
+		}
+		if (h->doc.categories.n) {
+			sou_buf_adds(out, "category: ");
+			add_list(out, &h->doc.categories);
+			sou_buf_adds(out, "  ");
+		}
+		sou_buf_adds(out, h->doc.path);
+		sou_buf_adds(out, dim_off);
+		sou_buf_addc(out, '\n');
+		if (h->snippet.len) {
+			sou_buf_adds(out, "     ");
+			add_marked(out, h->snippet.data, h->snippet.len, &h->snippet_hl,
+				   hl_on, hl_off);
+			sou_buf_addc(out, '\n');
+		}
+		sou_buf_addc(out, '\n');
+	}
+	if (r->n)
+		sou_buf_addf(out, "about %lu results; showing %u-%u\n", r->estimated,
+			     r->offset + 1, r->offset + (unsigned)r->n);
+	else
+		sou_buf_addf(out, "no results%s\n", r->estimated ? " on this page" : "");
+}

@@ -1,0 +1,74 @@
+/*
+ * search.h - libsouquery: running a query and rendering the results.
+ *
+ * A sou_searcher holds an open index and a term generator, so many
+ * queries (sou-query --batch, benchmarks) pay the opening cost once.
+ */
+#ifndef SOU_SEARCH_H
+#define SOU_SEARCH_H
+
+#include <stddef.h>
+
+#include "buf.h"
+#include "docdata.h"
+#include "error.h"
+#include "snippet.h"
+#include "xwrap.h"
+
+typedef struct sou_searcher sou_searcher;
+
+typedef struct sou_search_opts {
+	sou_sort sort;
+	unsigned offset;
+	unsigned limit;          /* hits to return */
+	int tz_min;              /* zone for date: ranges */
+	double halflife_days;    /* recency boost (0: off); see xwrap.h */
+	double recency_weight;
+	double now;              /* epoch seconds for the recency boost */
+	size_t snippet_cols;     /* snippet width in columns (0: no snippet) */
+} sou_search_opts;
+
+/* Fills o with the defaults (relevance, 10 hits, +08:00, 150 columns). */
+void sou_search_opts_init(sou_search_opts *o);
+
+/* One hit; all owned by the results. */
+typedef struct sou_hit {
+	unsigned rank;           /* 1-based, counting the offset */
+	double score;
+	sou_docdata doc;
+	sou_buf snippet;
+	sou_ranges snippet_hl;   /* byte ranges in snippet */
+	sou_ranges title_hl;     /* byte ranges in doc.title */
+} sou_hit;
+
+typedef struct sou_results {
+	sou_hit *hits;
+	size_t n;
+	unsigned long estimated, lower, upper;
+	unsigned offset;
+} sou_results;
+
+/* Opens the index at db_path read-only.  *out is owned by the caller. */
+sou_status sou_searcher_create(const char *db_path, sou_searcher **out, sou_error *err);
+void sou_searcher_destroy(sou_searcher *s);
+
+/*
+ * Parses and runs query.  *out (owned by the caller, free with
+ * sou_results_destroy) may hold zero hits.  Query errors are
+ * SOU_ERR_QUERY; index errors SOU_ERR_DB.
+ */
+sou_status sou_searcher_run(sou_searcher *s, const char *query,
+			    const sou_search_opts *o, sou_results **out,
+			    sou_error *err);
+void sou_results_destroy(sou_results *r);
+
+/* One JSON document for the results (see README "JSON output"). */
+void sou_results_json(const sou_results *r, const char *query, sou_buf *out);
+
+/*
+ * Human-readable results.  color: ANSI highlighting; otherwise matches are
+ * wrapped in "**" markers.
+ */
+void sou_results_text(const sou_results *r, int color, sou_buf *out);
+
+#endif
