@@ -79,6 +79,7 @@ void sou_buf_grow(sou_buf *b, size_t extra)
 		cap = cap * 2 > cap ? cap * 2 : need;
 	b->data = sou_xrealloc(b->data, cap);
 	b->cap = cap;
+	b->data[b->len] = '\0'; /* keep the invariant for a fresh block */
 }
 
 void sou_buf_add(sou_buf *b, const void *p, size_t n)

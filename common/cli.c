@@ -25,6 +25,7 @@ int sou_cli_exit_for(sou_status st)
 	case SOU_ERR_USAGE:
 	case SOU_ERR_QUERY: return SOU_EXIT_USAGE;
 	case SOU_ERR_LOCKED: return SOU_EXIT_LOCKED;
+	case SOU_ERR_INTERRUPTED: return SOU_EXIT_INTERRUPTED;
 	default: return SOU_EXIT_DB;
 	}
 }

@@ -13,6 +13,7 @@
 #define SOU_EXIT_SOME 1      /* sou-index: some posts failed; sou-query: no hits */
 #define SOU_EXIT_USAGE 2     /* bad option or malformed query */
 #define SOU_EXIT_DB 3        /* index missing, unreadable or failed */
+#define SOU_EXIT_INTERRUPTED 4 /* sou-index: SIGINT/SIGTERM; finished work committed */
 #define SOU_EXIT_LOCKED 75   /* EX_TEMPFAIL: another writer; cron retries */
 
 /*

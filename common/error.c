@@ -56,6 +56,7 @@ const char *sou_strerror(sou_status code)
 	case SOU_ERR_DB: return "index error";
 	case SOU_ERR_LOCKED: return "index locked by another writer";
 	case SOU_ERR_NOTFOUND: return "not found";
+	case SOU_ERR_INTERRUPTED: return "interrupted";
 	case SOU_ERR_INTERNAL: return "internal error";
 	}
 	return "unknown error";

@@ -29,6 +29,7 @@ typedef enum sou_status {
 	SOU_ERR_DB,           /* the index could not be opened, read or written */
 	SOU_ERR_LOCKED,       /* another writer holds the index */
 	SOU_ERR_NOTFOUND,     /* a named thing does not exist */
+	SOU_ERR_INTERRUPTED,  /* stopped by a signal after committing finished work */
 	SOU_ERR_INTERNAL      /* a bug or an unexpected library failure */
 } sou_status;
 

@@ -247,7 +247,8 @@ sou_status sou_snippet_make(sou_segmenter *seg, const char *text, size_t len,
 	if (st)
 		goto done;
 	find_matches(&c, patterns, &m, &nm);
-	qsort(m, nm, sizeof(*m), cmp_match);
+	if (nm > 1)
+		qsort(m, nm, sizeof(*m), cmp_match);
 	if (!max_cols) {
 		best_s = 0;
 		best_e = len;
@@ -285,10 +286,13 @@ sou_status sou_snippet_make(sou_segmenter *seg, const char *text, size_t len,
 			}
 		}
 		free(seen);
+		/* snap the start back to a word start, then measure the width
+		 * from there so the passage never exceeds max_cols */
 		best_s = snap(&c, best_s, 0);
+		best_e = walk_cols(text, len, best_s, max_cols);
 		if (best_e < len)
 			best_e = snap(&c, best_e, 0);
-		if (best_e <= best_s)
+		if (best_e <= best_s) /* one word wider than the window */
 			best_e = walk_cols(text, len, best_s, max_cols);
 	}
 	{

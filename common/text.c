@@ -200,16 +200,90 @@ static void html_walk(text_out *o, const GumboNode *root)
 #undef PUSH
 }
 
+static int is_void_tag(const char *p, size_t n)
+{
+	static const char *const v[] = { "br", "img", "hr", "meta", "link", "input",
+		"wbr", "source", "area", "col", "embed", "param", "track", "base" };
+	size_t i, k;
+
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		k = strlen(v[i]);
+		if (k <= n && !strncasecmp(p, v[i], k) &&
+		    (k == n || !isalnum((unsigned char)p[k])))
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * An estimate of the deepest element nesting: +1 per start tag that is not
+ * void or self-closed, -1 per end tag.  gumbo's cost grows with the square
+ * of the nesting depth, so pathological inputs take the fallback below.
+ */
+static size_t nesting_estimate(const char *s, size_t n)
+{
+	size_t i, depth = 0, max = 0;
+
+	for (i = 0; i + 1 < n; i++) {
+		if (s[i] != '<')
+			continue;
+		if (s[i + 1] == '/') {
+			if (depth)
+				depth--;
+		} else if (isalpha((unsigned char)s[i + 1]) && !is_void_tag(s + i + 1, n - i - 1)) {
+			const char *gt = memchr(s + i, '>', n - i);
+			if (!gt || gt[-1] != '/')
+				if (++depth > max)
+					max = depth;
+		}
+	}
+	return max;
+}
+
+/* Deeper than this, HTML is reduced to text by dropping tags (see below). */
+#define MAX_HTML_NESTING 5000
+
+/*
+ * Fallback for absurdly nested HTML (tens of thousands of open elements,
+ * which only generated or hostile input has): keep the text between tags,
+ * turning every tag into a break.  Entities stay as written.
+ */
+static void strip_tags(text_out *o, const char *s, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n) {
+		const char *lt = memchr(s + i, '<', n - i);
+		size_t j = lt ? (size_t)(lt - s) : n;
+		put_text(o, s + i, j - i);
+		if (!lt)
+			break;
+		lt = memchr(s + j, '>', n - j);
+		i = lt ? (size_t)(lt - s) + 1 : n;
+		put_break(o);
+	}
+}
+
 static sou_status html_to_text(text_out *o, const char *s, size_t n, sou_error *err)
 {
-	GumboOutput *g = gumbo_parse_with_options(&kGumboDefaultOptions, s, n);
+	GumboOptions opts = kGumboDefaultOptions;
+	GumboOutput *g;
 
+	put_break(o);
+	if (nesting_estimate(s, n) > MAX_HTML_NESTING) {
+		strip_tags(o, s, n);
+		put_break(o);
+		return SOU_OK;
+	}
+	/* sou never reads gumbo's parse errors; recording them copies the
+	 * open-element stack each time, which is quadratic on bad markup */
+	opts.max_errors = 0;
+	g = gumbo_parse_with_options(&opts, s, n);
 	if (!g)
 		return sou_error_set(err, SOU_ERR_NOMEM, "HTML parser failed");
-	put_break(o);
 	html_walk(o, g->root);
 	put_break(o);
-	gumbo_destroy_output(&kGumboDefaultOptions, g);
+	gumbo_destroy_output(&opts, g);
 	return SOU_OK;
 }
 

@@ -77,9 +77,13 @@ sou_status sou_xdb_open(const char *path, int mode, sou_xdb **out, sou_error *er
 		if (mode == SOU_XDB_READ) {
 			h->db = new Xapian::Database(path);
 		} else {
-			int action = mode == SOU_XDB_CREATE ? Xapian::DB_CREATE_OR_OVERWRITE
-							    : Xapian::DB_CREATE_OR_OPEN;
-			h->wdb = new Xapian::WritableDatabase(path, action | Xapian::DB_BACKEND_GLASS);
+			/* The backend flag only for a new database: an existing
+			 * path may be a stub file or a directory with a stub,
+			 * which Xapian follows only without a backend flag. */
+			int action = mode == SOU_XDB_CREATE
+				? Xapian::DB_CREATE_OR_OVERWRITE | Xapian::DB_BACKEND_GLASS
+				: Xapian::DB_CREATE_OR_OPEN;
+			h->wdb = new Xapian::WritableDatabase(path, action);
 			h->db = h->wdb;
 		}
 		*out = h;
@@ -225,6 +229,22 @@ sou_status sou_xdb_set_metadata(sou_xdb *h, const char *key, const char *value,
 	}
 }
 
+sou_status sou_xdb_metadata_each(sou_xdb *h, const char *prefix, sou_xmeta_fn fn,
+				 void *ctx, sou_error *err)
+{
+	try {
+		for (Xapian::TermIterator k = h->db->metadata_keys_begin(prefix);
+		     k != h->db->metadata_keys_end(prefix); ++k) {
+			std::string key = *k;
+			std::string v = h->db->get_metadata(key);
+			fn(ctx, key.data(), key.size(), v.data(), v.size());
+		}
+		return SOU_OK;
+	} catch (...) {
+		return fail_from_exception(err, h->path.c_str());
+	}
+}
+
 /* Finds the docid for idterm; 0 if none. */
 static Xapian::docid find_doc(Xapian::Database *db, const char *idterm)
 {
@@ -257,6 +277,21 @@ sou_status sou_xdb_get_data(sou_xdb *h, const char *idterm, sou_buf *out,
 	}
 }
 
+/* Walks a Document's terms for sou_xdb_doc_terms and sou_xdoc_terms. */
+static void each_term(const Xapian::Document &d, sou_xterm_fn fn, void *ctx)
+{
+	std::vector<unsigned> pos;
+	for (Xapian::TermIterator t = d.termlist_begin(); t != d.termlist_end(); ++t) {
+		std::string term = *t;
+		pos.clear();
+		for (Xapian::PositionIterator p = t.positionlist_begin();
+		     p != t.positionlist_end(); ++p)
+			pos.push_back(*p);
+		fn(ctx, term.data(), term.size(), t.get_wdf(),
+		   pos.empty() ? NULL : &pos[0], pos.size());
+	}
+}
+
 sou_status sou_xdb_doc_terms(sou_xdb *h, const char *idterm, sou_xterm_fn fn,
 			     void *ctx, sou_error *err)
 {
@@ -265,17 +300,72 @@ sou_status sou_xdb_doc_terms(sou_xdb *h, const char *idterm, sou_xterm_fn fn,
 		if (!id)
 			return sou_error_set(err, SOU_ERR_NOTFOUND, "%s: no post with id '%s'",
 					     h->path.c_str(), idterm);
-		Xapian::Document d = h->db->get_document(id);
-		std::vector<unsigned> pos;
-		for (Xapian::TermIterator t = d.termlist_begin(); t != d.termlist_end(); ++t) {
+		each_term(h->db->get_document(id), fn, ctx);
+		return SOU_OK;
+	} catch (...) {
+		return fail_from_exception(err, h->path.c_str());
+	}
+}
+
+sou_status sou_xdoc_terms(const sou_xdoc *d, sou_xterm_fn fn, void *ctx, sou_error *err)
+{
+	try {
+		each_term(d->doc, fn, ctx);
+		return SOU_OK;
+	} catch (...) {
+		return fail_from_exception(err, "document");
+	}
+}
+
+sou_status sou_xdb_each_term(sou_xdb *h, const char *prefix, sou_xallterm_fn fn,
+			     void *ctx, sou_error *err)
+{
+	try {
+		for (Xapian::TermIterator t = h->db->allterms_begin(prefix);
+		     t != h->db->allterms_end(prefix); ++t) {
 			std::string term = *t;
-			pos.clear();
-			for (Xapian::PositionIterator p = t.positionlist_begin();
-			     p != t.positionlist_end(); ++p)
-				pos.push_back(*p);
-			fn(ctx, term.data(), term.size(), t.get_wdf(),
-			   pos.empty() ? NULL : &pos[0], pos.size());
+			fn(ctx, term.data(), term.size());
 		}
+		return SOU_OK;
+	} catch (...) {
+		return fail_from_exception(err, h->path.c_str());
+	}
+}
+
+static void canonical_term(void *ctx, const char *term, size_t len, unsigned wdf,
+			   const unsigned *pos, size_t npos)
+{
+	sou_buf *out = (sou_buf *)ctx;
+	sou_buf_add(out, "term ", 5);
+	sou_buf_add(out, term, len);
+	sou_buf_addf(out, " wdf=%u pos=", wdf);
+	for (size_t i = 0; i < npos; i++)
+		sou_buf_addf(out, i ? ",%u" : "%u", pos[i]);
+	sou_buf_addc(out, '\n');
+}
+
+sou_status sou_xdb_doc_canonical(sou_xdb *h, const char *idterm, sou_buf *out,
+				 sou_error *err)
+{
+	try {
+		Xapian::docid id = find_doc(h->db, idterm);
+		if (!id)
+			return sou_error_set(err, SOU_ERR_NOTFOUND, "%s: no post with id '%s'",
+					     h->path.c_str(), idterm);
+		Xapian::Document d = h->db->get_document(id);
+		std::string data = d.get_data();
+		sou_buf_reset(out);
+		sou_buf_addf(out, "doclen %u\ndata ", (unsigned)h->db->get_doclength(id));
+		sou_buf_add(out, data.data(), data.size());
+		sou_buf_addc(out, '\n');
+		for (Xapian::ValueIterator v = d.values_begin(); v != d.values_end(); ++v) {
+			std::string val = *v;
+			sou_buf_addf(out, "value %u ", (unsigned)v.get_valueno());
+			for (unsigned char c : val)
+				sou_buf_addf(out, "%02x", c);
+			sou_buf_addc(out, '\n');
+		}
+		each_term(d, canonical_term, out);
 		return SOU_OK;
 	} catch (...) {
 		return fail_from_exception(err, h->path.c_str());

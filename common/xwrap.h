@@ -65,11 +65,24 @@ sou_status sou_xdb_doccount(sou_xdb *db, unsigned long *n, sou_error *err);
 sou_status sou_xdb_termfreq(sou_xdb *db, const char *term, unsigned long *n,
 			    sou_error *err);
 
-/* User metadata: value of key into out (empty if unset). */
+/*
+ * User metadata: value of key into out (empty if unset).  Metadata is
+ * written in the same transaction as documents, so it commits atomically
+ * with them; setting an empty value deletes the key.
+ */
 sou_status sou_xdb_get_metadata(sou_xdb *db, const char *key, sou_buf *out,
 				sou_error *err);
 sou_status sou_xdb_set_metadata(sou_xdb *db, const char *key, const char *value,
 				size_t len, sou_error *err);
+
+/*
+ * Calls fn(ctx, key, value) for every metadata key starting with prefix,
+ * in key order (key and value owned by the wrapper, valid during the call).
+ */
+typedef void (*sou_xmeta_fn)(void *ctx, const char *key, size_t klen,
+			     const char *value, size_t vlen);
+sou_status sou_xdb_metadata_each(sou_xdb *db, const char *prefix, sou_xmeta_fn fn,
+				 void *ctx, sou_error *err);
 
 /* The stored data of the document with idterm, into out; NOTFOUND if none. */
 sou_status sou_xdb_get_data(sou_xdb *db, const char *idterm, sou_buf *out,
@@ -84,6 +97,23 @@ typedef void (*sou_xterm_fn)(void *ctx, const char *term, size_t len,
 			     unsigned wdf, const unsigned *pos, size_t npos);
 sou_status sou_xdb_doc_terms(sou_xdb *db, const char *idterm, sou_xterm_fn fn,
 			     void *ctx, sou_error *err);
+
+/*
+ * Calls fn for every term in the database starting with prefix, in term
+ * order (e.g. "Q" for every post's id term).
+ */
+typedef void (*sou_xallterm_fn)(void *ctx, const char *term, size_t len);
+sou_status sou_xdb_each_term(sou_xdb *db, const char *prefix, sou_xallterm_fn fn,
+			     void *ctx, sou_error *err);
+
+/*
+ * A canonical text form of the document with idterm, into out: its data,
+ * its values (hex) and every term with wdf and positions, one per line.
+ * Two indexes hold the same post exactly when these are equal; docids are
+ * left out on purpose.
+ */
+sou_status sou_xdb_doc_canonical(sou_xdb *db, const char *idterm, sou_buf *out,
+				 sou_error *err);
 
 /* ---- documents ----------------------------------------------------------- */
 
@@ -105,6 +135,9 @@ void sou_xdoc_set_value(sou_xdoc *doc, unsigned slot, const char *v, size_t len)
 void sou_xdoc_set_number(sou_xdoc *doc, unsigned slot, double v);
 void sou_xdoc_set_data(sou_xdoc *doc, const char *data, size_t len);
 unsigned sou_xdoc_dropped(const sou_xdoc *doc);
+/* Calls fn for every term of a document being built (as sou_xdb_doc_terms). */
+sou_status sou_xdoc_terms(const sou_xdoc *doc, sou_xterm_fn fn, void *ctx,
+			  sou_error *err);
 
 /* ---- queries ------------------------------------------------------------- */
 

@@ -1,28 +1,38 @@
 /*
- * indexer.c - tree walk, post parsing and document building (see
- * indexer.h).  One post becomes one Xapian document:
+ * indexer.c - incremental indexing of a posts tree (see indexer.h).
+ *
+ * Per file: stat; compare with the remembered record; if the size, mtime
+ * or ctime differ, read and hash it; if the bytes differ (or the earlier
+ * attempt failed), parse and index it.  One post becomes one Xapian
+ * document:
  *   terms     title (boosted, and in the title field), tags and
  *             categories (boosted), description, keywords, body text,
  *             following termgen.h's scheme
  *   filters   Q<relpath>, K<tag>, XC<category>, A<author>, Y/M/D of the date
  *   value     SOU_SLOT_DATE: the date as a sortable number
  *   data      docdata.h's JSON record
+ * The document and its state record are written in the same batch, so a
+ * commit is always self-consistent.
  */
 #include "indexer.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#include <xxhash.h>
 
 #include "buf.h"
 #include "docdata.h"
 #include "frontmatter.h"
+#include "state.h"
+#include "store.h"
 #include "termgen.h"
 #include "text.h"
 #include "xwrap.h"
@@ -32,15 +42,28 @@
 #define WDF_TAG 2
 #define WDF_BODY 1
 
+/* Everything that changes the terms of a document: a different value
+ * makes the next run re-index every post. */
+#define INDEX_FORMAT "sou-index-format 2"
+
+/* A NUL byte in the first this many bytes marks a binary file (as git). */
+#define BINARY_SNIFF 8000
+
 struct sou_indexer {
 	sou_indexer_opts o;
-	sou_xdb *db;
+	sou_store *store;       /* NULL in a dry run */
+	sou_xdb *db;            /* writer, or reader in a dry run (may be NULL) */
 	sou_termgen *tg;
+	sou_state *state;
+	int stale;              /* index format/zone changed: redo every post */
+	int stopped;            /* interrupted or failed: no deletion pass */
+	sou_strlist roots;      /* canonical roots walked in this run */
+	const char *root;       /* the one being walked */
 	sou_index_stats st;
-	unsigned long pending;   /* documents since the last commit */
-	unsigned long looked;    /* files looked at */
-	struct timespec t0;
-	sou_buf file, clean, text, data, idterm, term;
+	unsigned long pending;  /* changes since the last commit */
+	unsigned long looked;
+	double t0;
+	sou_buf file, clean, text, data, idterm;
 };
 
 static double now_s(void)
@@ -51,10 +74,17 @@ static double now_s(void)
 	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
+static void config_string(const sou_indexer_opts *o, sou_buf *out)
+{
+	sou_buf_reset(out);
+	sou_buf_addf(out, "%s tz=%d", INDEX_FORMAT, o->tz_min);
+}
+
 sou_status sou_indexer_create(const sou_indexer_opts *opts, sou_indexer **out,
 			      sou_error *err)
 {
 	sou_indexer *ix = sou_xcalloc(1, sizeof(*ix));
+	sou_buf cfg = SOU_BUF_INIT, have = SOU_BUF_INIT;
 	sou_status st;
 
 	*out = NULL;
@@ -63,9 +93,34 @@ sou_status sou_indexer_create(const sou_indexer_opts *opts, sou_indexer **out,
 		ix->o.batch = SOU_DEFAULT_BATCH;
 	if (!ix->o.max_file_bytes)
 		ix->o.max_file_bytes = SOU_DEFAULT_MAX_FILE;
-	ix->st.seconds = now_s();
-	if ((st = sou_xdb_open(opts->db_path, SOU_XDB_WRITE, &ix->db, err)) ||
-	    (st = sou_termgen_create(&ix->tg, err))) {
+	ix->t0 = now_s();
+	if (opts->dry_run) {
+		st = sou_xdb_open(opts->db_path, SOU_XDB_READ, &ix->db, err);
+		if (st == SOU_ERR_NOTFOUND) {
+			ix->db = NULL; /* no index yet: everything would be added */
+			st = SOU_OK;
+		}
+	} else {
+		st = sou_store_open(opts->db_path, opts->rebuild, opts->wait_s, &ix->store, err);
+		if (!st)
+			ix->db = sou_store_db(ix->store);
+	}
+	if (!st)
+		st = sou_termgen_create(&ix->tg, err);
+	if (!st)
+		st = sou_state_load(ix->db, &ix->state, err);
+	if (!st && ix->db) {
+		config_string(opts, &cfg);
+		st = sou_xdb_get_metadata(ix->db, "sou:config", &have, err);
+		if (!st && (have.len != cfg.len || memcmp(have.data, cfg.data, cfg.len))) {
+			ix->stale = have.len > 0;
+			if (!opts->dry_run)
+				st = sou_xdb_set_metadata(ix->db, "sou:config", cfg.data, cfg.len, err);
+		}
+	}
+	sou_buf_free(&cfg);
+	sou_buf_free(&have);
+	if (st) {
 		sou_indexer_destroy(ix);
 		return st;
 	}
@@ -77,14 +132,18 @@ void sou_indexer_destroy(sou_indexer *ix)
 {
 	if (!ix)
 		return;
-	sou_xdb_destroy(ix->db);
+	if (ix->store)
+		sou_store_destroy(ix->store);
+	else
+		sou_xdb_destroy(ix->db);
 	sou_termgen_destroy(ix->tg);
+	sou_state_destroy(ix->state);
+	sou_strlist_free(&ix->roots);
 	sou_buf_free(&ix->file);
 	sou_buf_free(&ix->clean);
 	sou_buf_free(&ix->text);
 	sou_buf_free(&ix->data);
 	sou_buf_free(&ix->idterm);
-	sou_buf_free(&ix->term);
 	free(ix);
 }
 
@@ -99,59 +158,90 @@ static void event(sou_indexer *ix, sou_ix_event_kind k, const char *path,
 	ev.path = path;
 	ev.message = msg;
 	ev.done = ix->looked;
+	ev.changed = ix->st.added + ix->st.updated + ix->st.deleted + ix->st.failed;
 	ev.bytes = ix->st.bytes;
 	ix->o.on_event(ix->o.ctx, &ev);
 }
 
-/* Reads a whole file into ix->file, refusing files over the limit. */
-static sou_status read_file(sou_indexer *ix, const char *path, sou_error *err)
+static int64_t ns_of(const struct timespec *t)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	struct stat sb;
-	ssize_t r;
+	return (int64_t)t->tv_sec * 1000000000 + t->tv_nsec;
+}
 
-	sou_buf_reset(&ix->file);
-	if (fd < 0)
-		return sou_error_set(err, SOU_ERR_IO, "%s: %s", path, strerror(errno));
-	if (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode)) {
-		close(fd);
-		return sou_error_set(err, SOU_ERR_IO, "%s: not a regular file", path);
-	}
-	if ((unsigned long long)sb.st_size > ix->o.max_file_bytes) {
-		close(fd);
-		return sou_error_set(err, SOU_ERR_TOOBIG,
-				     "%s: %llu bytes is over the %zu-byte limit for one post",
-				     path, (unsigned long long)sb.st_size, ix->o.max_file_bytes);
-	}
-	sou_buf_grow(&ix->file, (size_t)sb.st_size);
-	for (;;) {
-		size_t room = ix->file.cap - ix->file.len - 1;
-		if (room == 0) {
-			if (ix->file.len >= ix->o.max_file_bytes) {
-				close(fd);
-				return sou_error_set(err, SOU_ERR_TOOBIG,
-						     "%s: grew over the %zu-byte limit while being read",
-						     path, ix->o.max_file_bytes);
-			}
-			sou_buf_grow(&ix->file, 4096);
-			continue;
-		}
-		r = read(fd, ix->file.data + ix->file.len, room);
-		if (r < 0) {
-			if (errno == EINTR)
-				continue;
-			sou_error_set(err, SOU_ERR_IO, "%s: %s", path, strerror(errno));
+static int same_file(const struct stat *a, const struct stat *b)
+{
+	return a->st_size == b->st_size && ns_of(&a->st_mtim) == ns_of(&b->st_mtim) &&
+	       ns_of(&a->st_ctim) == ns_of(&b->st_ctim);
+}
+
+/*
+ * Reads a whole file into ix->file, refusing files over the limit without
+ * reading them.  If the file changes while being read (size or times
+ * differ before and after), tries again, then gives up with SOU_ERR_IO
+ * and *changing set, so the file is not remembered and is retried on the
+ * next run.  *sb receives the stat of the bytes read.
+ */
+static sou_status read_file(sou_indexer *ix, const char *path, struct stat *sb,
+			    int *changing, sou_error *err)
+{
+	int attempt;
+
+	*changing = 0;
+	for (attempt = 0; attempt < 3; attempt++) {
+		int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+		struct stat after;
+		ssize_t r;
+
+		if (fd < 0 && errno == ELOOP)
+			fd = open(path, O_RDONLY | O_CLOEXEC); /* a symlinked post */
+		sou_buf_reset(&ix->file);
+		if (fd < 0)
+			return sou_error_set(err, SOU_ERR_IO, "%s: %s", path, strerror(errno));
+		if (fstat(fd, sb) < 0 || !S_ISREG(sb->st_mode)) {
 			close(fd);
-			return SOU_ERR_IO;
+			return sou_error_set(err, SOU_ERR_IO, "%s: not a regular file", path);
 		}
-		if (r == 0)
-			break;
-		ix->file.len += (size_t)r;
+		if ((unsigned long long)sb->st_size > ix->o.max_file_bytes) {
+			close(fd);
+			return sou_error_set(err, SOU_ERR_TOOBIG,
+					     "%s: %llu bytes is over the %zu-byte limit for one post",
+					     path, (unsigned long long)sb->st_size,
+					     ix->o.max_file_bytes);
+		}
+		sou_buf_grow(&ix->file, (size_t)sb->st_size + 1);
+		for (;;) {
+			size_t room = ix->file.cap - ix->file.len - 1;
+			if (room == 0) {
+				if (ix->file.len > ix->o.max_file_bytes)
+					break; /* grew past the limit: caught below */
+				sou_buf_grow(&ix->file, 65536);
+				continue;
+			}
+			r = read(fd, ix->file.data + ix->file.len, room);
+			if (r < 0 && errno == EINTR)
+				continue;
+			if (r < 0) {
+				sou_error_set(err, SOU_ERR_IO, "%s: %s", path, strerror(errno));
+				close(fd);
+				return SOU_ERR_IO;
+			}
+			if (r == 0)
+				break;
+			ix->file.len += (size_t)r;
+		}
+		ix->file.data[ix->file.len] = '\0';
+		if (fstat(fd, &after) < 0)
+			after = *sb;
+		close(fd);
+		if (same_file(sb, &after) && (off_t)ix->file.len == sb->st_size) {
+			ix->st.bytes += ix->file.len;
+			return SOU_OK;
+		}
+		usleep(20000); /* being written: give the writer a moment */
 	}
-	ix->file.data[ix->file.len] = '\0';
-	close(fd);
-	ix->st.bytes += ix->file.len;
-	return SOU_OK;
+	*changing = 1;
+	return sou_error_set(err, SOU_ERR_IO, "%s: changed while being read; will retry next run",
+			     path);
 }
 
 static sou_status index_list(sou_indexer *ix, const sou_strlist *l, const char *prefix,
@@ -227,53 +317,80 @@ static int has_post_ext(const char *name)
 		       !strcmp(dot, ".html"));
 }
 
-/*
- * Indexes one file.  Returns an error only for index failures; problems
- * with the post itself become events.
- */
-static sou_status index_file(sou_indexer *ix, const char *path, const char *relpath,
-			     sou_error *err)
+/* Commits when the batch is full. */
+static sou_status count_change(sou_indexer *ix, sou_error *err)
 {
-	sou_error perr;
-	sou_post *post = NULL;
-	sou_xdoc *doc;
-	const char *data;
-	size_t len;
-	const char *dot = strrchr(path, '.');
 	sou_status st;
 
-	ix->looked++;
-	if ((st = read_file(ix, path, &perr))) {
-		ix->st.failed++;
-		event(ix, SOU_IX_FAILED, path, perr.msg);
+	if (!ix->store || ++ix->pending < ix->o.batch)
+		return SOU_OK;
+	if ((st = sou_xdb_commit(ix->db, err)))
+		return st;
+	ix->pending = 0;
+	return SOU_OK;
+}
+
+/* Writes the record of a file; a no-op in a dry run. */
+static sou_status remember(sou_indexer *ix, const char *relpath, const struct stat *sb,
+			   uint64_t hash, char status, const char *msg, sou_error *err)
+{
+	sou_file_state r;
+
+	memset(&r, 0, sizeof(r));
+	r.status = status;
+	r.size = (uint64_t)sb->st_size;
+	r.mtime_ns = ns_of(&sb->st_mtim);
+	r.ctime_ns = ns_of(&sb->st_ctim);
+	r.hash = hash;
+	r.root = (char *)ix->root;
+	r.relpath = (char *)relpath;
+	r.message = (char *)msg;
+	r.seen = 1;
+	return sou_state_put(ix->state, ix->store ? ix->db : NULL, &r, err);
+}
+
+/*
+ * Indexes the bytes in ix->file as the post relpath.  Returns an error
+ * only when the index fails; a bad post sets *status ('f' or 's') and
+ * *msg (pointing into perr) instead.
+ */
+static sou_status index_post(sou_indexer *ix, const char *path, const char *relpath,
+			     char *status, const char **msg, sou_error *perr,
+			     sou_error *err)
+{
+	sou_post *post = NULL;
+	sou_xdoc *doc;
+	const char *data = ix->file.data, *dot = strrchr(path, '.'), *nul;
+	size_t len = ix->file.len;
+	sou_status st;
+
+	*status = 'o';
+	*msg = NULL;
+	nul = memchr(data, '\0', len < BINARY_SNIFF ? len : BINARY_SNIFF);
+	if (nul) {
+		sou_error_set(perr, SOU_ERR_PARSE, "%s: binary file (NUL byte at offset %zu)",
+			      path, (size_t)(nul - data));
+		*status = 's';
+		*msg = perr->msg;
 		return SOU_OK;
 	}
-	data = ix->file.data;
-	len = ix->file.len;
 	if (!sou_text_utf8_clean(data, len, &ix->clean)) {
 		data = ix->clean.data;
 		len = ix->clean.len;
 	}
-	st = sou_frontmatter_parse(path, data, len, ix->o.tz_min, &post, &perr);
-	if (st == SOU_ERR_NOFRONTMATTER) {
-		ix->st.skipped++;
-		event(ix, SOU_IX_SKIPPED, path, perr.msg);
-		return SOU_OK;
+	st = sou_frontmatter_parse(path, data, len, ix->o.tz_min, &post, perr);
+	if (!st) {
+		sou_buf_reset(&ix->text);
+		st = sou_text_from_body(post->body, post->body_len,
+					dot && !strcmp(dot, ".html") ? SOU_BODY_HTML : SOU_BODY_AUTO,
+					&ix->text, perr);
+		if (st)
+			sou_error_prefix(perr, path);
 	}
 	if (st) {
-		ix->st.failed++;
-		event(ix, SOU_IX_FAILED, path, perr.msg);
-		return SOU_OK;
-	}
-	sou_buf_reset(&ix->text);
-	st = sou_text_from_body(post->body, post->body_len,
-				dot && !strcmp(dot, ".html") ? SOU_BODY_HTML : SOU_BODY_AUTO,
-				&ix->text, &perr);
-	if (st) {
+		*status = st == SOU_ERR_NOFRONTMATTER ? 's' : 'f';
+		*msg = perr->msg;
 		sou_post_destroy(post);
-		ix->st.failed++;
-		sou_error_prefix(&perr, path);
-		event(ix, SOU_IX_FAILED, path, perr.msg);
 		return SOU_OK;
 	}
 	doc = sou_xdoc_create();
@@ -283,26 +400,107 @@ static sou_status index_file(sou_indexer *ix, const char *path, const char *relp
 	ix->st.dropped_terms += sou_xdoc_dropped(doc);
 	sou_xdoc_destroy(doc);
 	sou_post_destroy(post);
+	return st;
+}
+
+/* Deletes the document of relpath (if any) from the index. */
+static sou_status delete_doc(sou_indexer *ix, const char *relpath, sou_error *err)
+{
+	sou_termgen_idterm(relpath, &ix->idterm);
+	return sou_xdb_delete(ix->db, ix->idterm.data, err);
+}
+
+/*
+ * One candidate file.  Returns an error only for index failures; every
+ * problem with the post itself is an event and a record.
+ */
+static sou_status process_file(sou_indexer *ix, const char *path, const char *relpath,
+			       const struct stat *lsb, sou_error *err)
+{
+	sou_file_state *rec = sou_state_find(ix->state, relpath);
+	char was = rec ? rec->status : 0, status;
+	const char *msg;
+	struct stat sb;
+	sou_error perr;
+	uint64_t hash;
+	int changing;
+	sou_status st;
+
+	ix->looked++;
+	if (ix->looked % 256 == 0)
+		event(ix, SOU_IX_PROGRESS, path, NULL);
+	if (rec) {
+		rec->seen = 1;
+		if (!ix->stale && same_file(lsb, &(struct stat){ .st_size = (off_t)rec->size,
+				.st_mtim = { rec->mtime_ns / 1000000000, rec->mtime_ns % 1000000000 },
+				.st_ctim = { rec->ctime_ns / 1000000000, rec->ctime_ns % 1000000000 } })) {
+			ix->st.unchanged++;
+			return SOU_OK;
+		}
+	}
+	st = read_file(ix, path, &sb, &changing, &perr);
 	if (st) {
-		if (st == SOU_ERR_DB || st == SOU_ERR_NOMEM)
-			return st; /* the index itself failed: stop */
 		ix->st.failed++;
-		event(ix, SOU_IX_FAILED, path, err ? err->msg : "failed");
+		event(ix, SOU_IX_FAILED, path, perr.msg);
+		if (changing || ix->o.dry_run)
+			return SOU_OK;
+		if (was == 'o' && (st = delete_doc(ix, relpath, err)))
+			return st;
+		if ((st = remember(ix, relpath, lsb, 0, 'f', perr.msg, err)))
+			return st;
+		return count_change(ix, err);
+	}
+	hash = XXH3_64bits(ix->file.data, ix->file.len);
+	if (rec && !ix->stale && rec->hash == hash && was != 'f') {
+		/* touched but identical: only the record changes */
+		ix->st.unchanged++;
+		if (ix->o.dry_run)
+			return SOU_OK;
+		if ((st = remember(ix, relpath, &sb, hash, was, rec->message, err)))
+			return st;
+		return count_change(ix, err);
+	}
+	if (ix->o.dry_run) {
+		if (was == 'o')
+			ix->st.updated++;
+		else
+			ix->st.added++;
+		event(ix, was == 'o' ? SOU_IX_UPDATED : SOU_IX_ADDED, path, NULL);
 		return SOU_OK;
 	}
-	ix->st.added++;
-	event(ix, SOU_IX_ADDED, path, NULL);
-	if (++ix->pending >= ix->o.batch) {
-		if ((st = sou_xdb_commit(ix->db, err)))
+	if ((st = index_post(ix, path, relpath, &status, &msg, &perr, err)))
+		return st;
+	if (status != 'o') {
+		/* no longer (or never) a post: a rebuild would not have it */
+		if (was == 'o' && (st = delete_doc(ix, relpath, err)))
 			return st;
-		ix->pending = 0;
+		if (status == 'f') {
+			ix->st.failed++;
+			event(ix, SOU_IX_FAILED, path, msg);
+		} else {
+			ix->st.skipped++;
+			event(ix, SOU_IX_SKIPPED, path, msg);
+		}
+	} else if (was == 'o') {
+		ix->st.updated++;
+		event(ix, SOU_IX_UPDATED, path, NULL);
+	} else {
+		ix->st.added++;
+		event(ix, SOU_IX_ADDED, path, NULL);
 	}
-	return SOU_OK;
+	if ((st = remember(ix, relpath, &sb, hash, status, msg, err)))
+		return st;
+	return count_change(ix, err);
 }
 
 static int cmp_str(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int interrupted(const sou_indexer *ix)
+{
+	return ix->o.interrupted && *ix->o.interrupted;
 }
 
 /*
@@ -318,16 +516,18 @@ static sou_status walk(sou_indexer *ix, sou_buf *path, size_t rel_off, int depth
 	sou_strlist names = { NULL, 0 };
 	size_t i, base = path->len;
 	sou_status st = SOU_OK;
+	char msg[PATH_MAX + 128];
 
 	if (depth > 64) {
-		event(ix, SOU_IX_SKIPPED, path->data, "directory nesting deeper than 64 levels");
+		snprintf(msg, sizeof(msg), "%s: directory nesting deeper than 64 levels", path->data);
+		event(ix, SOU_IX_SKIPPED, path->data, msg);
 		return SOU_OK;
 	}
 	if (!(d = opendir(path->data))) {
-		char msg[512];
 		snprintf(msg, sizeof(msg), "%s: cannot open directory: %s", path->data,
 			 strerror(errno));
 		ix->st.failed++;
+		ix->stopped = 1; /* its posts were not seen: do not delete them */
 		event(ix, SOU_IX_FAILED, path->data, msg);
 		return SOU_OK;
 	}
@@ -339,20 +539,30 @@ static sou_status walk(sou_indexer *ix, sou_buf *path, size_t rel_off, int depth
 	for (i = 0; i < names.n && !st; i++) {
 		struct stat sb;
 
+		if (interrupted(ix)) {
+			st = sou_error_set(err, SOU_ERR_INTERRUPTED, "interrupted");
+			break;
+		}
 		sou_buf_truncate(path, base);
 		if (base && path->data[base - 1] != '/')
 			sou_buf_addc(path, '/');
 		sou_buf_adds(path, names.v[i]);
 		if (lstat(path->data, &sb) < 0)
-			continue;
+			continue; /* vanished since readdir */
 		if (S_ISDIR(sb.st_mode)) {
 			st = walk(ix, path, rel_off, depth + 1, err);
-		} else if (has_post_ext(names.v[i])) {
-			if (S_ISLNK(sb.st_mode) && (stat(path->data, &sb) < 0 || !S_ISREG(sb.st_mode)))
-				continue;
-			if (S_ISREG(sb.st_mode))
-				st = index_file(ix, path->data, path->data + rel_off, err);
+			continue;
 		}
+		if (!has_post_ext(names.v[i]))
+			continue;
+		if (S_ISLNK(sb.st_mode) && stat(path->data, &sb) < 0) {
+			snprintf(msg, sizeof(msg), "%s: broken or looping symlink: %s",
+				 path->data, strerror(errno));
+			event(ix, SOU_IX_SKIPPED, path->data, msg);
+			continue;
+		}
+		if (S_ISREG(sb.st_mode))
+			st = process_file(ix, path->data, path->data + rel_off, &sb, err);
 	}
 	sou_buf_truncate(path, base);
 	sou_strlist_free(&names);
@@ -363,31 +573,166 @@ sou_status sou_indexer_add_path(sou_indexer *ix, const char *root, sou_error *er
 {
 	struct stat sb;
 	sou_buf path = SOU_BUF_INIT;
+	char *canon;
 	sou_status st;
 	size_t n = strlen(root);
 
-	if (stat(root, &sb) < 0)
+	if (stat(root, &sb) < 0 || !(canon = realpath(root, NULL))) {
+		ix->stopped = 1; /* a rebuild must not switch to a partial index */
 		return sou_error_set(err, SOU_ERR_IO, "%s: %s", root, strerror(errno));
+	}
+	sou_strlist_push_unique(&ix->roots, canon, strlen(canon));
+	free(canon);
+	ix->root = ix->roots.v[ix->roots.n - 1];
 	if (!S_ISDIR(sb.st_mode)) {
 		const char *slash = strrchr(root, '/');
-		return index_file(ix, root, slash ? slash + 1 : root, err);
+		if (lstat(root, &sb) < 0) {
+			ix->stopped = 1;
+			return sou_error_set(err, SOU_ERR_IO, "%s: %s", root, strerror(errno));
+		}
+		st = process_file(ix, root, slash ? slash + 1 : root, &sb, err);
+	} else {
+		while (n > 1 && root[n - 1] == '/')
+			n--;
+		sou_buf_add(&path, root, n);
+		st = walk(ix, &path, n + (root[n - 1] == '/' ? 0 : 1), 0, err);
+		sou_buf_free(&path);
 	}
-	while (n > 1 && root[n - 1] == '/')
-		n--;
-	sou_buf_add(&path, root, n);
-	st = walk(ix, &path, n + (root[n - 1] == '/' ? 0 : 1), 0, err);
+	if (st)
+		ix->stopped = 1;
+	return st;
+}
+
+typedef struct sweep_ctx {
+	sou_indexer *ix;
+	sou_strlist gone;     /* relpaths whose files vanished */
+	sou_strlist had_doc;  /* "1" if that one had a document */
+} sweep_ctx;
+
+static void find_gone(void *ctx, sou_file_state *r)
+{
+	sweep_ctx *c = ctx;
+	size_t i;
+
+	if (r->seen)
+		return;
+	for (i = 0; i < c->ix->roots.n; i++)
+		if (!strcmp(r->root, c->ix->roots.v[i])) {
+			sou_strlist_push(&c->gone, r->relpath, strlen(r->relpath));
+			sou_strlist_push(&c->had_doc, r->status == 'o' ? "1" : "0", 1);
+			return;
+		}
+}
+
+/* Deletes posts of this run's roots whose files were not seen. */
+static sou_status sweep(sou_indexer *ix, sou_error *err)
+{
+	sweep_ctx c = { ix, { NULL, 0 }, { NULL, 0 } };
+	sou_buf path = SOU_BUF_INIT;
+	sou_status st = SOU_OK;
+	size_t i;
+
+	sou_state_each(ix->state, find_gone, &c);
+	for (i = 0; i < c.gone.n && !st; i++) {
+		int doc = c.had_doc.v[i][0] == '1';
+		if (doc) {
+			ix->st.deleted++;
+			event(ix, SOU_IX_DELETED, c.gone.v[i], NULL);
+		}
+		if (ix->o.dry_run)
+			continue;
+		if (doc && (st = delete_doc(ix, c.gone.v[i], err)))
+			break;
+		if (!(st = sou_state_remove(ix->state, ix->db, c.gone.v[i], err)))
+			st = count_change(ix, err);
+	}
+	sou_strlist_free(&c.gone);
+	sou_strlist_free(&c.had_doc);
 	sou_buf_free(&path);
 	return st;
 }
 
 sou_status sou_indexer_finish(sou_indexer *ix, sou_index_stats *stats, sou_error *err)
 {
-	sou_status st = sou_xdb_commit(ix->db, err);
+	sou_status st = SOU_OK;
+	int was_interrupted = interrupted(ix);
 
-	ix->pending = 0;
-	if (stats) {
-		*stats = ix->st;
-		stats->seconds = now_s() - ix->st.seconds;
+	if (!ix->stopped && !was_interrupted)
+		st = sweep(ix, err);
+	ix->st.seconds = now_s() - ix->t0;
+	if (!st && ix->store) {
+		sou_buf run = SOU_BUF_INIT;
+		sou_buf_addf(&run, "%lld\tadded %lu, updated %lu, deleted %lu, unchanged %lu, failed %lu in %.2f s",
+			     (long long)time(NULL), ix->st.added, ix->st.updated, ix->st.deleted,
+			     ix->st.unchanged, ix->st.failed, ix->st.seconds);
+		st = sou_xdb_set_metadata(ix->db, "sou:lastrun", run.data, run.len, err);
+		sou_buf_free(&run);
+		if (!st)
+			st = sou_xdb_commit(ix->db, err);
+		ix->pending = 0;
+		/* a rebuild switches over only when complete */
+		if (!st && !ix->stopped && !was_interrupted)
+			st = sou_store_publish(ix->store, err);
 	}
+	if (stats)
+		*stats = ix->st;
+	if (!st && was_interrupted)
+		st = sou_error_set(err, SOU_ERR_INTERRUPTED,
+				   "interrupted: finished posts are committed; run again to continue");
 	return st;
+}
+
+/* ---- status -------------------------------------------------------------- */
+
+typedef struct status_ctx {
+	sou_index_status *out;
+} status_ctx;
+
+static void status_rec(void *ctx, sou_file_state *r)
+{
+	status_ctx *c = ctx;
+	sou_buf b = SOU_BUF_INIT;
+
+	if (r->status == 'o')
+		return;
+	sou_buf_addf(&b, "%s\t%s", r->relpath, r->message ? r->message : "");
+	sou_strlist_push(r->status == 'f' ? &c->out->failed : &c->out->skipped, b.data, b.len);
+	sou_buf_free(&b);
+}
+
+sou_status sou_index_status_read(const char *db_path, sou_index_status *out,
+				 sou_error *err)
+{
+	sou_xdb *db = NULL;
+	sou_state *state = NULL;
+	sou_buf run = SOU_BUF_INIT;
+	status_ctx c = { out };
+	sou_status st;
+
+	memset(out, 0, sizeof(*out));
+	if ((st = sou_xdb_open(db_path, SOU_XDB_READ, &db, err)))
+		return st;
+	if (!(st = sou_xdb_doccount(db, &out->posts, err)) &&
+	    !(st = sou_xdb_get_metadata(db, "sou:lastrun", &run, err)) &&
+	    !(st = sou_state_load(db, &state, err))) {
+		if (run.len)
+			out->last_run = sou_xstrdup(run.data);
+		sou_state_each(state, status_rec, &c);
+		qsort(out->failed.v, out->failed.n, sizeof(char *), cmp_str);
+		qsort(out->skipped.v, out->skipped.n, sizeof(char *), cmp_str);
+	}
+	sou_buf_free(&run);
+	sou_state_destroy(state);
+	sou_xdb_destroy(db);
+	return st;
+}
+
+void sou_index_status_clear(sou_index_status *s)
+{
+	if (!s)
+		return;
+	free(s->last_run);
+	sou_strlist_free(&s->failed);
+	sou_strlist_free(&s->skipped);
+	memset(s, 0, sizeof(*s));
 }

@@ -1,5 +1,14 @@
 /*
- * indexer.h - libsouindex: walking a posts tree and writing the index.
+ * indexer.h - libsouindex: walking a posts tree and keeping an index of it
+ * up to date, incrementally and crash-safely.
+ *
+ * A run compares every file with what the index remembers (state.h):
+ * unchanged files (same size, mtime and ctime) are not read; changed ones
+ * are hashed and re-indexed only if their bytes changed; files that are
+ * gone are deleted from the index; failed and skipped files are remembered
+ * and not retried until they change.  Work is committed in batches, each
+ * commit atomic (documents and records together), so a crash or kill at
+ * any moment loses only the batch in progress and the next run redoes it.
  *
  * The library does the work and reports through a callback; it never
  * prints.  sou-index's main.c turns events into output and statuses into
@@ -8,25 +17,30 @@
 #ifndef SOU_INDEXER_H
 #define SOU_INDEXER_H
 
+#include <signal.h>
 #include <stddef.h>
 
+#include "buf.h"
 #include "error.h"
 
 typedef struct sou_indexer sou_indexer;
 
 typedef enum sou_ix_event_kind {
-	SOU_IX_ADDED,    /* a post was indexed (added or replaced) */
-	SOU_IX_SKIPPED,  /* not a post (e.g. no front matter); a note */
+	SOU_IX_ADDED,    /* a new post was indexed (or would be, in a dry run) */
+	SOU_IX_UPDATED,  /* a changed post was re-indexed */
+	SOU_IX_DELETED,  /* a post whose file is gone was removed */
+	SOU_IX_SKIPPED,  /* not a post (no front matter, binary); a note */
 	SOU_IX_FAILED,   /* a post that could not be indexed; needs a person */
-	SOU_IX_PROGRESS  /* periodic: done posts so far */
+	SOU_IX_PROGRESS  /* periodic, for progress displays */
 } sou_ix_event_kind;
 
 /* An event; every pointer is borrowed and valid only during the callback. */
 typedef struct sou_ix_event {
 	sou_ix_event_kind kind;
-	const char *path;     /* the file as given (root + relative path) */
+	const char *path;     /* the file (root + relative path) */
 	const char *message;  /* SKIPPED/FAILED: why, naming file and line */
 	unsigned long done;   /* files looked at so far */
+	unsigned long changed;/* files that needed work so far */
 	unsigned long long bytes; /* bytes read so far */
 } sou_ix_event;
 
@@ -35,16 +49,22 @@ typedef void (*sou_ix_event_fn)(void *ctx, const sou_ix_event *ev);
 typedef struct sou_indexer_opts {
 	const char *db_path;      /* index directory (created if missing) */
 	int tz_min;               /* site zone for dates without one */
-	unsigned batch;           /* posts per commit (0: default 2000) */
+	unsigned batch;           /* changes per commit (0: default 2000) */
 	size_t max_file_bytes;    /* larger files fail (0: default 8 MiB) */
+	int rebuild;              /* build a fresh index and switch to it */
+	int dry_run;              /* report what would change; write nothing */
+	double wait_s;            /* wait this long for another writer */
+	/* when *interrupted becomes nonzero (a signal handler sets it), the
+	 * run stops after the current file and commits; may be NULL */
+	volatile sig_atomic_t *interrupted;
 	sou_ix_event_fn on_event; /* may be NULL */
 	void *ctx;
 } sou_indexer_opts;
 
 typedef struct sou_index_stats {
-	unsigned long added;
-	unsigned long skipped;
-	unsigned long failed;
+	unsigned long added, updated, deleted, unchanged;
+	unsigned long skipped;   /* newly found not to be posts */
+	unsigned long failed;    /* failed in this run */
 	unsigned long dropped_terms; /* terms over Xapian's limit, dropped */
 	unsigned long long bytes;    /* bytes of post files read */
 	double seconds;
@@ -53,24 +73,46 @@ typedef struct sou_index_stats {
 #define SOU_DEFAULT_BATCH 2000
 #define SOU_DEFAULT_MAX_FILE (8u << 20)
 
-/* Opens (creating if needed) the index; *out is owned by the caller. */
+/*
+ * Opens the index for writing (taking the writer lock; SOU_ERR_LOCKED if
+ * another writer holds it past opts->wait_s), or read-only for a dry run.
+ * *out is owned by the caller.
+ */
 sou_status sou_indexer_create(const sou_indexer_opts *opts, sou_indexer **out,
 			      sou_error *err);
 
 /*
- * Indexes the posts (*.md, *.markdown, *.html) below path, or path itself
- * if it is a file.  Each post is keyed by its path relative to path (a
- * file given directly is keyed by its base name).  Bad posts are reported
- * as events and counted, never returned as errors: the status is an error
- * only when the index itself fails or path cannot be read at all.
+ * Brings the index up to date with the posts (*.md, *.markdown, *.html)
+ * below path, or path itself if it is a file.  Each post is keyed by its
+ * path relative to path (a file given directly: its base name).  Bad posts
+ * are events, not errors: the status is an error only when the index
+ * fails, path cannot be read, or the run was interrupted
+ * (SOU_ERR_INTERRUPTED, after which only finish/destroy may be called).
  */
 sou_status sou_indexer_add_path(sou_indexer *ix, const char *path, sou_error *err);
 
-/* Commits what is pending and fills stats (may be NULL). */
+/*
+ * Deletes posts of this run's roots whose files are gone (unless the run
+ * was interrupted), commits, switches to the new index after a rebuild,
+ * and fills stats (may be NULL).
+ */
 sou_status sou_indexer_finish(sou_indexer *ix, sou_index_stats *stats,
 			      sou_error *err);
 
-/* Closes the index; anything not committed by finish is discarded. */
+/* Closes the index; anything not committed by finish is discarded (a
+ * rebuild that was not finished leaves the old index in place). */
 void sou_indexer_destroy(sou_indexer *ix);
+
+/* What sou-index --status shows.  Strings owned by the struct. */
+typedef struct sou_index_status {
+	unsigned long posts;
+	char *last_run;        /* "time\tsummary", or NULL if never run */
+	sou_strlist failed;    /* "path\tmessage" of posts that failed */
+	sou_strlist skipped;   /* "path\tmessage" of files that are not posts */
+} sou_index_status;
+
+sou_status sou_index_status_read(const char *db_path, sou_index_status *out,
+				 sou_error *err);
+void sou_index_status_clear(sou_index_status *s);
 
 #endif

@@ -1,11 +1,13 @@
 /*
- * main.c - sou-index: option parsing, output and exit statuses only; the
- * work is in libsouindex (indexer.h).
+ * main.c - sou-index: option parsing, output, signals and exit statuses
+ * only; the work is in libsouindex (indexer.h).
  */
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -13,21 +15,45 @@
 #include "indexer.h"
 
 static const char usage[] =
-	"usage: sou-index [--db DIR] [--timezone ZONE] [--batch N] [--quiet|--verbose] PATH...\n"
+	"usage: sou-index [options] PATH...\n"
+	"       sou-index [--db DIR] --status\n"
 	"\n"
-	"Indexes the Jekyll posts (*.md, *.markdown, *.html) below each PATH.\n"
+	"Brings the index up to date with the Jekyll posts (*.md, *.markdown, *.html)\n"
+	"below each PATH: new and changed posts are indexed, vanished ones deleted,\n"
+	"unchanged ones skipped without being read.\n"
 	"  --db DIR         index directory (default: $SOU_DB or ~/.sou/index)\n"
 	"  --timezone ZONE  zone for dates without one (default +08:00)\n"
-	"  --batch N        posts per commit (default 2000)\n"
-	"  -q, --quiet      print only problems\n"
-	"  -v, --verbose    list every post\n"
+	"  --batch N        changes per commit (default 2000)\n"
+	"  --rebuild        build a fresh index beside the old one, then switch\n"
+	"  --dry-run        report what would change; write nothing\n"
+	"  --wait SECONDS   wait for another sou-index to finish (default: fail at once)\n"
+	"  --status         show the index's post count, last run and failed posts\n"
+	"  -q, --quiet      print only problems (for cron)\n"
+	"  -v, --verbose    list every post added, updated or deleted\n"
 	"  -h, --help       show this help\n"
-	"Exit status: 0 ok, 1 some posts failed, 2 usage, 3 index error, 75 index locked.\n";
+	"Exit status: 0 ok, 1 some posts failed, 2 usage, 3 index error,\n"
+	"4 interrupted (finished work committed), 75 index locked by another writer.\n";
+
+static volatile sig_atomic_t got_signal;
+
+static void on_signal(int sig)
+{
+	got_signal = sig;
+}
 
 typedef struct ui {
-	int quiet, verbose, tty;
+	int quiet, verbose, tty, dry_run;
 	int bar_shown;
+	double last_bar;
 } ui;
+
+static double now_s(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
 
 static void clear_bar(ui *u)
 {
@@ -40,6 +66,7 @@ static void clear_bar(ui *u)
 static void on_event(void *ctx, const sou_ix_event *ev)
 {
 	ui *u = ctx;
+	const char *verb = NULL;
 
 	switch (ev->kind) {
 	case SOU_IX_FAILED:
@@ -52,20 +79,55 @@ static void on_event(void *ctx, const sou_ix_event *ev)
 			fprintf(stderr, "sou-index: skipped: %s\n", ev->message);
 		}
 		break;
-	case SOU_IX_ADDED:
-		if (u->verbose) {
-			clear_bar(u);
-			printf("added %s\n", ev->path);
+	case SOU_IX_ADDED: verb = "added"; break;
+	case SOU_IX_UPDATED: verb = "updated"; break;
+	case SOU_IX_DELETED: verb = "deleted"; break;
+	case SOU_IX_PROGRESS: break;
+	}
+	if (verb && (u->verbose || u->dry_run) && !u->quiet) {
+		clear_bar(u);
+		printf("%s%s %s\n", u->dry_run ? "would be " : "", verb, ev->path);
+	}
+	if (u->tty && !u->quiet && !u->verbose) {
+		double t = now_s();
+		if (t - u->last_bar >= 0.1) {
+			fprintf(stderr, "\r\033[Ksou-index: %lu files, %lu changed, %.1f MB read",
+				ev->done, ev->changed, (double)ev->bytes / 1e6);
+			u->bar_shown = 1;
+			u->last_bar = t;
 		}
-		break;
-	case SOU_IX_PROGRESS:
-		break;
 	}
-	if (u->tty && !u->quiet && !u->verbose && ev->done % 64 == 0) {
-		fprintf(stderr, "\r\033[Kindexing: %lu files, %.1f MB", ev->done,
-			(double)ev->bytes / 1e6);
-		u->bar_shown = 1;
+}
+
+static int show_status(const char *db)
+{
+	sou_index_status s;
+	sou_error err;
+	size_t i;
+
+	if (sou_index_status_read(db, &s, &err)) {
+		fprintf(stderr, "sou-index: %s\n", err.msg);
+		return sou_cli_exit_for(err.code);
 	}
+	printf("index:    %s\n", db);
+	printf("posts:    %lu\n", s.posts);
+	if (s.last_run) {
+		char *tab = strchr(s.last_run, '\t'), when[64];
+		time_t t = (time_t)strtoll(s.last_run, NULL, 10);
+		struct tm tm;
+		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S %z", localtime_r(&t, &tm));
+		printf("last run: %s: %s\n", when, tab ? tab + 1 : "");
+	} else {
+		printf("last run: never\n");
+	}
+	printf("failed:   %zu\n", s.failed.n);
+	for (i = 0; i < s.failed.n; i++) {
+		char *tab = strchr(s.failed.v[i], '\t');
+		printf("  %s\n", tab ? tab + 1 : s.failed.v[i]);
+	}
+	printf("skipped:  %zu (not posts)\n", s.skipped.n);
+	sou_index_status_clear(&s);
+	return SOU_EXIT_OK;
 }
 
 int main(int argc, char **argv)
@@ -74,6 +136,10 @@ int main(int argc, char **argv)
 		{ "db", required_argument, NULL, 'd' },
 		{ "timezone", required_argument, NULL, 'z' },
 		{ "batch", required_argument, NULL, 'b' },
+		{ "rebuild", no_argument, NULL, 'R' },
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ "wait", required_argument, NULL, 'w' },
+		{ "status", no_argument, NULL, 's' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -84,11 +150,14 @@ int main(int argc, char **argv)
 	sou_index_stats stats;
 	sou_error err;
 	sou_buf db = SOU_BUF_INIT;
-	ui u = { 0, 0, 0, 0 };
-	int c, i, rc = SOU_EXIT_OK;
+	ui u;
+	int c, i, rc = SOU_EXIT_OK, status = 0;
 	sou_status st = SOU_OK;
+	struct sigaction sa;
 
 	memset(&o, 0, sizeof(o));
+	memset(&u, 0, sizeof(u));
+	memset(&stats, 0, sizeof(stats));
 	o.tz_min = SOU_DEFAULT_TZ_MIN;
 	sou_cli_default_db(&db);
 	while ((c = getopt_long(argc, argv, "qvh", longopts, NULL)) != -1) {
@@ -100,7 +169,8 @@ int main(int argc, char **argv)
 		case 'z':
 			if (sou_tz_parse(optarg, &o.tz_min, &err)) {
 				fprintf(stderr, "sou-index: --timezone: %s\n", err.msg);
-				return SOU_EXIT_USAGE;
+				rc = SOU_EXIT_USAGE;
+				goto done;
 			}
 			break;
 		case 'b': {
@@ -108,33 +178,66 @@ int main(int argc, char **argv)
 			long n = strtol(optarg, &end, 10);
 			if (*end || n < 1 || n > 10000000) {
 				fprintf(stderr, "sou-index: --batch: expected a positive number, got '%s'\n", optarg);
-				return SOU_EXIT_USAGE;
+				rc = SOU_EXIT_USAGE;
+				goto done;
 			}
 			o.batch = (unsigned)n;
 			break;
 		}
+		case 'w': {
+			char *end;
+			double w = strtod(optarg, &end);
+			if (*end || !(w >= 0)) {
+				fprintf(stderr, "sou-index: --wait: expected seconds, got '%s'\n", optarg);
+				rc = SOU_EXIT_USAGE;
+				goto done;
+			}
+			o.wait_s = w;
+			break;
+		}
+		case 'R': o.rebuild = 1; break;
+		case 'n': o.dry_run = 1; break;
+		case 's': status = 1; break;
 		case 'q': u.quiet = 1; break;
 		case 'v': u.verbose = 1; break;
-		case 'h': fputs(usage, stdout); return SOU_EXIT_OK;
-		default: fputs(usage, stderr); return SOU_EXIT_USAGE;
+		case 'h': fputs(usage, stdout); goto done;
+		default: fputs(usage, stderr); rc = SOU_EXIT_USAGE; goto done;
 		}
+	}
+	if (status) {
+		rc = show_status(db.data);
+		goto done;
 	}
 	if (optind >= argc) {
 		fputs("sou-index: no PATH given\n", stderr);
 		fputs(usage, stderr);
-		return SOU_EXIT_USAGE;
+		rc = SOU_EXIT_USAGE;
+		goto done;
 	}
+	if (o.rebuild && o.dry_run) {
+		fputs("sou-index: --rebuild and --dry-run do not go together\n", stderr);
+		rc = SOU_EXIT_USAGE;
+		goto done;
+	}
+	/* SIGINT/SIGTERM: finish the current post, commit, exit 4 */
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
 	u.tty = isatty(STDERR_FILENO);
+	u.dry_run = o.dry_run;
 	o.db_path = db.data;
+	o.interrupted = &got_signal;
 	o.on_event = on_event;
 	o.ctx = &u;
 	if ((st = sou_indexer_create(&o, &ix, &err))) {
 		fprintf(stderr, "sou-index: %s\n", err.msg);
-		sou_buf_free(&db);
-		return sou_cli_exit_for(st);
+		rc = sou_cli_exit_for(st);
+		goto done;
 	}
 	for (i = optind; i < argc && !st; i++) {
-		if ((st = sou_indexer_add_path(ix, argv[i], &err))) {
+		if ((st = sou_indexer_add_path(ix, argv[i], &err)) && st != SOU_ERR_INTERRUPTED) {
 			clear_bar(&u);
 			fprintf(stderr, "sou-index: %s\n", err.msg);
 			if (st == SOU_ERR_IO) { /* an unreadable PATH: go on with the rest */
@@ -143,20 +246,25 @@ int main(int argc, char **argv)
 			}
 		}
 	}
-	if (!st)
+	if (!st || st == SOU_ERR_INTERRUPTED)
 		st = sou_indexer_finish(ix, &stats, &err);
 	clear_bar(&u);
-	if (st) {
+	if (st && st != SOU_ERR_INTERRUPTED) {
 		fprintf(stderr, "sou-index: %s\n", err.msg);
 		rc = sou_cli_exit_for(st);
 	} else {
-		if (!u.quiet)
-			printf("indexed %lu posts (%.1f MB), skipped %lu, failed %lu in %.2f s\n",
-			       stats.added, (double)stats.bytes / 1e6, stats.skipped,
-			       stats.failed, stats.seconds);
-		if (stats.failed)
+		if (!u.quiet || st == SOU_ERR_INTERRUPTED)
+			printf("%sadded %lu, updated %lu, deleted %lu, unchanged %lu, failed %lu in %.2f s\n",
+			       o.dry_run ? "dry run: would have " : "", stats.added, stats.updated,
+			       stats.deleted, stats.unchanged, stats.failed, stats.seconds);
+		if (st == SOU_ERR_INTERRUPTED) {
+			fprintf(stderr, "sou-index: %s\n", err.msg);
+			rc = SOU_EXIT_INTERRUPTED;
+		} else if (stats.failed) {
 			rc = SOU_EXIT_SOME;
+		}
 	}
+done:
 	sou_indexer_destroy(ix);
 	sou_buf_free(&db);
 	return rc;

@@ -1,6 +1,10 @@
 /*
  * main.c - sou-query: option parsing, output and exit statuses only; the
- * work is in libsouquery (search.h, qparse.h).
+ * work is in libsouquery (search.h, qparse.h, analyze.h).
+ *
+ * Three modes: one query from the command line; --batch FILE, one query
+ * (with its own options) per line, reporting in-process latency; and
+ * --analyze, showing what the segmenter makes of text.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -9,12 +13,16 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "analyze.h"
 #include "cli.h"
 #include "date.h"
+#include "qparse.h"
 #include "search.h"
 
 static const char usage[] =
-	"usage: sou-query [options] QUERY...   (a -word after the query excludes it)\n"
+	"usage: sou-query [options] QUERY...      (a -word after the query excludes it)\n"
+	"       sou-query [options] --batch FILE  (one query with its options per line, - for stdin)\n"
+	"       sou-query --analyze [--terms doc|query] [TEXT...]  (stdin if no TEXT)\n"
 	"\n"
 	"Searches a sou index.  QUERY syntax: words (all must match), \"a phrase\",\n"
 	"a OR b, -excluded, title:x, tag:x, category:x, author:x,\n"
@@ -23,23 +31,55 @@ static const char usage[] =
 	"  --sort ORDER        relevance (default), -date (newest first), date (oldest first)\n"
 	"  --limit N           hits to show (default 10)\n"
 	"  --offset N          skip the first N hits\n"
-	"  --json              print one JSON document\n"
+	"  --json              print one JSON document (per query with --batch)\n"
 	"  --recent DAYS       favour recent posts: a boost that halves every DAYS days\n"
 	"  --timezone ZONE     zone for date: filters (default +08:00)\n"
 	"  --color WHEN        auto (default), always, never\n"
+	"  --batch FILE        run many queries, printing each one's latency\n"
+	"  --analyze           print the words of each line of TEXT\n"
+	"  --terms doc|query   with --analyze: the index terms of a document, or the\n"
+	"                      compiled query, instead of the words\n"
 	"  -h, --help          show this help\n"
 	"Exit status: 0 hits, 1 no hits, 2 usage or malformed query, 3 index error.\n";
+
+static const struct option longopts[] = {
+	{ "db", required_argument, NULL, 'd' },
+	{ "sort", required_argument, NULL, 's' },
+	{ "limit", required_argument, NULL, 'n' },
+	{ "offset", required_argument, NULL, 'o' },
+	{ "json", no_argument, NULL, 'j' },
+	{ "recent", required_argument, NULL, 'r' },
+	{ "timezone", required_argument, NULL, 'z' },
+	{ "color", required_argument, NULL, 'c' },
+	{ "colour", required_argument, NULL, 'c' },
+	{ "batch", required_argument, NULL, 'b' },
+	{ "analyze", no_argument, NULL, 'a' },
+	{ "terms", required_argument, NULL, 't' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 }
+};
+
+typedef struct cli {
+	sou_search_opts o;
+	sou_buf db;
+	sou_buf query;
+	int json;
+	int color;             /* -1 auto */
+	const char *batch;
+	int analyze;
+	sou_analyze_mode amode;
+} cli;
 
 /*
  * Splits argv into options (moved to the front, for getopt) and query
  * words, so that "-word" exclusions need no "--": an argument is an
  * option only if it is a known long option (or -h), and the argument
- * after an option that takes one is its value.  Returns the index of the
- * first query word in the rearranged argv.
+ * after an option that takes one is its value.  Returns the number of
+ * option arguments (argv[0] included); the words follow them.
  */
-static int split_args(int argc, char **argv, const struct option *opts)
+static int split_args(int argc, char **argv)
 {
-	char **words = calloc((size_t)argc, sizeof(char *));
+	char **words = calloc((size_t)argc + 1, sizeof(char *));
 	int i, nopt = 1, nwords = 0, k;
 
 	if (!words)
@@ -55,7 +95,7 @@ static int split_args(int argc, char **argv, const struct option *opts)
 		}
 		if (!strncmp(a, "--", 2)) {
 			size_t n = strcspn(a + 2, "=");
-			for (o = opts; o->name; o++)
+			for (o = longopts; o->name; o++)
 				if (strlen(o->name) == n && !strncmp(o->name, a + 2, n))
 					break;
 			if (!o->name)
@@ -65,8 +105,8 @@ static int split_args(int argc, char **argv, const struct option *opts)
 			argv[nopt++] = argv[i];
 			if (o && o->has_arg == required_argument && !strchr(a, '=') && i + 1 < argc)
 				argv[nopt++] = argv[++i];
-		} else if (a[0] == '-' && a[1] == '-') {
-			argv[nopt++] = argv[i]; /* unknown --option: let getopt report it */
+		} else if (a[0] == '-' && a[1] == '-' && a[2]) {
+			argv[nopt++] = argv[i]; /* unknown --option: getopt reports it */
 		} else {
 			words[nwords++] = argv[i];
 		}
@@ -91,59 +131,54 @@ static int parse_uint(const char *opt, const char *s, unsigned max, unsigned *ou
 	return 1;
 }
 
-int main(int argc, char **argv)
+/*
+ * Parses options and the query words of argv into c.  in_batch: a line
+ * of a --batch file, where only per-query options are allowed.  Returns
+ * -1 to go on, or an exit status.
+ */
+static int parse_args(cli *c, int argc, char **argv, int in_batch)
 {
-	static const struct option longopts[] = {
-		{ "db", required_argument, NULL, 'd' },
-		{ "sort", required_argument, NULL, 's' },
-		{ "limit", required_argument, NULL, 'n' },
-		{ "offset", required_argument, NULL, 'o' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "recent", required_argument, NULL, 'r' },
-		{ "timezone", required_argument, NULL, 'z' },
-		{ "color", required_argument, NULL, 'c' },
-		{ "colour", required_argument, NULL, 'c' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
-	sou_search_opts o;
-	sou_searcher *s = NULL;
-	sou_results *r = NULL;
 	sou_error err;
-	sou_buf db = SOU_BUF_INIT, query = SOU_BUF_INIT, out = SOU_BUF_INIT;
-	int c, i, json = 0, color = -1, rc, nopt;
-	sou_status st;
+	int opt, nopt = split_args(argc, argv), i;
 
-	sou_search_opts_init(&o);
-	sou_cli_default_db(&db);
-	nopt = split_args(argc, argv, longopts);
-	while ((c = getopt_long(nopt, argv, "+h", longopts, NULL)) != -1) {
-		switch (c) {
+	optind = 0; /* glibc: full re-initialisation, for batch lines */
+	opterr = 1;
+	int idx = 0;
+
+	while ((opt = getopt_long(nopt, argv, "+h", longopts, &idx)) != -1) {
+		if (in_batch && (opt == 'd' || opt == 'b' || opt == 'a' || opt == 't')) {
+			fprintf(stderr, "sou-query: --batch: option --%s is not allowed inside the file\n",
+				longopts[idx].name);
+			return SOU_EXIT_USAGE;
+		}
+		switch (opt) {
 		case 'd':
-			sou_buf_reset(&db);
-			sou_buf_adds(&db, optarg);
+			sou_buf_reset(&c->db);
+			sou_buf_adds(&c->db, optarg);
 			break;
 		case 's':
 			if (!strcmp(optarg, "relevance"))
-				o.sort = SOU_SORT_RELEVANCE;
+				c->o.sort = SOU_SORT_RELEVANCE;
 			else if (!strcmp(optarg, "-date"))
-				o.sort = SOU_SORT_DATE_DESC;
+				c->o.sort = SOU_SORT_DATE_DESC;
 			else if (!strcmp(optarg, "date"))
-				o.sort = SOU_SORT_DATE_ASC;
+				c->o.sort = SOU_SORT_DATE_ASC;
 			else {
 				fprintf(stderr, "sou-query: --sort: expected relevance, date or -date, got '%s'\n", optarg);
 				return SOU_EXIT_USAGE;
 			}
 			break;
 		case 'n':
-			if (!parse_uint("--limit", optarg, 100000, &o.limit))
+			if (!parse_uint("--limit", optarg, 100000, &c->o.limit))
 				return SOU_EXIT_USAGE;
 			break;
 		case 'o':
-			if (!parse_uint("--offset", optarg, 100000000, &o.offset))
+			if (!parse_uint("--offset", optarg, 100000000, &c->o.offset))
 				return SOU_EXIT_USAGE;
 			break;
-		case 'j': json = 1; break;
+		case 'j':
+			c->json = 1;
+			break;
 		case 'r': {
 			char *end;
 			double d = strtod(optarg, &end);
@@ -151,65 +186,273 @@ int main(int argc, char **argv)
 				fprintf(stderr, "sou-query: --recent: expected a positive number of days, got '%s'\n", optarg);
 				return SOU_EXIT_USAGE;
 			}
-			o.halflife_days = d;
-			o.now = (double)time(NULL);
+			c->o.halflife_days = d;
+			c->o.now = (double)time(NULL);
 			break;
 		}
 		case 'z':
-			if (sou_tz_parse(optarg, &o.tz_min, &err)) {
+			if (sou_tz_parse(optarg, &c->o.tz_min, &err)) {
 				fprintf(stderr, "sou-query: --timezone: %s\n", err.msg);
 				return SOU_EXIT_USAGE;
 			}
 			break;
 		case 'c':
 			if (!strcmp(optarg, "always"))
-				color = 1;
+				c->color = 1;
 			else if (!strcmp(optarg, "never"))
-				color = 0;
+				c->color = 0;
 			else if (!strcmp(optarg, "auto"))
-				color = -1;
+				c->color = -1;
 			else {
 				fprintf(stderr, "sou-query: --color: expected auto, always or never\n");
 				return SOU_EXIT_USAGE;
 			}
 			break;
-		case 'h': fputs(usage, stdout); return SOU_EXIT_OK;
-		default: fputs(usage, stderr); return SOU_EXIT_USAGE;
+		case 'b':
+			c->batch = optarg;
+			break;
+		case 'a':
+			c->analyze = 1;
+			break;
+		case 't':
+			if (!strcmp(optarg, "doc"))
+				c->amode = SOU_ANALYZE_DOC_TERMS;
+			else if (!strcmp(optarg, "query"))
+				c->amode = SOU_ANALYZE_QUERY;
+			else {
+				fprintf(stderr, "sou-query: --terms: expected doc or query\n");
+				return SOU_EXIT_USAGE;
+			}
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			return SOU_EXIT_OK;
+		default:
+			fputs(usage, stderr);
+			return SOU_EXIT_USAGE;
 		}
 	}
-	optind = nopt;
-	if (optind >= argc) {
-		fputs("sou-query: no QUERY given\n", stderr);
-		fputs(usage, stderr);
+	sou_buf_reset(&c->query);
+	for (i = nopt; i < argc; i++) {
+		if (i > nopt)
+			sou_buf_addc(&c->query, ' ');
+		sou_buf_adds(&c->query, argv[i]);
+	}
+	return -1;
+}
+
+static double now_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
+}
+
+/* Runs c->query and prints it; returns the exit status for this query. */
+static int run_query(cli *c, sou_searcher *s, sou_buf *out, int batch)
+{
+	sou_results *r = NULL;
+	sou_error err;
+	sou_status st;
+	double t0 = now_ms(), ms;
+	int rc;
+
+	st = sou_searcher_run(s, c->query.data ? c->query.data : "", &c->o, &r, &err);
+	if (!st) {
+		if (c->json)
+			sou_results_json(r, c->query.data, batch, out);
+		else
+			sou_results_text(r, c->color, out);
+	}
+	ms = now_ms() - t0;
+	if (st) {
+		fprintf(stderr, "sou-query: %s\n", err.msg);
+		if (batch)
+			printf(c->json ? "{\"query\": \"(error)\", \"error\": 1}\n" : "## error\n\n");
+		return sou_cli_exit_for(st);
+	}
+	if (batch && c->json) {
+		/* one line per query: the latency, then the compact document */
+		printf("{\"latency_ms\":%.3f,\"result\":%.*s}\n", ms,
+		       (int)(out->len ? out->len - 1 : 0), out->data ? out->data : "");
+	} else if (batch) {
+		printf("## %s  (%lu results, %.3f ms)\n", c->query.data, r->estimated, ms);
+		fwrite(out->data, 1, out->len, stdout);
+		putchar('\n');
+	} else {
+		fwrite(out->data, 1, out->len, stdout);
+	}
+	rc = r->n ? SOU_EXIT_OK : SOU_EXIT_SOME;
+	sou_results_destroy(r);
+	return rc;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* --batch: every line is "[options] QUERY"; blank lines and # comments skipped. */
+static int run_batch(cli *base, sou_searcher *s)
+{
+	FILE *f = strcmp(base->batch, "-") ? fopen(base->batch, "r") : stdin;
+	char *line = NULL;
+	size_t cap = 0, n = 0, ncap = 0, lineno = 0;
+	ssize_t len;
+	double *lat = NULL, total = 0;
+	int worst = SOU_EXIT_OK, any_hits = 0;
+	sou_buf out = SOU_BUF_INIT;
+
+	if (!f) {
+		fprintf(stderr, "sou-query: --batch: cannot open %s\n", base->batch);
 		return SOU_EXIT_USAGE;
 	}
-	for (i = optind; i < argc; i++) {
-		if (i > optind)
-			sou_buf_addc(&query, ' ');
-		sou_buf_adds(&query, argv[i]);
+	while ((len = getline(&line, &cap, f)) >= 0) {
+		sou_strlist words = { NULL, 0 };
+		cli c = *base;
+		char **argv;
+		size_t i;
+		int rc;
+		double t0;
+
+		lineno++;
+		while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+			line[--len] = '\0';
+		sou_query_split_line(line, &words);
+		if (!words.n || words.v[0][0] == '#') {
+			sou_strlist_free(&words);
+			continue;
+		}
+		argv = sou_xcalloc(words.n + 2, sizeof(char *));
+		argv[0] = "sou-query";
+		for (i = 0; i < words.n; i++)
+			argv[i + 1] = words.v[i];
+		sou_buf_init(&c.query);
+		rc = parse_args(&c, (int)words.n + 1, argv, 1);
+		if (rc < 0) {
+			t0 = now_ms();
+			rc = run_query(&c, s, &out, 1);
+			if (n == ncap) {
+				ncap = ncap ? ncap * 2 : 64;
+				lat = sou_xrealloc(lat, ncap * sizeof(double));
+			}
+			lat[n] = now_ms() - t0;
+			total += lat[n++];
+		} else {
+			fprintf(stderr, "sou-query: --batch: line %zu skipped\n", lineno);
+		}
+		if (rc == SOU_EXIT_OK)
+			any_hits = 1;
+		else if (rc != SOU_EXIT_SOME && rc > worst)
+			worst = rc;
+		sou_buf_free(&c.query);
+		free(argv);
+		sou_strlist_free(&words);
 	}
-	if (color < 0) {
-		const char *nc = getenv("NO_COLOR");
-		color = isatty(STDOUT_FILENO) && !(nc && *nc);
-	}
-	if ((st = sou_searcher_create(db.data, &s, &err)) ||
-	    (st = sou_searcher_run(s, query.data, &o, &r, &err))) {
-		fprintf(stderr, "sou-query: %s\n", err.msg);
-		rc = sou_cli_exit_for(st);
-	} else {
-		if (json)
-			sou_results_json(r, query.data, &out);
-		else
-			sou_results_text(r, color, &out);
-		fwrite(out.data, 1, out.len, stdout);
-		rc = r->n ? SOU_EXIT_OK : SOU_EXIT_SOME;
-	}
-	sou_results_destroy(r);
-	sou_searcher_destroy(s);
-	sou_buf_free(&db);
-	sou_buf_free(&query);
+	if (f != stdin)
+		fclose(f);
+	free(line);
 	sou_buf_free(&out);
-	if (fflush(stdout) != 0)
+	if (n) {
+		qsort(lat, n, sizeof(double), cmp_double);
+		fprintf(stderr, "sou-query: %zu queries, latency ms: median %.3f, p95 %.3f, p99 %.3f, mean %.3f\n",
+			n, lat[(n - 1) / 2], lat[(size_t)((double)(n - 1) * 0.95)],
+			lat[(size_t)((double)(n - 1) * 0.99)], total / (double)n);
+	}
+	free(lat);
+	if (worst != SOU_EXIT_OK)
+		return worst;
+	return any_hits ? SOU_EXIT_OK : SOU_EXIT_SOME;
+}
+
+/* --analyze: each argument, or each line of stdin, gives one output line. */
+static int run_analyze(cli *c)
+{
+	sou_termgen *tg = NULL;
+	sou_error err;
+	sou_buf out = SOU_BUF_INIT;
+	int rc = SOU_EXIT_OK;
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t len;
+
+	if (sou_termgen_create(&tg, &err)) {
+		fprintf(stderr, "sou-query: %s\n", err.msg);
+		return SOU_EXIT_DB;
+	}
+	if (c->query.len) {
+		sou_buf_reset(&out);
+		if (sou_analyze_line(tg, c->amode, c->query.data, c->query.len, c->o.tz_min,
+				     &out, &err)) {
+			fprintf(stderr, "sou-query: %s\n", err.msg);
+			rc = sou_cli_exit_for(err.code);
+		} else {
+			printf("%s\n", out.data ? out.data : "");
+		}
+	} else {
+		while ((len = getline(&line, &cap, stdin)) >= 0) {
+			while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+				line[--len] = '\0';
+			sou_buf_reset(&out);
+			if (sou_analyze_line(tg, c->amode, line, (size_t)len, c->o.tz_min, &out, &err)) {
+				fprintf(stderr, "sou-query: %s\n", err.msg);
+				rc = sou_cli_exit_for(err.code);
+				putchar('\n');
+				continue;
+			}
+			fwrite(out.data ? out.data : "", 1, out.len, stdout);
+			putchar('\n');
+		}
+		free(line);
+	}
+	sou_buf_free(&out);
+	sou_termgen_destroy(tg);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	cli c;
+	sou_searcher *s = NULL;
+	sou_error err;
+	sou_buf out = SOU_BUF_INIT;
+	int rc;
+
+	memset(&c, 0, sizeof(c));
+	sou_search_opts_init(&c.o);
+	c.color = -1;
+	sou_cli_default_db(&c.db);
+	if ((rc = parse_args(&c, argc, argv, 0)) >= 0)
+		goto done;
+	if (c.analyze) {
+		rc = run_analyze(&c);
+		goto done;
+	}
+	if (!c.batch && !c.query.len) {
+		fputs("sou-query: no QUERY given\n", stderr);
+		fputs(usage, stderr);
+		rc = SOU_EXIT_USAGE;
+		goto done;
+	}
+	if (c.color < 0) {
+		const char *nc = getenv("NO_COLOR");
+		c.color = isatty(STDOUT_FILENO) && !(nc && *nc);
+	}
+	if (sou_searcher_create(c.db.data, &s, &err)) {
+		fprintf(stderr, "sou-query: %s\n", err.msg);
+		rc = sou_cli_exit_for(err.code);
+		goto done;
+	}
+	rc = c.batch ? run_batch(&c, s) : run_query(&c, s, &out, 0);
+done:
+	sou_searcher_destroy(s);
+	sou_buf_free(&c.db);
+	sou_buf_free(&c.query);
+	sou_buf_free(&out);
+	if (fflush(stdout) != 0 && rc == SOU_EXIT_OK)
 		rc = SOU_EXIT_DB;
 	return rc;
 }

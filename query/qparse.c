@@ -368,3 +368,29 @@ fail:
 	sou_query_destroy(q);
 	return st;
 }
+
+void sou_query_split_line(const char *line, sou_strlist *out)
+{
+	const char *p = line;
+	size_t sl;
+
+	for (;;) {
+		const char *start, *close;
+		size_t q;
+
+		while (*p && is_space_at(p, &sl))
+			p += sl;
+		if (!*p)
+			return;
+		start = p;
+		while (*p && !is_space_at(p, &sl)) {
+			if ((q = open_quote(p, &close))) {
+				const char *e = strstr(p + q, close);
+				p = e ? e + strlen(close) : p + strlen(p);
+			} else {
+				p++;
+			}
+		}
+		sou_strlist_push(out, start, (size_t)(p - start));
+	}
+}

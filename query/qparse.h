@@ -38,4 +38,12 @@ const sou_xq *sou_query_xq(const sou_query *q);
 /* Highlight patterns of the positive text terms (owned by q). */
 const sou_strlist *sou_query_patterns(const sou_query *q);
 
+/*
+ * Splits a line of a --batch file into words as a shell would for a
+ * simple command line: on spaces, keeping quoted stretches (with their
+ * quotes, so the query parser still sees the phrase) inside one word.
+ * Words are appended to out (owned by the caller).
+ */
+void sou_query_split_line(const char *line, sou_strlist *out);
+
 #endif

@@ -158,7 +158,8 @@ static json_t *ranges_json(const sou_ranges *r)
 	return a;
 }
 
-void sou_results_json(const sou_results *r, const char *query, sou_buf *out)
+void sou_results_json(const sou_results *r, const char *query, int compact,
+		      sou_buf *out)
 {
 	json_t *o = json_object(), *hits = json_array();
 	size_t i;
@@ -188,7 +189,7 @@ void sou_results_json(const sou_results *r, const char *query, sou_buf *out)
 		json_array_append_new(hits, x);
 	}
 	json_object_set_new(o, "hits", hits);
-	s = json_dumps(o, JSON_INDENT(2));
+	s = json_dumps(o, compact ? JSON_COMPACT : JSON_INDENT(2));
 	sou_buf_reset(out);
 	if (!s)
 		abort();

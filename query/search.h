@@ -62,8 +62,12 @@ sou_status sou_searcher_run(sou_searcher *s, const char *query,
 			    sou_error *err);
 void sou_results_destroy(sou_results *r);
 
-/* One JSON document for the results (see README "JSON output"). */
-void sou_results_json(const sou_results *r, const char *query, sou_buf *out);
+/*
+ * One JSON document for the results (see README "JSON output"), indented,
+ * or on one line when compact (for --batch), ending in a newline.
+ */
+void sou_results_json(const sou_results *r, const char *query, int compact,
+		      sou_buf *out);
 
 /*
  * Human-readable results.  color: ANSI highlighting; otherwise matches are

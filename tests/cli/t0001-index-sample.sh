@@ -6,8 +6,8 @@
 index_sample
 eq "exit status with one broken post" 1 "$(cat "$TMP/index.rc")"
 nfiles=$(find "$SOU_SRC/corpus/posts" -type f \( -name '*.md' -o -name '*.markdown' -o -name '*.html' \) | wc -l)
-contains "summary counts every good post" "indexed $((nfiles - 1)) posts" "$TMP/index.out"
-contains "summary counts the failure" "failed 1 in" "$TMP/index.out"
+contains "summary counts every good post" "added $((nfiles - 1)), updated 0, deleted 0, unchanged 0, failed 1 in" "$TMP/index.out"
+check "summary is one line" [ "$(wc -l <"$TMP/index.out")" = 1 ]
 check "YAML error names path:line:col" grep -qE 'broken-yaml\.md:[0-9]+:[0-9]+: ' "$TMP/index.err"
 eq "every post is searchable" "$((nfiles - 1))" "$(total "$DB" 'date:1900..2100')"
 

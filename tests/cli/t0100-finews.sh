@@ -9,7 +9,7 @@ src=$SOU_SHARED/corpus/finews
 DB=$TMP/finews
 nfiles=$(find "$src" -name '*.md' | wc -l)
 rc "index finews" 0 "$SOU_INDEX" --db "$DB" "$src"
-contains "every post indexed" "indexed $nfiles posts" "$TMP/out"
+contains "every post indexed" "added $nfiles," "$TMP/out"
 contains "no failures" "failed 0" "$TMP/out"
 
 # 离岸人民币 finds the post that has it in its title

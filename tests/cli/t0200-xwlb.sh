@@ -16,7 +16,7 @@ start=$(date +%s.%N)
 rc "index all posts" 0 "$SOU_INDEX" --db "$TMP/db" "$posts"
 end=$(date +%s.%N)
 cat "$TMP/out"
-contains "every post indexed" "indexed $nfiles posts" "$TMP/out"
+contains "every post indexed" "added $nfiles," "$TMP/out"
 contains "nothing failed" "failed 0" "$TMP/out"
 echo "index size: $(du -sk "$TMP/db" | cut -f1) KiB for $(du -sk "$posts" | cut -f1) KiB of posts, $(echo "$end - $start" | bc 2>/dev/null || true) s"
 eq "match-all count" "$nfiles" "$(total "$TMP/db" 'date:1900..2100' --limit 0)"

@@ -1,0 +1,511 @@
+/*
+ * test_segment.c - unit tests for common/segment.c: the token stream of
+ * segment.h (HANWORD followed by HAN units for Chinese, folded WORD units
+ * for Latin and numbers, PART tokens for mixed words in document mode
+ * only), byte offsets into the original text (also across full-width
+ * folding), chain breaks (brk) at punctuation and line ends but not at
+ * spaces, robustness on invalid UTF-8, stopping from the callback, and
+ * sou_segmenter_fold.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "testutil.h"
+#include "segment.h"
+
+typedef struct tok {
+	sou_tok_kind kind;
+	char term[128];
+	size_t start, end;
+	int brk;
+} tok;
+
+typedef struct toks {
+	tok v[512];
+	size_t n;
+	size_t stop_after; /* 0: never stop */
+} toks;
+
+static int collect(void *ctx, const sou_token *t)
+{
+	toks *ts = ctx;
+	tok *x;
+
+	assert_true(ts->n < 512);
+	assert_int_equal(strlen(t->term), t->term_len);
+	assert_true(t->term_len < sizeof(x->term));
+	assert_true(t->start <= t->end);
+	x = &ts->v[ts->n++];
+	x->kind = t->kind;
+	memcpy(x->term, t->term, t->term_len + 1);
+	x->start = t->start;
+	x->end = t->end;
+	x->brk = t->brk;
+	if (ts->stop_after && ts->n == ts->stop_after)
+		return 7;
+	return 0;
+}
+
+static sou_segmenter *seg;
+
+static int setup(void **state)
+{
+	(void)state;
+	return sou_segmenter_create(&seg, NULL) == SOU_OK ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	sou_segmenter_destroy(seg);
+	seg = NULL;
+	return 0;
+}
+
+static void run(const char *text, size_t len, unsigned flags, toks *ts)
+{
+	sou_error err;
+	int stopped = -1;
+
+	memset(ts, 0, sizeof(*ts));
+	sou_error_clear(&err);
+	if (sou_segmenter_run(seg, text, len, flags, collect, ts, &stopped, &err) != SOU_OK)
+		fail_msg("segmenter failed: %s", err.msg);
+	assert_int_equal(stopped, 0);
+}
+
+static void dump(const toks *ts)
+{
+	size_t i;
+
+	for (i = 0; i < ts->n; i++)
+		print_message("  %d '%s' [%zu,%zu) brk=%d\n", ts->v[i].kind, ts->v[i].term,
+			      ts->v[i].start, ts->v[i].end, ts->v[i].brk);
+}
+
+/* Finds the first token of kind with term, from index from; -1 if none. */
+static int find(const toks *ts, sou_tok_kind kind, const char *term, size_t from)
+{
+	size_t i;
+
+	for (i = from; i < ts->n; i++)
+		if (ts->v[i].kind == kind && !strcmp(ts->v[i].term, term))
+			return (int)i;
+	return -1;
+}
+
+static size_t count_kind(const toks *ts, sou_tok_kind kind)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < ts->n; i++)
+		n += ts->v[i].kind == kind;
+	return n;
+}
+
+/* The units (HAN and WORD) only, in order, joined with '|'. */
+static void units(const toks *ts, char *out, size_t cap)
+{
+	size_t i;
+
+	out[0] = '\0';
+	for (i = 0; i < ts->n; i++) {
+		if (ts->v[i].kind != SOU_TOK_HAN && ts->v[i].kind != SOU_TOK_WORD)
+			continue;
+		if (out[0])
+			strncat(out, "|", cap - strlen(out) - 1);
+		strncat(out, ts->v[i].term, cap - strlen(out) - 1);
+	}
+}
+
+static void test_chinese(void **state)
+{
+	static const char text[] = "中国农业发展银行";
+	static toks ts;
+	char u[256];
+	size_t i, han = 0;
+	int w;
+
+	(void)state;
+	run(text, strlen(text), SOU_SEG_DOCUMENT, &ts);
+	units(&ts, u, sizeof(u));
+	assert_string_equal(u, "中|国|农|业|发|展|银|行");
+	/* each HAN unit: one character, its exact bytes in the input */
+	for (i = 0; i < ts.n; i++) {
+		if (ts.v[i].kind != SOU_TOK_HAN)
+			continue;
+		assert_int_equal(ts.v[i].start, 3 * han);
+		assert_int_equal(ts.v[i].end, 3 * han + 3);
+		assert_memory_equal(text + ts.v[i].start, ts.v[i].term, 3);
+		assert_int_equal(ts.v[i].brk, han == 0);
+		han++;
+	}
+	assert_int_equal(han, 8);
+	/* the dictionary word comes first, then its units, with its span */
+	w = find(&ts, SOU_TOK_HANWORD, "农业", 0);
+	if (w < 0) {
+		dump(&ts);
+		fail_msg("no HANWORD 农业");
+	}
+	assert_int_equal(ts.v[w].start, 6);
+	assert_int_equal(ts.v[w].end, 12);
+	assert_int_equal(ts.v[w].brk, 0);
+	assert_int_equal(ts.v[w + 1].kind, SOU_TOK_HAN);
+	assert_string_equal(ts.v[w + 1].term, "农");
+	assert_int_equal(ts.v[w + 2].kind, SOU_TOK_HAN);
+	assert_string_equal(ts.v[w + 2].term, "业");
+	/* every HANWORD is followed by HAN units that spell it out */
+	for (i = 0; i < ts.n; i++) {
+		if (ts.v[i].kind == SOU_TOK_HANWORD) {
+			char spelled[128] = "";
+			size_t j = i + 1;
+			while (j < ts.n && ts.v[j].kind == SOU_TOK_HAN &&
+			       ts.v[j].end <= ts.v[i].end) {
+				strcat(spelled, ts.v[j].term);
+				j++;
+			}
+			assert_string_equal(spelled, ts.v[i].term);
+			assert_int_equal(ts.v[i + 1].start, ts.v[i].start);
+		}
+	}
+	assert_int_equal(ts.v[0].kind, SOU_TOK_HANWORD);
+	assert_int_equal(count_kind(&ts, SOU_TOK_PART), 0);
+}
+
+static void test_offsets_after_prefix(void **state)
+{
+	static const char text[] = "abc 中文";
+	static toks ts;
+	int i;
+
+	(void)state;
+	run(text, strlen(text), SOU_SEG_DOCUMENT, &ts);
+	i = find(&ts, SOU_TOK_HAN, "文", 0);
+	assert_true(i >= 0);
+	assert_int_equal(ts.v[i].start, 7);
+	assert_int_equal(ts.v[i].end, 10);
+	i = find(&ts, SOU_TOK_WORD, "abc", 0);
+	assert_int_equal(i, 0);
+	assert_int_equal(ts.v[0].start, 0);
+	assert_int_equal(ts.v[0].end, 3);
+	assert_int_equal(ts.v[0].brk, 1);
+}
+
+static void test_latin_lowercase(void **state)
+{
+	static toks ts;
+	char u[256];
+
+	(void)state;
+	run("Hello WORLD FinV", 16, SOU_SEG_QUERY, &ts);
+	units(&ts, u, sizeof(u));
+	assert_string_equal(u, "hello|world|finv");
+	assert_int_equal(ts.v[1].start, 6);
+	assert_int_equal(ts.v[1].end, 11);
+	assert_int_equal(count_kind(&ts, SOU_TOK_WORD), 3);
+	/* accented capitals fold too */
+	run("ÉCOLE Straße", strlen("ÉCOLE Straße"), SOU_SEG_QUERY, &ts);
+	units(&ts, u, sizeof(u));
+	assert_string_equal(u, "école|strasse");
+}
+
+static void test_fullwidth(void **state)
+{
+	static const char text[] = "ＦＩＮＶ ２０２２";
+	static toks ts;
+
+	(void)state;
+	run(text, strlen(text), SOU_SEG_DOCUMENT, &ts);
+	if (ts.n != 2) {
+		dump(&ts);
+		fail();
+	}
+	assert_int_equal(ts.v[0].kind, SOU_TOK_WORD);
+	assert_string_equal(ts.v[0].term, "finv");
+	assert_int_equal(ts.v[0].start, 0);
+	assert_int_equal(ts.v[0].end, 12);
+	assert_int_equal(ts.v[1].kind, SOU_TOK_WORD);
+	assert_string_equal(ts.v[1].term, "2022");
+	assert_int_equal(ts.v[1].start, 13);
+	assert_int_equal(ts.v[1].end, 25);
+	assert_int_equal(ts.v[1].brk, 0);
+}
+
+static void test_mixed_word_parts(void **state)
+{
+	static toks ts;
+	int w;
+
+	(void)state;
+	run("2022Q1", 6, SOU_SEG_DOCUMENT, &ts);
+	assert_true(ts.n > 1);
+	assert_int_equal(ts.v[0].kind, SOU_TOK_WORD);
+	assert_string_equal(ts.v[0].term, "2022q1");
+	assert_int_equal(ts.v[0].start, 0);
+	assert_int_equal(ts.v[0].end, 6);
+	w = find(&ts, SOU_TOK_PART, "2022", 0);
+	assert_true(w > 0);
+	assert_int_equal(ts.v[w].start, 0);
+	assert_int_equal(ts.v[w].end, 4);
+	w = find(&ts, SOU_TOK_PART, "q1", 0);
+	assert_true(w > 0);
+	assert_int_equal(ts.v[w].start, 4);
+	assert_int_equal(ts.v[w].end, 6);
+	w = find(&ts, SOU_TOK_PART, "q", 0);
+	assert_true(w > 0);
+	assert_int_equal(ts.v[w].start, 4);
+	assert_int_equal(ts.v[w].end, 5);
+	w = find(&ts, SOU_TOK_PART, "1", 0);
+	assert_true(w > 0);
+	assert_int_equal(ts.v[w].start, 5);
+	assert_int_equal(ts.v[w].end, 6);
+	assert_true(find(&ts, SOU_TOK_PART, "2022q", 0) > 0);
+	/* the whole word is not repeated as a part; parts are no units */
+	assert_int_equal(find(&ts, SOU_TOK_PART, "2022q1", 0), -1);
+	assert_int_equal(count_kind(&ts, SOU_TOK_WORD), 1);
+	assert_int_equal(count_kind(&ts, SOU_TOK_PART), 5);
+
+	/* query mode: the unit only */
+	run("2022Q1", 6, SOU_SEG_QUERY, &ts);
+	assert_int_equal(ts.n, 1);
+	assert_int_equal(ts.v[0].kind, SOU_TOK_WORD);
+	assert_string_equal(ts.v[0].term, "2022q1");
+
+	/* plain words and decimal numbers have no parts */
+	run("finv 48.1 1,000", 15, SOU_SEG_DOCUMENT, &ts);
+	assert_int_equal(count_kind(&ts, SOU_TOK_PART), 0);
+	assert_int_equal(find(&ts, SOU_TOK_WORD, "48.1", 0), 1);
+
+	/* full-width mixed word: parts fold and span original bytes */
+	run("ＧＰＴ４", strlen("ＧＰＴ４"), SOU_SEG_DOCUMENT, &ts);
+	assert_string_equal(ts.v[0].term, "gpt4");
+	w = find(&ts, SOU_TOK_PART, "gpt", 0);
+	assert_true(w > 0);
+	assert_int_equal(ts.v[w].start, 0);
+	assert_int_equal(ts.v[w].end, 9);
+}
+
+static void test_latin_han_chain(void **state)
+{
+	static toks ts;
+	int a, g;
+
+	(void)state;
+	run("A股", strlen("A股"), SOU_SEG_DOCUMENT, &ts);
+	a = find(&ts, SOU_TOK_WORD, "a", 0);
+	g = find(&ts, SOU_TOK_HAN, "股", 0);
+	if (a != 0 || g < 0) {
+		dump(&ts);
+		fail();
+	}
+	assert_int_equal(ts.v[a].brk, 1);
+	assert_int_equal(ts.v[g].brk, 0); /* one chain */
+	assert_int_equal(ts.v[g].start, 1);
+	assert_int_equal(ts.v[g].end, 4);
+	assert_true(g > a);
+}
+
+static void test_breaks(void **state)
+{
+	static const char text[] = "上涨，下跌\n新行 空格 word\tTab、x";
+	static toks ts;
+	size_t i;
+	/* units in order and whether each starts a chain */
+	static const struct { const char *u; int brk; } want[] = {
+		{ "上", 1 }, { "涨", 0 }, { "下", 1 }, { "跌", 0 }, { "新", 1 },
+		{ "行", 0 }, { "空", 0 }, { "格", 0 }, { "word", 0 }, { "tab", 0 },
+		{ "x", 1 },
+	};
+	size_t k = 0;
+
+	(void)state;
+	run(text, strlen(text), SOU_SEG_DOCUMENT, &ts);
+	for (i = 0; i < ts.n; i++) {
+		if (ts.v[i].kind != SOU_TOK_HAN && ts.v[i].kind != SOU_TOK_WORD)
+			continue;
+		if (k >= sizeof(want) / sizeof(want[0]) || strcmp(ts.v[i].term, want[k].u) ||
+		    ts.v[i].brk != want[k].brk) {
+			dump(&ts);
+			fail_msg("unit %zu", k);
+		}
+		k++;
+	}
+	assert_int_equal(k, sizeof(want) / sizeof(want[0]));
+	/* extra tokens never carry brk */
+	for (i = 0; i < ts.n; i++)
+		if (ts.v[i].kind == SOU_TOK_HANWORD || ts.v[i].kind == SOU_TOK_PART)
+			assert_int_equal(ts.v[i].brk, 0);
+
+	/* an ideographic space does not break; a symbol does */
+	run("机器\xE3\x80\x80学习 a+b", strlen("机器\xE3\x80\x80学习 a+b"), SOU_SEG_QUERY, &ts);
+	assert_int_equal(ts.v[find(&ts, SOU_TOK_HAN, "学", 0)].brk, 0);
+	assert_int_equal(ts.v[find(&ts, SOU_TOK_WORD, "a", 0)].brk, 0);
+	assert_int_equal(ts.v[find(&ts, SOU_TOK_WORD, "b", 0)].brk, 1);
+}
+
+static void test_long_word_breaks_chain(void **state)
+{
+	char text[256];
+	static toks ts;
+	int i;
+
+	(void)state;
+	strcpy(text, "前 ");
+	for (i = 0; i < 80; i++)
+		strcat(text, "x");
+	strcat(text, " 后");
+	run(text, strlen(text), SOU_SEG_DOCUMENT, &ts);
+	/* the over-long word is dropped and the next unit starts a chain */
+	assert_int_equal(count_kind(&ts, SOU_TOK_WORD), 0);
+	i = find(&ts, SOU_TOK_HAN, "后", 0);
+	assert_true(i >= 0);
+	assert_int_equal(ts.v[i].brk, 1);
+}
+
+static void test_query_doc_agree(void **state)
+{
+	static const char text[] = "ＡＩ研究：2022Q1 财报，A股 上涨 5G 手机";
+	static toks d, q;
+	char ud[512], uq[512];
+	size_t i, j;
+
+	(void)state;
+	run(text, strlen(text), SOU_SEG_DOCUMENT, &d);
+	run(text, strlen(text), SOU_SEG_QUERY, &q);
+	units(&d, ud, sizeof(ud));
+	units(&q, uq, sizeof(uq));
+	assert_string_equal(ud, uq);
+	/* same units with the same spans and breaks */
+	for (i = j = 0; i < d.n; i++) {
+		if (d.v[i].kind == SOU_TOK_PART)
+			continue;
+		assert_int_equal(d.v[i].kind, q.v[j].kind);
+		assert_int_equal(d.v[i].start, q.v[j].start);
+		assert_int_equal(d.v[i].end, q.v[j].end);
+		assert_int_equal(d.v[i].brk, q.v[j].brk);
+		j++;
+	}
+	assert_int_equal(j, q.n);
+	assert_int_equal(count_kind(&q, SOU_TOK_PART), 0);
+	assert_true(count_kind(&d, SOU_TOK_PART) > 0);
+}
+
+static void test_invalid_utf8(void **state)
+{
+	static const char bad[] = "ab\xff" "cd \xe4\xb8 中\xc0\xaf文\0x \xf0\x9f";
+	static toks ts;
+	size_t i;
+	char *big;
+
+	(void)state;
+	run(bad, sizeof(bad) - 1, SOU_SEG_DOCUMENT, &ts);
+	assert_int_equal(find(&ts, SOU_TOK_WORD, "ab", 0), 0);
+	assert_true(find(&ts, SOU_TOK_WORD, "cd", 0) > 0);
+	assert_true(find(&ts, SOU_TOK_HAN, "中", 0) > 0);
+	for (i = 0; i < ts.n; i++) {
+		assert_true(ts.v[i].end <= sizeof(bad) - 1);
+		assert_true(tu_valid_utf8(ts.v[i].term, strlen(ts.v[i].term)));
+	}
+	/* random bytes: must not crash, tokens stay in bounds */
+	big = malloc(4096);
+	srand(12345);
+	for (i = 0; i < 4096; i++)
+		big[i] = (char)(rand() & 0xff);
+	{
+		static toks many;
+		many.n = 0;
+		memset(&many, 0, sizeof(many));
+		/* stop early so the fixed token array cannot overflow */
+		many.stop_after = 500;
+		assert_int_equal(sou_segmenter_run(seg, big, 4096, SOU_SEG_DOCUMENT, collect, &many,
+						   NULL, NULL), SOU_OK);
+		for (i = 0; i < many.n; i++)
+			assert_true(many.v[i].end <= 4096);
+	}
+	free(big);
+}
+
+static void test_empty_and_stop(void **state)
+{
+	static toks ts;
+	int stopped = -1;
+
+	(void)state;
+	run("", 0, SOU_SEG_DOCUMENT, &ts);
+	assert_int_equal(ts.n, 0);
+	run("，。！ \n", strlen("，。！ \n"), SOU_SEG_DOCUMENT, &ts);
+	assert_int_equal(ts.n, 0);
+
+	memset(&ts, 0, sizeof(ts));
+	ts.stop_after = 3;
+	assert_int_equal(sou_segmenter_run(seg, "one two three four five", 23, SOU_SEG_QUERY,
+					   collect, &ts, &stopped, NULL), SOU_OK);
+	assert_int_equal(stopped, 7);
+	assert_int_equal(ts.n, 3);
+	assert_string_equal(ts.v[2].term, "three");
+	/* the segmenter is reusable after a stopped run */
+	run("again", 5, SOU_SEG_QUERY, &ts);
+	assert_int_equal(ts.n, 1);
+	assert_string_equal(ts.v[0].term, "again");
+}
+
+static void test_kana(void **state)
+{
+	static toks ts;
+	char u[256];
+
+	(void)state;
+	run("カタカナ", strlen("カタカナ"), SOU_SEG_DOCUMENT, &ts);
+	units(&ts, u, sizeof(u));
+	assert_string_equal(u, "カ|タ|カ|ナ");
+	assert_int_equal(count_kind(&ts, SOU_TOK_HAN), 4);
+	/* half-width katakana folds to the full-width form */
+	run("ｶﾀｶﾅ", strlen("ｶﾀｶﾅ"), SOU_SEG_DOCUMENT, &ts);
+	units(&ts, u, sizeof(u));
+	assert_string_equal(u, "カ|タ|カ|ナ");
+}
+
+static void check_fold(const char *in, const char *want)
+{
+	sou_buf out = SOU_BUF_INIT;
+
+	sou_buf_adds(&out, "old contents");
+	assert_int_equal(sou_segmenter_fold(seg, in, strlen(in), &out, NULL), SOU_OK);
+	assert_string_equal(out.data, want);
+	assert_int_equal(out.len, strlen(want));
+	sou_buf_free(&out);
+}
+
+static void test_fold(void **state)
+{
+	(void)state;
+	check_fold("  ＡＩ ", "ai");
+	check_fold("AI", "ai");
+	check_fold("\xC2\xA0\xE3\x80\x80机器学习\t\n", "机器学习");
+	check_fold("Machine Learning", "machine learning");
+	check_fold("ＦＩＮＶ２０２２", "finv2022");
+	check_fold("", "");
+	check_fold("   ", "");
+	check_fold("C++", "c++");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_chinese),
+		cmocka_unit_test(test_offsets_after_prefix),
+		cmocka_unit_test(test_latin_lowercase),
+		cmocka_unit_test(test_fullwidth),
+		cmocka_unit_test(test_mixed_word_parts),
+		cmocka_unit_test(test_latin_han_chain),
+		cmocka_unit_test(test_breaks),
+		cmocka_unit_test(test_long_word_breaks_chain),
+		cmocka_unit_test(test_query_doc_agree),
+		cmocka_unit_test(test_invalid_utf8),
+		cmocka_unit_test(test_empty_and_stop),
+		cmocka_unit_test(test_kana),
+		cmocka_unit_test(test_fold),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
