@@ -1,20 +1,23 @@
 # Convenience entry points; the build itself is CMake (CMakeLists.txt).
 #   make demo     install missing packages, build, index corpus/, run queries
-#   make test     install missing packages, build (plain and ASan+UBSan), ctest
+#   make test     install missing packages, build (plain, ASan+UBSan, libFuzzer), ctest
 #   make install  build and install sou-index, sou-query and man pages (PREFIX)
 PREFIX ?= /usr/local
 BUILD ?= build
 ASAN_BUILD ?= build-asan
+FUZZ_BUILD ?= build-fuzz
+FUZZ_SECONDS ?= 20
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 DEMO_DB ?= demo-db
 
 # Debian packages sou builds and tests with (README: "Dependencies").
 PACKAGES = cmake make pkg-config gcc g++ libxapian-dev libicu-dev libyaml-dev \
-	libcmark-dev libgumbo-dev libjansson-dev libxxhash-dev libcmocka-dev jq
+	libcmark-dev libgumbo-dev libjansson-dev libxxhash-dev libcmocka-dev jq valgrind \
+	clang libclang-rt-14-dev
 
 SUDO = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps build asan test demo install clean
+.PHONY: all deps build asan fuzz test demo install clean
 
 all: build
 
@@ -36,12 +39,20 @@ asan: deps
 	cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DSOU_SANITIZE=ON >/dev/null
 	cmake --build $(ASAN_BUILD) -j $(JOBS)
 
-# Every test in the optimised build, then everything but the heavy xwlb
-# test again under AddressSanitizer + UndefinedBehaviorSanitizer.
-test: build asan
+# libFuzzer targets, built with clang, ASan and UBSan (tests/fuzz/).
+fuzz: deps
+	CC=clang CXX=clang++ cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=Debug \
+		-DSOU_FUZZ=ON -DSOU_FUZZ_SECONDS=$(FUZZ_SECONDS) >/dev/null
+	cmake --build $(FUZZ_BUILD) -j $(JOBS)
+
+# Every test in the optimised build; everything but the heavy xwlb test
+# again under AddressSanitizer + UndefinedBehaviorSanitizer; then a short
+# fuzzing run of every libFuzzer target (FUZZ_SECONDS each).
+test: build asan fuzz
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 		ctest --output-on-failure -j $(JOBS) -LE heavy
+	cd $(FUZZ_BUILD) && ctest --output-on-failure -j $(JOBS) -L fuzz
 
 demo: build
 	rm -rf $(DEMO_DB)
@@ -60,4 +71,4 @@ install: build
 	cmake --install $(BUILD) --prefix $(PREFIX)
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD) $(DEMO_DB)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD) $(DEMO_DB)

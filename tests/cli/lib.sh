@@ -65,3 +65,21 @@ index_sample() {
 	"$SOU_INDEX" --db "$DB" "$SOU_SRC/corpus/posts" >"$TMP/index.out" 2>"$TMP/index.err"
 	echo $? >"$TMP/index.rc"
 }
+
+# big_tree DIR COPIES: the sample corpus copied COPIES times into DIR/cNN/,
+# a tree large enough that an indexer can be interrupted mid-run.
+big_tree() {
+	local dir=$1 copies=$2 i
+	mkdir -p "$dir"
+	for i in $(seq -w 1 "$copies"); do
+		cp -r "$SOU_SRC/corpus/posts" "$dir/c$i"
+	done
+}
+
+# same_index DESC DB1 DB2: both indexes hold exactly the same posts.
+same_index() {
+	"$SOU_DUMP" "$2" >"$TMP/dump1" && "$SOU_DUMP" "$3" >"$TMP/dump2"
+	if cmp -s "$TMP/dump1" "$TMP/dump2"; then pass; else
+		fail "$1: indexes differ: $(diff "$TMP/dump1" "$TMP/dump2" | head -5)"
+	fi
+}

@@ -20,7 +20,7 @@ mkdir -p "$TMP/clean"
 cp "$SOU_SRC/corpus/posts/2019-01-15-adbc-spring-loans.md" "$TMP/clean/"
 rc "clean run exits 0" 0 "$SOU_INDEX" --db "$TMP/c" --quiet "$TMP/clean"
 eq "--quiet prints nothing on success" "" "$(cat "$TMP/out" "$TMP/err")"
-rc "verbose lists posts" 0 "$SOU_INDEX" --db "$TMP/c" --verbose "$TMP/clean"
+rc "verbose lists posts" 0 "$SOU_INDEX" --db "$TMP/c2" --verbose "$TMP/clean"
 contains "verbose names the post" "2019-01-15-adbc-spring-loans.md" "$TMP/out"
 
 # a file given directly is keyed by its base name
