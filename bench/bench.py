@@ -36,7 +36,7 @@ CLASS_DOC = {
     "one-char": "a single Chinese character",
     "tag+date": "a word, a tag and a six-month date range",
     "sort-date": "a frequent word, newest first",
-    "known-item": "2-3 consecutive title words; the target is that post",
+    "known-item": "2-3 consecutive words of a unique title (4+ characters); the target is that post",
     "known-item+filter": "the same plus the target's tag and month",
 }
 TZ = 8 * 3600  # sou's default zone, +08:00: date: filters are read in it
@@ -268,7 +268,7 @@ def make_workload(docs, seed, per_class, known):
     titles = collections.Counter(d["title"] for d in docs)
     cands = [i for i in range(n) if titles[docs[i]["title"]] == 1 and CJK_RUN.search(docs[i]["title"])]
     rng.shuffle(cands)
-    cands = cands[:known * 3]
+    cands = cands[:known * 6]
     made = 0
     for i, ws in zip(cands, analyze([docs[i]["title"].replace("\n", " ") for i in cands])):
         if made >= known:
@@ -281,7 +281,11 @@ def make_workload(docs, seed, per_class, known):
         s = rng.randrange(len(ws) - k + 1)
         part = ws[s:s + k]
         frag = "".join(part)
-        if not all(is_cjk_word(w) for w in part) or frag not in docs[i]["title"]:
+        # a fragment someone would type: words of Chinese only, found verbatim
+        # in the title, at least 4 characters, not starting or ending with a
+        # one-character word (a particle or half of an unknown name)
+        if (not all(is_cjk_word(w) for w in part) or frag not in docs[i]["title"]
+                or len(frag) < 4 or len(part[0]) < 2 or len(part[-1]) < 2):
             continue
         d = docs[i]
         tags = [t for t in d["tags"] if t and not re.search(r"\s", t)]
@@ -617,7 +621,8 @@ def bench_corpus(args, name, tree, engines, rerun=False):
         json.dump(qs, f, ensure_ascii=False)
     log("workload: %d queries, %s" % (len(qs), dict(collections.Counter(q["class"] for q in qs))))
     port = free_port(args.port)
-    out = {"corpus": corpus, "workload": wl, "engines": {}}
+    out = {"corpus": corpus, "engines": {}}
+    hits = {}
     for e in engines:
         log("== %s" % e)
         runs = index_engine(e, tree, jsonl, args.repeat, port)
@@ -629,7 +634,7 @@ def bench_corpus(args, name, tree, engines, rerun=False):
         qr = query_engine(e, wl, qs, args.repeat, port)
         r["queries"] = summarize_queries(qs, qr)
         r["relevance"] = relevance(qs, qr)
-        r["hits"] = qr["hits"]
+        hits[e] = qr["hits"]
         if "roundtrip_floor_ms" in qr:
             r["roundtrip_floor_ms"] = qr["roundtrip_floor_ms"]
         out["engines"][e] = r
@@ -638,6 +643,10 @@ def bench_corpus(args, name, tree, engines, rerun=False):
             fmt(r["relevance"].get("known-all", {}).get("mrr@10"))))
         if not args.keep:
             shutil.rmtree(index_dir(e), ignore_errors=True)
+    # every query with each engine's top 10 (1-based lines of the JSONL), for diffing
+    with open(os.path.join(HERE, "results", RUN_NAME + ".queries.json"), "w", encoding="utf-8") as f:
+        json.dump({"docs": [d["id"] for d in docs], "queries": qs, "hits": hits}, f,
+                  ensure_ascii=False)
     return out
 
 
@@ -699,8 +708,6 @@ def main():
             cname, tree = prepare_tree(args)
             RUN_NAME = "%s-%s" % (name, s)
             res["runs"][s] = bench_corpus(args, cname, tree, engines, rerun=True)
-            for e in res["runs"][s]["engines"].values():
-                e.pop("hits", None)
         res["machine"]["loadavg_end"] = os.getloadavg()
         md = scaling_markdown(res)
         latest = os.path.join(results, "latest-scaling.md")

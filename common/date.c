@@ -313,8 +313,12 @@ char *sou_date_iso(const sou_date *dt, char *out)
 	int y, m, d, hh, mm, ss, tz = dt->tz_min, a = tz < 0 ? -tz : tz;
 
 	local_fields(dt, &y, &m, &d, &hh, &mm, &ss);
-	snprintf(out, 32, "%04d-%02d-%02dT%02d:%02d:%02d%c%02d:%02d", y, m, d,
-		 hh, mm, ss, tz < 0 ? '-' : '+', a / 60, a % 60);
+	/* the modulos only bound the widths for the compiler: every field is
+	 * already in range for years 1..9999 */
+	snprintf(out, 32, "%04u-%02u-%02uT%02u:%02u:%02u%c%02u:%02u",
+		 (unsigned)y % 10000u, (unsigned)m % 100u, (unsigned)d % 100u,
+		 (unsigned)hh % 100u, (unsigned)mm % 100u, (unsigned)ss % 100u,
+		 tz < 0 ? '-' : '+', (unsigned)(a / 60) % 100u, (unsigned)(a % 60));
 	return out;
 }
 
@@ -323,7 +327,8 @@ char *sou_date_day(const sou_date *dt, char *out)
 	int y, m, d, hh, mm, ss;
 
 	local_fields(dt, &y, &m, &d, &hh, &mm, &ss);
-	snprintf(out, 32, "%04d-%02d-%02d", y, m, d);
+	snprintf(out, 32, "%04u-%02u-%02u", (unsigned)y % 10000u, (unsigned)m % 100u,
+		 (unsigned)d % 100u);
 	return out;
 }
 
