@@ -123,6 +123,19 @@ def prepare_tree(args):
     return "gen-" + args.size, tree
 
 
+docs_bytes = [0, 0]
+
+
+def load_bodies(jsonl, wanted):
+    """{line index: body} for the posts whose 0-based index is in wanted."""
+    wanted, out = set(wanted), {}
+    with open(jsonl, encoding="utf-8") as f:
+        for i, line in enumerate(f):
+            if i in wanted:
+                out[i] = json.loads(line)["body"]
+    return out
+
+
 def extract(name, tree):
     out = os.path.join(WORK, name + ".jsonl")
     log("extracting plain text of", tree)
@@ -130,10 +143,17 @@ def extract(name, tree):
     if p.returncode not in (0, 1):
         sys.stderr.write(p.stderr)
         raise SystemExit("bench: sou-bench-extract failed")
-    docs = []
+    # bodies are not kept (a million posts would take gigabytes): only their
+    # sizes; make_workload() reads the bodies of its sample again
+    docs, title_bytes, body_bytes = [], 0, 0
     with open(out, encoding="utf-8") as f:
         for line in f:
-            docs.append(json.loads(line))
+            d = json.loads(line)
+            body = d.pop("body")
+            title_bytes += len(d["title"].encode())
+            body_bytes += len(body.encode())
+            docs.append(d)
+    docs_bytes[:] = [title_bytes, body_bytes]
     return out, docs
 
 
@@ -174,14 +194,15 @@ def local_ym(epoch):
     return t.tm_year, t.tm_mon
 
 
-def make_workload(docs, seed, per_class, known):
+def make_workload(docs, jsonl, seed, per_class, known):
     import random
     rng = random.Random(seed)
     n = len(docs)
     sample = sorted(rng.sample(range(n), min(3000, n)))
     lines, owner = [], []
+    bodies = load_bodies(jsonl, sample)
     for i in sample:
-        for l in docs[i]["body"].split("\n")[:40]:
+        for l in bodies[i].split("\n")[:40]:
             l = l.strip()
             if l:
                 lines.append(l)
@@ -610,12 +631,11 @@ def bench_corpus(args, name, tree, engines, rerun=False):
     jsonl, docs = extract(name, tree)
     global DOCNO
     DOCNO = {d["id"]: i + 1 for i, d in enumerate(docs)}
-    text_bytes = sum(len(d["title"].encode()) + len(d["body"].encode()) for d in docs)
+    text_bytes = sum(docs_bytes)
     corpus = {"name": name, "tree": tree, "posts": len(docs), "file_bytes": tree_bytes(tree),
-              "text_bytes": text_bytes,
-              "body_bytes": sum(len(d["body"].encode()) for d in docs)}
+              "text_bytes": text_bytes, "body_bytes": docs_bytes[1]}
     log("corpus %s: %d posts, %.1f MB text" % (name, len(docs), text_bytes / 1e6))
-    qs = make_workload(docs, args.seed, args.queries, args.known)
+    qs = make_workload(docs, jsonl, args.seed, args.queries, args.known)
     wl = os.path.join(WORK, RUN_NAME + ".workload.json")
     with open(wl, "w", encoding="utf-8") as f:
         json.dump(qs, f, ensure_ascii=False)
@@ -654,7 +674,7 @@ def main():
     ap = argparse.ArgumentParser(prog="bench/run", description=__doc__.split("\n")[0])
     ap.add_argument("--size", default="xwlb", choices=["xwlb"] + list(SIZES))
     ap.add_argument("--tree", help="benchmark this posts tree instead")
-    ap.add_argument("--engines", default=",".join(ALL_ENGINES))
+    ap.add_argument("--engines", help="comma-separated; default all four, in scaling mode sou")
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--queries", type=int, default=200, help="queries per class")
     ap.add_argument("--known", type=int, default=400, help="known-item queries")
@@ -677,6 +697,8 @@ def main():
     SOU_INDEX = os.path.join(args.build, "indexer", "sou-index")
     SOU_QUERY = os.path.join(args.build, "query", "sou-query")
     EXTRACT = os.environ.get("SOU_BENCH_EXTRACT") or os.path.join(args.build, "bench", "sou-bench-extract")
+    if not args.engines:
+        args.engines = "sou" if args.scaling else ",".join(ALL_ENGINES)
     engines = [e.strip() for e in args.engines.split(",") if e.strip()]
     bad = [e for e in engines if e not in ALL_ENGINES]
     if bad:
@@ -723,7 +745,11 @@ def main():
         latest = os.path.join(results, "latest.md")
     with open(os.path.join(results, name + ".json"), "w", encoding="utf-8") as f:
         json.dump(res, f, ensure_ascii=False, indent=1)
-    for p in (os.path.join(results, name + ".md"), latest):
+    # latest*.md (tracked by git) only from the standard runs: xwlb, or scaling
+    paths = [os.path.join(results, name + ".md")]
+    if args.scaling or (args.size == "xwlb" and not args.tree):
+        paths.append(latest)
+    for p in paths:
         with open(p, "w", encoding="utf-8") as f:
             f.write(md)
     print(md)

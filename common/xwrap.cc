@@ -160,6 +160,20 @@ sou_status sou_xdb_commit(sou_xdb *h, sou_error *err)
 	}
 }
 
+sou_status sou_xdb_compact(const char *const *srcs, size_t n, const char *dest,
+			   sou_error *err)
+{
+	try {
+		Xapian::Database all;
+		for (size_t i = 0; i < n; i++)
+			all.add_database(Xapian::Database(srcs[i]));
+		all.compact(dest, Xapian::DBCOMPACT_MULTIPASS | Xapian::DB_BACKEND_GLASS);
+		return SOU_OK;
+	} catch (...) {
+		return fail_from_exception(err, dest);
+	}
+}
+
 sou_status sou_xdb_reopen(sou_xdb *h, sou_error *err)
 {
 	try {

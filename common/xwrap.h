@@ -58,6 +58,15 @@ sou_status sou_xdb_replace(sou_xdb *db, const char *idterm, const sou_xdoc *doc,
 sou_status sou_xdb_delete(sou_xdb *db, const char *idterm, sou_error *err);
 /* Makes all changes since the last commit durable and visible atomically. */
 sou_status sou_xdb_commit(sou_xdb *db, sou_error *err);
+/*
+ * Merges the databases at srcs[0..n) into a new compact database at dest
+ * (which must not exist), renumbering documents.  Used to join the shards
+ * of a parallel build; compaction also leaves the B-trees full, so the
+ * result is smaller than any incrementally written index.
+ */
+sou_status sou_xdb_compact(const char *const *srcs, size_t n, const char *dest,
+			   sou_error *err);
+
 /* Makes a reader see the latest committed state. */
 sou_status sou_xdb_reopen(sou_xdb *db, sou_error *err);
 

@@ -54,6 +54,7 @@ typedef struct sou_indexer_opts {
 	int rebuild;              /* build a fresh index and switch to it */
 	int dry_run;              /* report what would change; write nothing */
 	double wait_s;            /* wait this long for another writer */
+	unsigned jobs;            /* worker threads for full builds (0: one per core) */
 	/* when *interrupted becomes nonzero (a signal handler sets it), the
 	 * run stops after the current file and commits; may be NULL */
 	volatile sig_atomic_t *interrupted;

@@ -158,6 +158,22 @@ sou_status sou_state_load(sou_xdb *db, sou_state **out, sou_error *err)
 	return SOU_OK;
 }
 
+sou_status sou_state_write(sou_xdb *db, const sou_file_state *r, sou_error *err)
+{
+	sou_buf key = SOU_BUF_INIT, v = SOU_BUF_INIT;
+	sou_status s;
+
+	key_for(r->relpath, &key);
+	sou_buf_addf(&v, "1%c%c%c%llu%c%lld%c%lld%c%016llx%c%s%c%s%c%s", 0, r->status, 0,
+		     (unsigned long long)r->size, 0, (long long)r->mtime_ns, 0,
+		     (long long)r->ctime_ns, 0, (unsigned long long)r->hash, 0,
+		     r->root ? r->root : "", 0, r->relpath, 0, r->message ? r->message : "");
+	s = sou_xdb_set_metadata(db, key.data, v.data, v.len, err);
+	sou_buf_free(&key);
+	sou_buf_free(&v);
+	return s;
+}
+
 sou_status sou_state_put(sou_state *st, sou_xdb *db, const sou_file_state *rec,
 			 sou_error *err)
 {
@@ -168,17 +184,8 @@ sou_status sou_state_put(sou_state *st, sou_xdb *db, const sou_file_state *rec,
 	r->root = sou_xstrdup(rec->root ? rec->root : "");
 	r->relpath = sou_xstrdup(rec->relpath);
 	r->message = rec->message ? sou_xstrdup(rec->message) : NULL;
-	if (db) {
-		sou_buf key = SOU_BUF_INIT, v = SOU_BUF_INIT;
-		key_for(r->relpath, &key);
-		sou_buf_addf(&v, "1%c%c%c%llu%c%lld%c%lld%c%016llx%c%s%c%s%c%s", 0, r->status, 0,
-			     (unsigned long long)r->size, 0, (long long)r->mtime_ns, 0,
-			     (long long)r->ctime_ns, 0, (unsigned long long)r->hash, 0,
-			     r->root, 0, r->relpath, 0, r->message ? r->message : "");
-		s = sou_xdb_set_metadata(db, key.data, v.data, v.len, err);
-		sou_buf_free(&key);
-		sou_buf_free(&v);
-	}
+	if (db)
+		s = sou_state_write(db, r, err);
 	insert(st, r);
 	return s;
 }

@@ -46,6 +46,9 @@ sou_file_state *sou_state_find(sou_state *st, const char *relpath);
 sou_status sou_state_put(sou_state *st, sou_xdb *db, const sou_file_state *rec,
 			 sou_error *err);
 
+/* Writes rec to db's metadata only (for shards, which keep no table). */
+sou_status sou_state_write(sou_xdb *db, const sou_file_state *rec, sou_error *err);
+
 /* Forgets relpath, in memory and in db (may be NULL). */
 sou_status sou_state_remove(sou_state *st, sou_xdb *db, const char *relpath,
 			    sou_error *err);

@@ -19,11 +19,11 @@
 struct sou_store {
 	char *dir;
 	int lock_fd;
-	sou_xdb *db;
 	unsigned gen;        /* generation being written */
 	unsigned current;    /* generation the stub names (0: none) */
 	int fresh;           /* writing a new generation */
 	int published;
+	sou_buf gen_path;
 };
 
 static void gen_path(sou_buf *b, const char *dir, unsigned gen)
@@ -67,27 +67,50 @@ static unsigned max_gen(const char *dir)
 	return max;
 }
 
-/* Removes a generation directory (glass databases hold only files). */
-static void remove_gen(const char *dir, unsigned gen)
+/* Removes one database directory (glass databases hold only files). */
+static void remove_db_dir(const char *path)
 {
-	sou_buf p = SOU_BUF_INIT, f = SOU_BUF_INIT;
+	sou_buf f = SOU_BUF_INIT;
 	DIR *d;
 	struct dirent *de;
 
-	gen_path(&p, dir, gen);
-	if ((d = opendir(p.data))) {
+	if ((d = opendir(path))) {
 		while ((de = readdir(d))) {
 			if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
 				continue;
 			sou_buf_reset(&f);
-			sou_buf_addf(&f, "%s/%s", p.data, de->d_name);
+			sou_buf_addf(&f, "%s/%s", path, de->d_name);
 			unlink(f.data);
 		}
 		closedir(d);
-		rmdir(p.data);
+		rmdir(path);
+	}
+	sou_buf_free(&f);
+}
+
+/* Removes a generation and its shards, if any. */
+static void remove_gen(const char *dir, unsigned gen)
+{
+	sou_buf p = SOU_BUF_INIT, prefix = SOU_BUF_INIT;
+	DIR *d;
+	struct dirent *de;
+
+	gen_path(&p, dir, gen);
+	remove_db_dir(p.data);
+	sou_buf_reset(&prefix);
+	sou_buf_addf(&prefix, "gen-%06u.shard-", gen);
+	if ((d = opendir(dir))) {
+		while ((de = readdir(d))) {
+			if (strncmp(de->d_name, prefix.data, prefix.len))
+				continue;
+			sou_buf_reset(&p);
+			sou_buf_addf(&p, "%s/%s", dir, de->d_name);
+			remove_db_dir(p.data);
+		}
+		closedir(d);
 	}
 	sou_buf_free(&p);
-	sou_buf_free(&f);
+	sou_buf_free(&prefix);
 }
 
 /* Atomically points DIR/XAPIANDB at gen: write a temporary, fsync, rename. */
@@ -160,7 +183,6 @@ sou_status sou_store_open(const char *dir, int rebuild, double wait_s,
 			  sou_store **out, sou_error *err)
 {
 	sou_store *s = sou_xcalloc(1, sizeof(*s));
-	sou_buf p = SOU_BUF_INIT;
 	sou_status st;
 
 	*out = NULL;
@@ -178,40 +200,42 @@ sou_status sou_store_open(const char *dir, int rebuild, double wait_s,
 		unsigned m = max_gen(dir);
 		s->fresh = 1;
 		s->gen = (m > s->current ? m : s->current) + 1;
-		gen_path(&p, dir, s->gen);
-		st = sou_xdb_open(p.data, SOU_XDB_CREATE, &s->db, err);
-		if (!st && !s->current) {
-			/* a brand-new index: publish the empty generation at once so
-			 * readers find an index, and so a crash keeps what is committed */
-			st = write_stub(dir, s->gen, err);
-			if (!st) {
-				s->current = s->gen;
-				s->published = 1;
-			}
-		}
 	} else {
 		s->gen = s->current;
-		st = sou_xdb_open(dir, SOU_XDB_WRITE, &s->db, err);
 	}
-	if (st)
-		goto fail;
-	sou_buf_free(&p);
+	gen_path(&s->gen_path, dir, s->gen);
 	*out = s;
 	return SOU_OK;
 fail:
-	sou_buf_free(&p);
 	sou_store_destroy(s);
 	return st;
-}
-
-sou_xdb *sou_store_db(sou_store *s)
-{
-	return s->db;
 }
 
 int sou_store_is_fresh(const sou_store *s)
 {
 	return s->fresh;
+}
+
+int sou_store_has_current(const sou_store *s)
+{
+	return s->current != 0;
+}
+
+const char *sou_store_gen_path(const sou_store *s)
+{
+	return s->gen_path.data;
+}
+
+void sou_store_shard_path(const sou_store *s, unsigned k, sou_buf *out)
+{
+	sou_buf_reset(out);
+	sou_buf_addf(out, "%s.shard-%u", s->gen_path.data, k);
+}
+
+sou_status sou_store_open_db(sou_store *s, sou_xdb **db, sou_error *err)
+{
+	/* incremental: through the stub, so the path is the directory */
+	return sou_xdb_open(s->fresh ? s->gen_path.data : s->dir, SOU_XDB_WRITE, db, err);
 }
 
 sou_status sou_store_publish(sou_store *s, sou_error *err)
@@ -237,11 +261,22 @@ void sou_store_destroy(sou_store *s)
 {
 	if (!s)
 		return;
-	sou_xdb_destroy(s->db);
 	if (s->fresh && !s->published && s->gen)
 		remove_gen(s->dir, s->gen);
+	if (s->fresh && s->published) {
+		/* the shards were merged into the generation: drop them */
+		sou_buf p = SOU_BUF_INIT;
+		unsigned k;
+		for (k = 0; k < 1024; k++) {
+			sou_store_shard_path(s, k, &p);
+			if (access(p.data, F_OK) == 0)
+				remove_db_dir(p.data);
+		}
+		sou_buf_free(&p);
+	}
 	if (s->lock_fd >= 0)
 		close(s->lock_fd); /* releases the flock */
+	sou_buf_free(&s->gen_path);
 	free(s->dir);
 	free(s);
 }

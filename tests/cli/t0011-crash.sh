@@ -11,6 +11,19 @@ DB=$TMP/db
 iterations=${SOU_KILL_ITERATIONS:-15}
 RANDOM=20261126
 kills=0
+
+# a first (parallel, atomic) build killed mid-way leaves no index at all
+"$SOU_INDEX" --db "$DB" --quiet "$tree" >/dev/null 2>&1 &
+pid=$!
+sleep 0.3
+kill -9 "$pid" 2>/dev/null
+wait "$pid" 2>/dev/null
+"$SOU_QUERY" --db "$DB" 银行 >/dev/null 2>&1
+r=$?
+check "killed first build: no index or a complete one (exit $r)" [ "$r" = 3 ] || [ "$r" = 0 ]
+"$SOU_INDEX" --db "$DB" --quiet "$tree" >/dev/null 2>&1
+eq "no shards left after a completed build" "" "$(ls "$DB" | grep shard)"
+
 for i in $(seq "$iterations"); do
 	# every third run is a rebuild: killing one must leave the old index
 	extra=; [ $((i % 3)) = 0 ] && extra=--rebuild

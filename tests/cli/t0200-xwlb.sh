@@ -18,11 +18,43 @@ end=$(date +%s.%N)
 cat "$TMP/out"
 contains "every post indexed" "added $nfiles," "$TMP/out"
 contains "nothing failed" "failed 0" "$TMP/out"
-echo "index size: $(du -sk "$TMP/db" | cut -f1) KiB for $(du -sk "$posts" | cut -f1) KiB of posts, $(echo "$end - $start" | bc 2>/dev/null || true) s"
+echo "index size: $(du -sk "$TMP/db" | cut -f1) KiB for $(du -sk "$posts" | cut -f1) KiB of posts, $(awk "BEGIN {print $end - $start}") s"
 eq "match-all count" "$nfiles" "$(total "$TMP/db" 'date:1900..2100' --limit 0)"
 
 "$SOU_RECALL" "$TMP/db" "$posts" 200 2026 >"$TMP/recall.out"
 r=$?
 grep -v '^$' "$TMP/recall.out" | tail -20
 eq "200 title substrings each find their post" 0 "$r"
+
+# incremental: a re-run with nothing changed, then 100 changed posts
+: "${SOU_DUMP:?set by ctest}"
+t0=$(date +%s.%N)
+"$SOU_INDEX" --db "$TMP/db" "$posts" >"$TMP/out" 2>&1
+t1=$(date +%s.%N)
+cat "$TMP/out"
+contains "unchanged re-run reads nothing" "added 0, updated 0, deleted 0, unchanged $nfiles, failed 0" "$TMP/out"
+echo "unchanged re-run: $(awk "BEGIN {print $t1 - $t0}") s, full index: $(awk "BEGIN {print $end - $start}") s"
+ls "$posts" | sort | awk 'NR % 311 == 0' | head -100 >"$TMP/pick"
+i=0
+while read -r f; do
+	i=$((i + 1))
+	case $((i % 4)) in
+	0) echo "增量修改。" >>"$posts/$f" ;;                        # edit
+	1) mv "$posts/$f" "$posts/renamed-$f" ;;                   # rename
+	2) rm "$posts/$f" ;;                                        # delete
+	3) sed 's/^title: "/title: "新增 /' "$posts/$f" >"$posts/added-$f" ;; # add
+	esac
+done <"$TMP/pick"
+t0=$(date +%s.%N)
+"$SOU_INDEX" --db "$TMP/db" "$posts" >"$TMP/out" 2>&1
+t1=$(date +%s.%N)
+cat "$TMP/out"
+echo "100 changed posts applied in $(awk "BEGIN {print $t1 - $t0}") s"
+contains "edits, renames, deletes, adds" "added 50, updated 25, deleted 50," "$TMP/out"
+"$SOU_INDEX" --db "$TMP/full" "$posts" >/dev/null 2>&1
+"$SOU_DUMP" "$TMP/db" >"$TMP/d1"
+"$SOU_DUMP" "$TMP/full" >"$TMP/d2"
+if cmp -s "$TMP/d1" "$TMP/d2"; then pass; else
+	fail "incremental xwlb index differs from a full rebuild: $(diff "$TMP/d1" "$TMP/d2" | head -5)"
+fi
 finish
