@@ -72,3 +72,9 @@ install: build
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD) $(DEMO_DB)
+
+# bench/run: sou against Sphinx, SQLite FTS5 and Xapian on one corpus
+# (bench/README.md).  make bench BENCH_ARGS="--size 10k --engines sou,sqlite"
+.PHONY: bench
+bench:
+	bench/run $(BENCH_ARGS)

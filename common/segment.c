@@ -1,15 +1,23 @@
 /*
- * segment.c - ICU word breaking plus NFKC_Casefold (see segment.h).
+ * segment.c - ICU word breaking, folding and word choice (see segment.h).
  *
  * The input is converted to UTF-16 once per call with a parallel table of
  * byte offsets (off[i] is the byte offset in the input of UTF-16 unit i;
  * off[n] == len), so every token can report its span in the original
  * text even though folding changes lengths (e.g. full-width "ＦＩＮＶ",
  * 12 bytes, folds to "finv").
+ *
+ * Pipeline per call: ICU segments -> atoms (folded units, plus '%' signs
+ * that may end a number) collected per chain -> for each chain a
+ * lowest-cost path of words (dynamic programming over atoms) -> tokens.
  */
 #include "segment.h"
 
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unicode/ubrk.h>
@@ -18,95 +26,135 @@
 #include <unicode/ustring.h>
 #include <unicode/utf16.h>
 #include <unicode/utf8.h>
+#include <unicode/utrans.h>
+#include <xxhash.h>
+
+/* Costs of candidate words; the path with the lowest total wins, so fewer,
+ * longer known words beat many single characters (see README). */
+#define COST_KNOWN 1.0      /* a dictionary or ICU word, or a known single character */
+#define COST_USER 0.95      /* a user-dictionary word (preferred over ICU's) */
+#define COST_UNKNOWN 1.3    /* a single character no lexicon knows */
+#define COST_NUMBER 0.8     /* a number expression: 397亿元, 2022年3月31日 */
+#define MAX_WORD_ATOMS 16   /* longest dictionary word considered */
+
+/* Characters that mostly stand alone as function words: ICU words made
+ * only of single characters are not joined across these in lexicon mode
+ * ("新的", "中的" are two words).  Written for sou. */
+static const char FUNCTION_CHARS[] =
+	"的了是在有也都要就更很一这那它他她你我们中到上下出做作成将会和与及或而但并且"
+	"被把让给对从向于以为之其所得地着过个些每各该此本不没无已还再又才只最太多少大小新好人";
+
+/* Chinese numerals and the units that end a number expression. */
+static const char CN_NUMERALS[] = "〇○零一二三四五六七八九十百千两";
+static const char NUM_MULTIPLIERS[] = "万亿千百";
+static const char NUM_UNITS1[] = "年月日号时点分秒岁元个倍余多%％";
+static const char *const NUM_UNITS2[] = { "公斤", "公里", "美元", "亿元", "万元", "港元", "季度" };
+
+typedef struct atom {
+	size_t t_off, t_len;   /* folded term in the arena (contiguous per chain) */
+	size_t start, end;     /* bytes of the original text */
+	int32_t u16a, u16b;    /* UTF-16 range, for word parts */
+	int kind;              /* ATOM_HAN, ATOM_WORD or ATOM_SIGN */
+	int icu_seg;           /* ICU segment it came from */
+	int brk;               /* first unit of a chain (or after a sign) */
+	int digits;            /* a WORD made of digits (and . ,) */
+} atom;
+
+enum { ATOM_HAN = 1, ATOM_WORD = 2, ATOM_SIGN = 3 };
+
+typedef struct dict_entry {
+	char *word;
+	size_t len;
+	float cost;
+} dict_entry;
 
 struct sou_segmenter {
 	UBreakIterator *bi;
 	const UNormalizer2 *nfkc_cf;
-	UChar *u16;         /* input as UTF-16 */
-	size_t *off;        /* byte offset of each UTF-16 unit, plus one */
+	UTransliterator *t2s;
+	int32_t *t2s_cache;    /* per code point in [0x3400, 0xA000): 0 unknown, -1 not 1:1 */
+	UChar *u16;            /* input as UTF-16 */
+	size_t *off;           /* byte offset of each UTF-16 unit, plus one */
 	size_t cap16;
-	UChar *norm;        /* scratch for normalisation */
+	UChar *norm;           /* scratch for normalisation */
 	int32_t normcap;
-	sou_buf term;       /* folded UTF-8 of the current token */
-	sou_buf word;       /* folded UTF-8 of the current HANWORD */
-	size_t *unit_ends;  /* ends (in word) of the HAN units of a segment */
-	size_t *unit_src;   /* their UTF-16 start indexes, plus one */
-	size_t unitcap;
+	sou_buf term;          /* scratch */
+	sou_buf tok;           /* the current token's term */
+	sou_buf arena;         /* folded atom terms of the current chain */
+	atom *atoms;
+	size_t natoms, atomcap;
+	double *best;          /* DP over atoms */
+	int *back;
+	size_t dpcap;
+	/* dictionary */
+	dict_entry *dict;
+	size_t ndict, dictcap;
+	size_t dict_maxlen;    /* longest word, in code points */
 };
 
-sou_status sou_segmenter_create(sou_segmenter **out, sou_error *err)
-{
-	UErrorCode st = U_ZERO_ERROR;
-	sou_segmenter *s = sou_xcalloc(1, sizeof(*s));
+/* ---- small helpers ------------------------------------------------------- */
 
-	*out = NULL;
-	s->bi = ubrk_open(UBRK_WORD, "zh", NULL, 0, &st);
-	if (U_FAILURE(st)) {
-		free(s);
-		return sou_error_set(err, SOU_ERR_INTERNAL,
-				     "ICU word break iterator: %s", u_errorName(st));
+static int utf8_contains(const char *set, const char *s, size_t n)
+{
+	const char *p = set;
+	size_t m = strlen(set);
+
+	while ((p = memchr(p, s[0], m - (size_t)(p - set)))) {
+		if ((size_t)(set + m - p) >= n && !memcmp(p, s, n))
+			return 1;
+		p++;
 	}
-	s->nfkc_cf = unorm2_getNFKCCasefoldInstance(&st);
-	if (U_FAILURE(st)) {
-		sou_segmenter_destroy(s);
-		return sou_error_set(err, SOU_ERR_INTERNAL,
-				     "ICU NFKC_Casefold normaliser: %s", u_errorName(st));
-	}
-	*out = s;
-	return SOU_OK;
+	return 0;
 }
 
-void sou_segmenter_destroy(sou_segmenter *s)
+static size_t count_cps(const char *s, size_t n)
 {
-	if (!s)
-		return;
-	if (s->bi)
-		ubrk_close(s->bi);
-	free(s->u16);
-	free(s->off);
-	free(s->norm);
-	free(s->unit_ends);
-	free(s->unit_src);
-	sou_buf_free(&s->term);
-	sou_buf_free(&s->word);
-	free(s);
+	size_t i, c = 0;
+
+	for (i = 0; i < n; i++)
+		c += ((unsigned char)s[i] & 0xC0) != 0x80;
+	return c;
 }
 
-/* UTF-8 to UTF-16 with the offset table; invalid bytes become U+FFFD. */
-static int32_t to_utf16(sou_segmenter *s, const char *text, size_t len)
-{
-	const uint8_t *p = (const uint8_t *)text;
-	int32_t i = 0, n = 0, ilen;
-	UChar32 c;
+/* ---- the dictionary ------------------------------------------------------ */
 
-	if (len > INT32_MAX / 2)
-		len = INT32_MAX / 2;
-	ilen = (int32_t)len;
-	if ((size_t)ilen + 1 > s->cap16) {
-		s->cap16 = (size_t)ilen + 1;
-		s->u16 = sou_xrealloc(s->u16, s->cap16 * sizeof(UChar));
-		s->off = sou_xrealloc(s->off, s->cap16 * sizeof(size_t));
+static dict_entry *dict_slot(sou_segmenter *s, const char *w, size_t n)
+{
+	size_t mask = s->dictcap - 1, i = (size_t)XXH3_64bits(w, n) & mask;
+
+	for (;; i = (i + 1) & mask) {
+		dict_entry *e = &s->dict[i];
+		if (!e->word || (e->len == n && !memcmp(e->word, w, n)))
+			return e;
 	}
-	while (i < ilen) {
-		int32_t at = i;
-		U8_NEXT(p, i, ilen, c);
-		if (c < 0 || c == 0)
-			c = 0xFFFD; /* invalid UTF-8, and NUL, read as U+FFFD */
-		if (c > 0xFFFF) {
-			s->off[n] = (size_t)at;
-			s->u16[n++] = U16_LEAD(c);
-			s->off[n] = (size_t)at;
-			s->u16[n++] = U16_TRAIL(c);
-		} else {
-			s->off[n] = (size_t)at;
-			s->u16[n++] = (UChar)c;
-		}
-	}
-	s->off[n] = (size_t)ilen;
-	return n;
 }
 
-/* Folds u16[a, b) and appends its UTF-8 to out.  Returns 0 on ICU failure. */
+static const dict_entry *dict_find(const sou_segmenter *s, const char *w, size_t n)
+{
+	dict_entry *e;
+
+	if (!s->ndict)
+		return NULL;
+	e = dict_slot((sou_segmenter *)s, w, n);
+	return e->word ? e : NULL;
+}
+
+static void dict_grow(sou_segmenter *s)
+{
+	dict_entry *old = s->dict;
+	size_t oldcap = s->dictcap, i;
+
+	s->dictcap = s->dictcap ? s->dictcap * 2 : 1024;
+	s->dict = sou_xcalloc(s->dictcap, sizeof(dict_entry));
+	for (i = 0; i < oldcap; i++)
+		if (old[i].word)
+			*dict_slot(s, old[i].word, old[i].len) = old[i];
+	free(old);
+}
+
+/* ---- folding ------------------------------------------------------------- */
+
+/* Folds u16[0, n) with NFKC_Casefold and appends its UTF-8 to out. */
 static int fold_range(sou_segmenter *s, const UChar *src, int32_t n, sou_buf *out)
 {
 	UErrorCode st = U_ZERO_ERROR;
@@ -150,29 +198,268 @@ static int fold_range(sou_segmenter *s, const UChar *src, int32_t n, sou_buf *ou
 	return 1;
 }
 
-/* Horizontal whitespace does not break a chain; everything else does. */
-static int only_spaces(const UChar *u, int32_t n)
+/* Traditional to simplified for one code point (cached); c if unchanged. */
+static UChar32 to_simplified(sou_segmenter *s, UChar32 c)
 {
-	int32_t i;
+	UChar buf[8];
+	int32_t len = 0, limit, cap = 8;
+	UErrorCode st = U_ZERO_ERROR;
+	UChar32 r;
 
-	for (i = 0; i < n; i++)
-		if (u[i] != ' ' && u[i] != '\t' && u[i] != 0x3000 && u[i] != 0xA0)
+	if (!s->t2s || c < 0x3400 || c >= 0xA000)
+		return c;
+	if (s->t2s_cache[c - 0x3400])
+		return s->t2s_cache[c - 0x3400] < 0 ? c : s->t2s_cache[c - 0x3400];
+	U16_APPEND_UNSAFE(buf, len, c);
+	limit = len;
+	utrans_transUChars(s->t2s, buf, &len, cap, 0, &limit, &st);
+	if (U_SUCCESS(st) && len >= 1 && len <= 2) {
+		int32_t i = 0;
+		U16_NEXT(buf, i, len, r);
+		if (i == len) {
+			s->t2s_cache[c - 0x3400] = r;
+			return r;
+		}
+	}
+	s->t2s_cache[c - 0x3400] = -1;
+	return c;
+}
+
+/* Folds one CJK code point (NFKC_Casefold then simplified) into out. */
+static int fold_ideo(sou_segmenter *s, const UChar *u, int32_t n, UChar32 c, sou_buf *out)
+{
+	size_t at = out->len;
+	int32_t i = 0;
+	UChar32 f;
+	char u8[4];
+	int32_t n8 = 0;
+
+	/* CJK unified ideographs fold to themselves under NFKC_Casefold */
+	if (!((c >= 0x4E00 && c <= 0x9FFF) || (c >= 0x3400 && c <= 0x4DBF) ||
+	      (c >= 0x20000 && c <= 0x2A6DF))) {
+		if (!fold_range(s, u, n, out))
 			return 0;
+		if (out->len - at > 4)
+			return 1; /* several characters: leave as they are */
+		U8_NEXT((const uint8_t *)out->data + at, i, (int32_t)(out->len - at), f);
+		if (f < 0)
+			return 1;
+		out->len = at;
+		c = f;
+	}
+	c = to_simplified(s, c);
+	U8_APPEND_UNSAFE(u8, n8, c);
+	sou_buf_add(out, u8, (size_t)n8);
 	return 1;
 }
 
-/* Is the code point folded trivially (itself) by NFKC_Casefold? */
-static int trivial_ideo(UChar32 c)
+/* ---- create / destroy ---------------------------------------------------- */
+
+sou_status sou_segmenter_create(sou_segmenter **out, sou_error *err)
 {
-	return (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0x3400 && c <= 0x4DBF) ||
-	       (c >= 0x3041 && c <= 0x3096) || (c >= 0x30A1 && c <= 0x30FA) ||
-	       (c >= 0x20000 && c <= 0x2A6DF);
+	static const UChar t2s_id[] = { 'T', 'r', 'a', 'd', 'i', 't', 'i', 'o', 'n', 'a', 'l',
+					'-', 'S', 'i', 'm', 'p', 'l', 'i', 'f', 'i', 'e', 'd', 0 };
+	UErrorCode st = U_ZERO_ERROR;
+	sou_segmenter *s = sou_xcalloc(1, sizeof(*s));
+
+	*out = NULL;
+	s->bi = ubrk_open(UBRK_WORD, "zh", NULL, 0, &st);
+	if (U_FAILURE(st)) {
+		free(s);
+		return sou_error_set(err, SOU_ERR_INTERNAL,
+				     "ICU word break iterator: %s", u_errorName(st));
+	}
+	s->nfkc_cf = unorm2_getNFKCCasefoldInstance(&st);
+	if (U_FAILURE(st)) {
+		sou_segmenter_destroy(s);
+		return sou_error_set(err, SOU_ERR_INTERNAL,
+				     "ICU NFKC_Casefold normaliser: %s", u_errorName(st));
+	}
+	s->t2s = utrans_openU(t2s_id, -1, UTRANS_FORWARD, NULL, 0, NULL, &st);
+	if (U_FAILURE(st)) {
+		sou_segmenter_destroy(s);
+		return sou_error_set(err, SOU_ERR_INTERNAL,
+				     "ICU Traditional-Simplified transform: %s", u_errorName(st));
+	}
+	s->t2s_cache = sou_xcalloc(0xA000 - 0x3400, sizeof(int32_t));
+	*out = s;
+	return SOU_OK;
 }
+
+void sou_segmenter_destroy(sou_segmenter *s)
+{
+	size_t i;
+
+	if (!s)
+		return;
+	if (s->bi)
+		ubrk_close(s->bi);
+	if (s->t2s)
+		utrans_close(s->t2s);
+	free(s->t2s_cache);
+	free(s->u16);
+	free(s->off);
+	free(s->norm);
+	free(s->atoms);
+	free(s->best);
+	free(s->back);
+	for (i = 0; i < s->dictcap; i++)
+		free(s->dict[i].word);
+	free(s->dict);
+	sou_buf_free(&s->term);
+	sou_buf_free(&s->tok);
+	sou_buf_free(&s->arena);
+	free(s);
+}
+
+/* UTF-8 to UTF-16 with the offset table; invalid bytes become U+FFFD. */
+static int32_t to_utf16(sou_segmenter *s, const char *text, size_t len)
+{
+	const uint8_t *p = (const uint8_t *)text;
+	int32_t i = 0, n = 0, ilen;
+	UChar32 c;
+
+	if (len > INT32_MAX / 2)
+		len = INT32_MAX / 2;
+	ilen = (int32_t)len;
+	if ((size_t)ilen + 1 > s->cap16) {
+		s->cap16 = (size_t)ilen + 1;
+		s->u16 = sou_xrealloc(s->u16, s->cap16 * sizeof(UChar));
+		s->off = sou_xrealloc(s->off, s->cap16 * sizeof(size_t));
+	}
+	while (i < ilen) {
+		int32_t at = i;
+		U8_NEXT(p, i, ilen, c);
+		if (c < 0 || c == 0)
+			c = 0xFFFD; /* invalid UTF-8, and NUL, read as U+FFFD */
+		if (c > 0xFFFF) {
+			s->off[n] = (size_t)at;
+			s->u16[n++] = U16_LEAD(c);
+			s->off[n] = (size_t)at;
+			s->u16[n++] = U16_TRAIL(c);
+		} else {
+			s->off[n] = (size_t)at;
+			s->u16[n++] = (UChar)c;
+		}
+	}
+	s->off[n] = (size_t)ilen;
+	return n;
+}
+
+/* Folds text for comparison: NFKC_Casefold, then CJK to simplified. */
+static int fold_text(sou_segmenter *s, const UChar *u, int32_t n, sou_buf *out)
+{
+	int32_t i = 0;
+
+	while (i < n) {
+		int32_t at = i;
+		UChar32 c;
+		U16_NEXT(u, i, n, c);
+		if (c >= 0x2E80 && !(c >= 0xAC00 && c <= 0xD7AF)) {
+			if (!fold_ideo(s, u + at, i - at, c, out))
+				return 0;
+		} else {
+			/* fold runs of other characters together (combining marks) */
+			int32_t j = i;
+			while (j < n) {
+				int32_t k = j;
+				UChar32 d;
+				U16_NEXT(u, k, n, d);
+				if (d >= 0x2E80 && !(d >= 0xAC00 && d <= 0xD7AF))
+					break;
+				j = k;
+			}
+			if (!fold_range(s, u + at, j - at, out))
+				return 0;
+			i = j;
+		}
+	}
+	return 1;
+}
+
+void sou_segmenter_add_word(sou_segmenter *s, const char *word, size_t len, double weight)
+{
+	int32_t n = to_utf16(s, word, len);
+	dict_entry *e;
+	float cost = (float)(weight > 1 ? COST_USER - 0.05 * log10(weight) : COST_USER);
+
+	if (cost < 0.5f)
+		cost = 0.5f;
+	sou_buf_reset(&s->term);
+	if (!fold_text(s, s->u16, n, &s->term) || !s->term.len)
+		return;
+	if ((s->ndict + 1) * 4 >= s->dictcap * 3)
+		dict_grow(s);
+	e = dict_slot(s, s->term.data, s->term.len);
+	if (!e->word) {
+		e->word = sou_xstrndup(s->term.data, s->term.len);
+		e->len = s->term.len;
+		s->ndict++;
+	}
+	e->cost = cost;
+	n = (int32_t)count_cps(s->term.data, s->term.len);
+	if ((size_t)n > s->dict_maxlen)
+		s->dict_maxlen = (size_t)n;
+}
+
+size_t sou_segmenter_dict_size(const sou_segmenter *s)
+{
+	return s->ndict;
+}
+
+sou_status sou_segmenter_load_dict(sou_segmenter *s, const char *path, sou_error *err)
+{
+	FILE *f = fopen(path, "r");
+	char *line = NULL;
+	size_t cap = 0, lineno = 0;
+	ssize_t len;
+
+	if (!f)
+		return sou_error_set(err, SOU_ERR_IO, "%s: %s", path, strerror(errno));
+	while ((len = getline(&line, &cap, f)) >= 0) {
+		char *p = line, *e;
+		double w = 1;
+		lineno++;
+		if (lineno == 1 && len >= 3 && !memcmp(p, "\xEF\xBB\xBF", 3))
+			p += 3;
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (!*p || *p == '\n' || *p == '\r' || *p == '#')
+			continue;
+		e = p;
+		while (*e && !isspace((unsigned char)*e))
+			e++;
+		if (*e && *e != '\n' && *e != '\r') {
+			char *num = e, *end;
+			while (*num == ' ' || *num == '\t')
+				num++;
+			if (*num && *num != '\n' && *num != '\r') {
+				w = strtod(num, &end);
+				if (end == num || !(w > 0)) {
+					fclose(f);
+					free(line);
+					return sou_error_set(err, SOU_ERR_PARSE,
+							     "%s:%zu: expected a word and an optional positive weight",
+							     path, lineno);
+				}
+			}
+		}
+		sou_segmenter_add_word(s, p, (size_t)(e - p), w);
+	}
+	fclose(f);
+	free(line);
+	return SOU_OK;
+}
+
+/* ---- tokens -------------------------------------------------------------- */
 
 typedef struct emit_ctx {
 	sou_token_fn fn;
 	void *ctx;
 	int stopped;
+	unsigned flags;
+	int ok;
+	sou_buf *tok;   /* the NUL-terminated copy handed to the callback */
 } emit_ctx;
 
 static int emit(emit_ctx *e, sou_tok_kind kind, const char *term, size_t tlen,
@@ -180,65 +467,16 @@ static int emit(emit_ctx *e, sou_tok_kind kind, const char *term, size_t tlen,
 {
 	sou_token t;
 
+	sou_buf_reset(e->tok);
+	sou_buf_add(e->tok, term, tlen);
 	t.kind = kind;
-	t.term = term;
+	t.term = e->tok->data;
 	t.term_len = tlen;
 	t.start = start;
 	t.end = end;
 	t.brk = brk;
 	e->stopped = e->fn(e->ctx, &t);
 	return e->stopped;
-}
-
-/* Ideographic segment [a, b): HANWORD then one HAN unit per character. */
-static int do_ideo(sou_segmenter *s, int32_t a, int32_t b, int *brk, emit_ctx *e,
-		   int *ok)
-{
-	int32_t i = a, nunits = 0, k;
-	size_t prev = 0;
-
-	sou_buf_reset(&s->word);
-	if ((size_t)(b - a) + 1 > s->unitcap) {
-		s->unitcap = (size_t)(b - a) + 1;
-		s->unit_ends = sou_xrealloc(s->unit_ends, s->unitcap * sizeof(size_t));
-		s->unit_src = sou_xrealloc(s->unit_src, s->unitcap * sizeof(size_t));
-	}
-	while (i < b) {
-		int32_t at = i;
-		UChar32 c;
-		U16_NEXT(s->u16, i, b, c);
-		if (trivial_ideo(c)) {
-			char u8[4];
-			int32_t n8 = 0;
-			U8_APPEND_UNSAFE(u8, n8, c);
-			sou_buf_add(&s->word, u8, (size_t)n8);
-		} else if (!fold_range(s, s->u16 + at, i - at, &s->word)) {
-			*ok = 0;
-			return 0;
-		}
-		if (s->word.len == prev)
-			continue; /* folded to nothing */
-		s->unit_src[nunits] = (size_t)at;
-		s->unit_ends[nunits++] = s->word.len;
-		prev = s->word.len;
-	}
-	s->unit_src[nunits] = (size_t)b;
-	if (!nunits)
-		return 0;
-	if (emit(e, SOU_TOK_HANWORD, s->word.data, s->word.len, s->off[a], s->off[b], 0))
-		return 1;
-	prev = 0;
-	for (k = 0; k < nunits; k++) {
-		size_t tl = s->unit_ends[k] - prev;
-		sou_buf_reset(&s->term);
-		sou_buf_add(&s->term, s->word.data + prev, tl);
-		if (emit(e, SOU_TOK_HAN, s->term.data, tl, s->off[s->unit_src[k]],
-			 s->off[s->unit_src[k + 1]], *brk))
-			return 1;
-		*brk = 0;
-		prev = s->unit_ends[k];
-	}
-	return 0;
 }
 
 enum { CL_OTHER, CL_ALPHA, CL_DIGIT };
@@ -260,7 +498,7 @@ static int cls(UChar32 c)
  * joins them).  Every contiguous run of groups except the whole word is
  * emitted, so "q1", "2022q" and "2022" are all findable.
  */
-static int do_parts(sou_segmenter *s, int32_t a, int32_t b, emit_ctx *e, int *ok)
+static int do_parts(sou_segmenter *s, int32_t a, int32_t b, emit_ctx *e)
 {
 	int32_t gs[MAX_GROUPS + 1], ge[MAX_GROUPS + 1];
 	int ng = 0, cur = CL_OTHER, i0, i1;
@@ -300,7 +538,7 @@ static int do_parts(sou_segmenter *s, int32_t a, int32_t b, emit_ctx *e, int *ok
 				continue;
 			sou_buf_reset(&s->term);
 			if (!fold_range(s, s->u16 + gs[i0], ge[i1] - gs[i0], &s->term)) {
-				*ok = 0;
+				e->ok = 0;
 				return 0;
 			}
 			if (s->term.len && s->term.len <= SOU_MAX_UNIT_BYTES &&
@@ -311,17 +549,336 @@ static int do_parts(sou_segmenter *s, int32_t a, int32_t b, emit_ctx *e, int *ok
 	return 0;
 }
 
+/* ---- number expressions -------------------------------------------------- */
+
+static const char *aterm(const sou_segmenter *s, const atom *a)
+{
+	return s->arena.data + a->t_off;
+}
+
+static int is_cn_numeral(const sou_segmenter *s, const atom *a)
+{
+	return a->kind == ATOM_HAN && utf8_contains(CN_NUMERALS, aterm(s, a), a->t_len);
+}
+
+static int atom_is(const sou_segmenter *s, const atom *a, const char *set)
+{
+	return (a->kind == ATOM_HAN || a->kind == ATOM_SIGN) &&
+	       utf8_contains(set, aterm(s, a), a->t_len);
+}
+
+/* A number at atom i: digits, or a run of Chinese numerals; returns atoms used. */
+static size_t match_num(const sou_segmenter *s, size_t i, size_t n, int allow_single_cn)
+{
+	size_t j = i;
+
+	if (i < n && s->atoms[i].kind == ATOM_WORD && s->atoms[i].digits)
+		return 1;
+	while (j < n && is_cn_numeral(s, &s->atoms[j]))
+		j++;
+	if (j - i >= 2 || (j - i == 1 && allow_single_cn))
+		return j - i;
+	return 0;
+}
+
+/* A unit after a number: multipliers then one unit; returns atoms used. */
+static size_t match_unit(const sou_segmenter *s, size_t i, size_t n)
+{
+	size_t j = i, k;
+
+	while (j < n && atom_is(s, &s->atoms[j], NUM_MULTIPLIERS))
+		j++;
+	if (j < n && atom_is(s, &s->atoms[j], NUM_UNITS1))
+		return j + 1 - i;
+	for (k = 0; k < sizeof(NUM_UNITS2) / sizeof(NUM_UNITS2[0]) && j + 1 < n; k++) {
+		const atom *a = &s->atoms[j], *b = &s->atoms[j + 1];
+		size_t ul = strlen(NUM_UNITS2[k]);
+		if (a->kind == ATOM_HAN && b->kind == ATOM_HAN &&
+		    a->t_len + b->t_len == ul && !memcmp(aterm(s, a), NUM_UNITS2[k], ul))
+			return j + 2 - i;
+	}
+	return j - i;
+}
+
+/* Is atom k the single han character ch? */
+static int atom_eq(const sou_segmenter *s, size_t k, size_t n, const char *ch)
+{
+	return k < n && s->atoms[k].kind == ATOM_HAN && s->atoms[k].t_len == strlen(ch) &&
+	       !memcmp(aterm(s, &s->atoms[k]), ch, s->atoms[k].t_len);
+}
+
+/*
+ * A number expression starting at atom i (the previous atom is not part
+ * of a number): "2022年3月31日", "3月31日", "2022年3月", "397亿元",
+ * "48.1%", "二○○一年", "一季度".  Returns its length in atoms (>= 2) or 0.
+ */
+static size_t match_number(const sou_segmenter *s, size_t i, size_t n)
+{
+	size_t a, b, c, j;
+
+	if (i > 0 && !s->atoms[i].brk &&
+	    ((s->atoms[i - 1].kind == ATOM_WORD && s->atoms[i - 1].digits) ||
+	     is_cn_numeral(s, &s->atoms[i - 1])))
+		return 0;
+	/* dates */
+	if ((a = match_num(s, i, n, 1))) {
+		j = i + a;
+		if (atom_eq(s, j, n, "年") && (b = match_num(s, j + 1, n, 1)) &&
+		    atom_eq(s, j + 1 + b, n, "月")) {
+			j = j + 1 + b + 1;
+			if ((c = match_num(s, j, n, 1)) && (atom_eq(s, j + c, n, "日") || atom_eq(s, j + c, n, "号")))
+				j += c + 1;
+			return j - i;
+		}
+		if (atom_eq(s, j, n, "月") && (b = match_num(s, j + 1, n, 1)) &&
+		    (atom_eq(s, j + 1 + b, n, "日") || atom_eq(s, j + 1 + b, n, "号")))
+			return j + 1 + b + 1 - i;
+		if (atom_eq(s, j, n, "季") || atom_eq(s, j, n, "季度")) {
+			/* 一季度, 3季度 */
+			j++;
+			if (atom_eq(s, j, n, "度"))
+				j++;
+			return j - i;
+		}
+	}
+	/* a number with multipliers and a unit */
+	if (!(a = match_num(s, i, n, 0)))
+		return 0;
+	j = i + a;
+	j += match_unit(s, j, n);
+	return j - i >= 2 ? j - i : 0;
+}
+
+/* ---- word choice --------------------------------------------------------- */
+
+/* Do atoms [i, j) form exactly one ICU segment? */
+static int is_icu_word(const sou_segmenter *s, size_t i, size_t j, size_t n)
+{
+	size_t k;
+
+	for (k = i + 1; k < j; k++)
+		if (s->atoms[k].icu_seg != s->atoms[i].icu_seg)
+			return 0;
+	return (i == 0 || s->atoms[i - 1].icu_seg != s->atoms[i].icu_seg) &&
+	       (j == n || s->atoms[j].icu_seg != s->atoms[i].icu_seg);
+}
+
+static int all_han(const sou_segmenter *s, size_t i, size_t j)
+{
+	for (; i < j; i++)
+		if (s->atoms[i].kind != ATOM_HAN)
+			return 0;
+	return 1;
+}
+
+/* Emits the units of atoms [i, j), each WORD followed by its parts. */
+static int emit_units(sou_segmenter *s, size_t i, size_t j, emit_ctx *e, int *brk)
+{
+	for (; i < j; i++) {
+		atom *a = &s->atoms[i];
+		if (a->kind == ATOM_SIGN) {
+			*brk = 1; /* no bigram across a sign */
+			continue;
+		}
+		if (emit(e, a->kind == ATOM_HAN ? SOU_TOK_HAN : SOU_TOK_WORD, aterm(s, a),
+			 a->t_len, a->start, a->end, *brk || a->brk))
+			return 1;
+		*brk = 0;
+		if (a->kind == ATOM_WORD && (e->flags & SOU_SEG_DOCUMENT) &&
+		    do_parts(s, a->u16a, a->u16b, e))
+			return 1;
+		if (!e->ok)
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * Chooses the words of the current chain (atoms[0, natoms)) and emits
+ * them.  Returns nonzero if the callback stopped the run or ICU failed.
+ */
+static int flush_chain(sou_segmenter *s, emit_ctx *e)
+{
+	size_t n = s->natoms, i, j, L, w;
+	int lexicon = s->ndict >= SOU_LEXICON_WORDS, brk = 0;
+	size_t maxl = s->dict_maxlen > MAX_WORD_ATOMS ? MAX_WORD_ATOMS : s->dict_maxlen;
+
+	if (!n)
+		return 0;
+	if (n + 1 > s->dpcap) {
+		s->dpcap = n + 1;
+		s->best = sou_xrealloc(s->best, s->dpcap * sizeof(double));
+		s->back = sou_xrealloc(s->back, s->dpcap * sizeof(int));
+	}
+	for (i = 0; i <= n; i++)
+		s->best[i] = 1e300;
+	s->best[0] = 0;
+	for (i = 0; i < n; i++) {
+		atom *a = &s->atoms[i];
+		double b = s->best[i];
+#define RELAX(len_, cost_) do { \
+		if (b + (cost_) < s->best[i + (len_)]) { \
+			s->best[i + (len_)] = b + (cost_); \
+			s->back[i + (len_)] = (int)i; \
+		} \
+	} while (0)
+		if (b >= 1e299)
+			continue;
+		if ((L = match_number(s, i, n)))
+			RELAX(L, COST_NUMBER);
+		if (a->kind != ATOM_HAN) {
+			RELAX(1, a->kind == ATOM_SIGN ? 0.0 : COST_KNOWN);
+			/* dictionary words that start with digits or letters
+			 * ("21世纪", "5g手机"), written without spaces */
+			for (L = 2; a->kind == ATOM_WORD && L <= maxl && i + L <= n; L++) {
+				const atom *last = &s->atoms[i + L - 1];
+				const dict_entry *d;
+				if (last->kind == ATOM_SIGN || last->start != s->atoms[i + L - 2].end)
+					break;
+				d = dict_find(s, aterm(s, a), last->t_off + last->t_len - a->t_off);
+				if (d)
+					RELAX(L, d->cost);
+			}
+			continue;
+		}
+		/* single character */
+		{
+			const dict_entry *d = dict_find(s, aterm(s, a), a->t_len);
+			double c = d ? d->cost : (!lexicon && is_icu_word(s, i, i + 1, n))
+						 ? COST_KNOWN : COST_UNKNOWN;
+			RELAX(1, c);
+		}
+		/* longer words (Chinese, or ending in digits/letters: "3季度") */
+		for (L = 2; i + L <= n && s->atoms[i + L - 1].kind != ATOM_SIGN &&
+			    s->atoms[i + L - 1].start == s->atoms[i + L - 2].end; L++) {
+			const atom *last = &s->atoms[i + L - 1];
+			const dict_entry *d = NULL;
+			int icu;
+			if (L > maxl && (lexicon || last->icu_seg != a->icu_seg))
+				break;
+			if (L <= maxl)
+				d = dict_find(s, aterm(s, a), last->t_off + last->t_len - a->t_off);
+			icu = !lexicon && last->kind == ATOM_HAN && is_icu_word(s, i, i + L, n);
+			if (d)
+				RELAX(L, d->cost);
+			else if (icu)
+				RELAX(L, COST_KNOWN);
+		}
+#undef RELAX
+	}
+	/* the path, read backwards into back[] as word starts */
+	{
+		size_t nw = 0, *starts = sou_xmalloc((n + 1) * sizeof(size_t));
+		for (j = n; j > 0; j = (size_t)s->back[j])
+			starts[nw++] = (size_t)s->back[j];
+		/* reverse: starts[0] is the first word */
+		for (i = 0; i < nw / 2; i++) {
+			size_t t = starts[i];
+			starts[i] = starts[nw - 1 - i];
+			starts[nw - 1 - i] = t;
+		}
+		starts[nw] = n;
+		if (lexicon) {
+			/* join single unknown characters that form one ICU word */
+			size_t *merged = sou_xmalloc((nw + 1) * sizeof(size_t)), m = 0;
+			for (w = 0; w < nw;) {
+				size_t k = w, end;
+				if (starts[w + 1] - starts[w] == 1 && s->atoms[starts[w]].kind == ATOM_HAN) {
+					/* the ICU segment of this atom */
+					size_t a0 = starts[w], a1 = a0 + 1;
+					while (a1 < n && s->atoms[a1].icu_seg == s->atoms[a0].icu_seg)
+						a1++;
+					end = w;
+					while (end < nw && starts[end] < a1 && starts[end + 1] - starts[end] == 1)
+						end++;
+					if (is_icu_word(s, a0, a1, n) && a1 - a0 >= 2 && end < nw + 1 &&
+					    starts[end] == a1 && all_han(s, a0, a1) &&
+					    !dict_find(s, aterm(s, &s->atoms[a0]),
+						       s->atoms[a1 - 1].t_off + s->atoms[a1 - 1].t_len - s->atoms[a0].t_off)) {
+						int func = 0;
+						for (k = a0; k < a1; k++)
+							if (utf8_contains(FUNCTION_CHARS, aterm(s, &s->atoms[k]),
+									  s->atoms[k].t_len))
+								func = 1;
+						if (!func) {
+							merged[m++] = a0;
+							w = end;
+							continue;
+						}
+					}
+				}
+				merged[m++] = starts[w];
+				w++;
+			}
+			merged[m] = n;
+			free(starts);
+			starts = merged;
+			nw = m;
+		}
+		for (w = 0; w < nw; w++) {
+			size_t a0 = starts[w], a1 = starts[w + 1];
+			atom *first = &s->atoms[a0], *last = &s->atoms[a1 - 1];
+			int stop;
+			if (a1 - a0 == 1 && first->kind != ATOM_HAN) {
+				stop = emit_units(s, a0, a1, e, &brk);
+			} else {
+				stop = emit(e, SOU_TOK_HANWORD, aterm(s, first),
+					    last->t_off + last->t_len - first->t_off,
+					    first->start, last->end, 0);
+				if (!stop)
+					stop = emit_units(s, a0, a1, e, &brk);
+			}
+			if (stop) {
+				free(starts);
+				return 1;
+			}
+		}
+		free(starts);
+	}
+	s->natoms = 0;
+	sou_buf_reset(&s->arena);
+	return 0;
+}
+
+static atom *new_atom(sou_segmenter *s)
+{
+	if (s->natoms == s->atomcap) {
+		s->atomcap = s->atomcap ? s->atomcap * 2 : 256;
+		s->atoms = sou_xrealloc(s->atoms, s->atomcap * sizeof(atom));
+	}
+	memset(&s->atoms[s->natoms], 0, sizeof(atom));
+	return &s->atoms[s->natoms++];
+}
+
+/* Horizontal whitespace does not break a chain; everything else does. */
+static int only_spaces(const UChar *u, int32_t n)
+{
+	int32_t i;
+
+	for (i = 0; i < n; i++)
+		if (u[i] != ' ' && u[i] != '\t' && u[i] != 0x3000 && u[i] != 0xA0)
+			return 0;
+	return 1;
+}
+
+static int is_percent(const UChar *u, int32_t n)
+{
+	return n == 1 && (u[0] == '%' || u[0] == 0xFF05 || u[0] == 0x2030);
+}
+
 sou_status sou_segmenter_run(sou_segmenter *s, const char *text, size_t len,
 			     unsigned flags, sou_token_fn fn, void *ctx,
 			     int *stopped, sou_error *err)
 {
 	UErrorCode st = U_ZERO_ERROR;
 	int32_t n, a, b;
-	int brk = 1, ok = 1;
-	emit_ctx e = { fn, ctx, 0 };
+	int brk = 1, seg = 0, stop = 0;
+	emit_ctx e = { fn, ctx, 0, flags, 1, &s->tok };
 
 	if (stopped)
 		*stopped = 0;
+	s->natoms = 0;
+	sou_buf_reset(&s->arena);
 	if (!len)
 		return SOU_OK;
 	n = to_utf16(s, text, len);
@@ -330,41 +887,103 @@ sou_status sou_segmenter_run(sou_segmenter *s, const char *text, size_t len,
 		return sou_error_set(err, SOU_ERR_INTERNAL, "ICU ubrk_setText: %s",
 				     u_errorName(st));
 	a = ubrk_first(s->bi);
-	for (b = ubrk_next(s->bi); b != UBRK_DONE; a = b, b = ubrk_next(s->bi)) {
+	for (b = ubrk_next(s->bi); b != UBRK_DONE && !stop && e.ok;
+	     a = b, b = ubrk_next(s->bi), seg++) {
 		int32_t rs = ubrk_getRuleStatus(s->bi);
+		atom *t;
 
+		if (rs < UBRK_WORD_NONE_LIMIT && b - a == 1 && s->u16[a] == 0x25CB) {
+			/* WHITE CIRCLE, written for zero in dates (二○○一年): an
+			 * ideographic zero, U+3007 */
+			rs = UBRK_WORD_IDEO;
+			s->u16[a] = 0x3007;
+		}
 		if (rs < UBRK_WORD_NONE_LIMIT) {
-			if (!only_spaces(s->u16 + a, b - a))
-				brk = 1;
-			continue;
-		}
-		if (rs >= UBRK_WORD_KANA && rs < UBRK_WORD_IDEO_LIMIT) {
-			if (do_ideo(s, a, b, &brk, &e, &ok))
-				break;
-			if (!ok)
-				break;
-			continue;
-		}
-		/* letters and numbers: one unit */
-		sou_buf_reset(&s->term);
-		if (!fold_range(s, s->u16 + a, b - a, &s->term)) {
-			ok = 0;
-			break;
-		}
-		if (!s->term.len)
-			continue;
-		if (s->term.len > SOU_MAX_UNIT_BYTES) {
+			if (only_spaces(s->u16 + a, b - a))
+				continue;
+			if (is_percent(s->u16 + a, b - a) && s->natoms && !brk &&
+			    s->atoms[s->natoms - 1].digits) {
+				/* a sign that may end a number: kept for words only */
+				t = new_atom(s);
+				t->kind = ATOM_SIGN;
+				t->t_off = s->arena.len;
+				sou_buf_add(&s->arena, "%", 1);
+				t->t_len = 1;
+				t->start = s->off[a];
+				t->end = s->off[b];
+				t->icu_seg = seg;
+				continue;
+			}
 			brk = 1;
 			continue;
 		}
-		if (emit(&e, SOU_TOK_WORD, s->term.data, s->term.len, s->off[a], s->off[b], brk))
-			break;
-		brk = 0;
-		if ((flags & SOU_SEG_DOCUMENT) && do_parts(s, a, b, &e, &ok))
-			break;
-		if (!ok)
-			break;
+		if (brk && s->natoms) {
+			stop = flush_chain(s, &e);
+			if (stop)
+				break;
+		}
+		if (rs >= UBRK_WORD_KANA && rs < UBRK_WORD_IDEO_LIMIT) {
+			int32_t i = a;
+			while (i < b) {
+				int32_t at = i;
+				size_t before = s->arena.len;
+				UChar32 c;
+				U16_NEXT(s->u16, i, b, c);
+				if (!fold_ideo(s, s->u16 + at, i - at, c, &s->arena)) {
+					e.ok = 0;
+					break;
+				}
+				if (s->arena.len == before)
+					continue; /* folded to nothing */
+				t = new_atom(s);
+				t->kind = ATOM_HAN;
+				t->t_off = before;
+				t->t_len = s->arena.len - before;
+				t->start = s->off[at];
+				t->end = s->off[i];
+				t->icu_seg = seg;
+				t->brk = brk;
+				brk = 0;
+			}
+			continue;
+		}
+		/* letters and numbers: one unit */
+		{
+			size_t before = s->arena.len;
+			int32_t i;
+			if (!fold_range(s, s->u16 + a, b - a, &s->arena)) {
+				e.ok = 0;
+				break;
+			}
+			if (s->arena.len == before)
+				continue;
+			if (s->arena.len - before > SOU_MAX_UNIT_BYTES) {
+				sou_buf_truncate(&s->arena, before);
+				brk = 1;
+				continue;
+			}
+			t = new_atom(s);
+			t->kind = ATOM_WORD;
+			t->t_off = before;
+			t->t_len = s->arena.len - before;
+			t->start = s->off[a];
+			t->end = s->off[b];
+			t->u16a = a;
+			t->u16b = b;
+			t->icu_seg = seg;
+			t->brk = brk;
+			t->digits = 1;
+			for (i = a; i < b; i++)
+				if (!u_isdigit(s->u16[i]) && s->u16[i] != '.' && s->u16[i] != ',' &&
+				    s->u16[i] != 0xFF0E)
+					t->digits = 0;
+			brk = 0;
+		}
 	}
+	if (!stop && e.ok)
+		stop = flush_chain(s, &e);
+	s->natoms = 0;
+	sou_buf_reset(&s->arena);
 	{
 		/* Do not keep the iterator pointing at our scratch copy. */
 		static const UChar empty[1] = { 0 };
@@ -373,7 +992,7 @@ sou_status sou_segmenter_run(sou_segmenter *s, const char *text, size_t len,
 	}
 	if (stopped)
 		*stopped = e.stopped;
-	if (!ok)
+	if (!e.ok)
 		return sou_error_set(err, SOU_ERR_INTERNAL, "ICU normalisation failed");
 	return SOU_OK;
 }
@@ -389,7 +1008,7 @@ sou_status sou_segmenter_fold(sou_segmenter *s, const char *text, size_t len,
 		a++;
 	while (n > a && (u_isWhitespace(s->u16[n - 1]) || s->u16[n - 1] == 0xA0))
 		n--;
-	if (!fold_range(s, s->u16 + a, n - a, out))
+	if (!fold_text(s, s->u16 + a, n - a, out))
 		return sou_error_set(err, SOU_ERR_INTERNAL, "ICU normalisation failed");
 	return SOU_OK;
 }

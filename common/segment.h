@@ -8,18 +8,32 @@
  * is segmenting a document or a query; both produce identical units so
  * the two sides always agree.
  *
+ * Folding: NFKC_Casefold, then traditional Chinese characters to
+ * simplified (ICU's Traditional-Simplified transform, character by
+ * character), so 銀行 and 银行 are the same units on both sides.
+ *
  * The token stream is built around *units*, the atoms of sou's recall
  * guarantee (see README, "How Chinese is indexed"):
  *   SOU_TOK_HAN   one CJK ideograph (or kana) - a unit
  *   SOU_TOK_WORD  one Latin/number word such as "finv", "5g", "600519" - a unit
  * and two kinds of extra tokens that are not units:
- *   SOU_TOK_HANWORD  the ICU dictionary word that the following HAN units
- *                    form, e.g. "科技" before "科" and "技"
+ *   SOU_TOK_HANWORD  a word made of the units that follow it, e.g. "科技"
+ *                    before "科" and "技", or "2022年3月31日" before its
+ *                    six units; never emitted for a lone Latin/number word
  *   SOU_TOK_PART     (documents only) a part of the preceding mixed WORD,
  *                    e.g. "2022" and "q1" after "2022q1"
  * Units form *chains*: consecutive units not separated by punctuation, a
  * symbol, a line break or an over-long word.  Spaces inside a line do not
  * break a chain.  tok->brk is 1 on the first unit of every chain.
+ *
+ * Words (HANWORD) are chosen per chain by a lowest-cost path over
+ * candidate words (README "Segmentation"): ICU's dictionary words, the
+ * user dictionary's words, number expressions (397亿元, 48.1%,
+ * 2022年3月31日, 一季度) and single units.  A dictionary of
+ * SOU_LEXICON_WORDS words or more is taken as a complete lexicon: then
+ * ICU's words are only used to join runs of single characters the lexicon
+ * does not know (new words, names).  Words never change the units, so
+ * recall does not depend on them; they only rank and highlight.
  */
 #ifndef SOU_SEGMENT_H
 #define SOU_SEGMENT_H
@@ -61,6 +75,9 @@ typedef struct sou_token {
 /* Return 0 to continue, nonzero to stop segmenting (that value is returned). */
 typedef int (*sou_token_fn)(void *ctx, const sou_token *tok);
 
+/* A dictionary this large or larger is used as a complete lexicon. */
+#define SOU_LEXICON_WORDS 20000
+
 /* Creates a segmenter (ICU break iterator and normaliser).  *out is owned
  * by the caller.  A segmenter is not thread-safe; make one per thread. */
 sou_status sou_segmenter_create(sou_segmenter **out, sou_error *err);
@@ -75,6 +92,22 @@ void sou_segmenter_destroy(sou_segmenter *seg);
 sou_status sou_segmenter_run(sou_segmenter *seg, const char *text, size_t len,
 			     unsigned flags, sou_token_fn fn, void *ctx,
 			     int *stopped, sou_error *err);
+
+/*
+ * Adds the words of a dictionary file to seg: UTF-8, one word per line,
+ * optionally followed by whitespace and a weight (a frequency; higher
+ * makes the word win more often); blank lines and lines starting with '#'
+ * are ignored.  Words are folded like text.  Errors name the file and line.
+ */
+sou_status sou_segmenter_load_dict(sou_segmenter *seg, const char *path,
+				   sou_error *err);
+
+/* Adds one word (folded like text) with a weight (1 = plain). */
+void sou_segmenter_add_word(sou_segmenter *seg, const char *word, size_t len,
+			    double weight);
+
+/* Number of dictionary words loaded. */
+size_t sou_segmenter_dict_size(const sou_segmenter *seg);
 
 /*
  * Folds a whole string (NFKC_Casefold, surrounding whitespace trimmed)

@@ -3,6 +3,9 @@
  */
 #include "termgen.h"
 
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <xxhash.h>
@@ -36,6 +39,11 @@ struct sou_termgen {
 	int qphrase;
 	sou_strlist *patterns;
 	int failed;
+	/* synonyms: syn_terms[i] (folded) belongs to group syn_group[i];
+	 * groups are runs of consecutive entries */
+	sou_strlist syn_terms;
+	size_t *syn_group;
+	size_t syn_cap;
 };
 
 sou_status sou_termgen_create(sou_termgen **out, sou_error *err)
@@ -63,12 +71,82 @@ void sou_termgen_destroy(sou_termgen *tg)
 	sou_strlist_free(&tg->words);
 	free(tg->unit_han);
 	free(tg->subs);
+	sou_strlist_free(&tg->syn_terms);
+	free(tg->syn_group);
 	free(tg);
 }
 
 sou_segmenter *sou_termgen_segmenter(sou_termgen *tg)
 {
 	return tg->seg;
+}
+
+static sou_status load_synonyms(sou_termgen *tg, const char *path, sou_error *err)
+{
+	FILE *f = fopen(path, "r");
+	char *line = NULL;
+	size_t cap = 0, lineno = 0, group;
+	ssize_t len;
+	sou_buf folded = SOU_BUF_INIT;
+	sou_status st = SOU_OK;
+
+	if (!f)
+		return sou_error_set(err, SOU_ERR_IO, "%s: %s", path, strerror(errno));
+	group = tg->syn_terms.n ? tg->syn_group[tg->syn_terms.n - 1] + 1 : 0;
+	while (!st && (len = getline(&line, &cap, f)) >= 0) {
+		char *p = line;
+		size_t before = tg->syn_terms.n;
+		lineno++;
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (!*p || *p == '#' || *p == '\n' || *p == '\r')
+			continue;
+		while (*p) {
+			char *e = p;
+			while (*e && !isspace((unsigned char)*e))
+				e++;
+			if (e > p) {
+				if ((st = sou_segmenter_fold(tg->seg, p, (size_t)(e - p), &folded, err)))
+					break;
+				if (tg->syn_terms.n == tg->syn_cap) {
+					tg->syn_cap = tg->syn_cap ? tg->syn_cap * 2 : 64;
+					tg->syn_group = sou_xrealloc(tg->syn_group,
+								     tg->syn_cap * sizeof(size_t));
+				}
+				tg->syn_group[tg->syn_terms.n] = group;
+				sou_strlist_push(&tg->syn_terms, folded.data, folded.len);
+			}
+			p = e;
+			while (*p && isspace((unsigned char)*p))
+				p++;
+		}
+		if (tg->syn_terms.n - before == 1) {
+			st = sou_error_set(err, SOU_ERR_PARSE,
+					   "%s:%zu: a synonym group needs at least two terms",
+					   path, lineno);
+			break;
+		}
+		group++;
+	}
+	fclose(f);
+	free(line);
+	sou_buf_free(&folded);
+	return st;
+}
+
+sou_status sou_termgen_configure(sou_termgen *tg, const sou_strlist *dicts,
+				 const sou_strlist *synonyms, sou_error *err)
+{
+	size_t i;
+	sou_status st;
+
+	for (i = 0; dicts && i < dicts->n; i++)
+		if ((st = sou_segmenter_load_dict(tg->seg, dicts->v[i], err)))
+			return st;
+	for (i = 0; synonyms && i < synonyms->n; i++)
+		if ((st = load_synonyms(tg, synonyms->v[i], err)))
+			return st;
+	return SOU_OK;
 }
 
 void sou_termgen_begin(sou_termgen *tg, sou_xdoc *doc)
@@ -304,9 +382,9 @@ static int query_token(void *ctx, const sou_token *tok)
 	return 0;
 }
 
-sou_status sou_termgen_query(sou_termgen *tg, sou_field field, const char *text,
-			     size_t len, int phrase, sou_xq **out,
-			     sou_strlist *patterns, sou_error *err)
+static sou_status query_one(sou_termgen *tg, sou_field field, const char *text,
+			   size_t len, int phrase, sou_xq **out,
+			   sou_strlist *patterns, sou_error *err)
 {
 	sou_status st;
 
@@ -332,5 +410,53 @@ sou_status sou_termgen_query(sou_termgen *tg, sou_field field, const char *text,
 	destroy_all(tg->subs, tg->nsubs);
 	tg->nsubs = 0;
 	tg->patterns = NULL;
+	return st;
+}
+
+sou_status sou_termgen_query(sou_termgen *tg, sou_field field, const char *text,
+			     size_t len, int phrase, sou_xq **out,
+			     sou_strlist *patterns, sou_error *err)
+{
+	sou_buf folded = SOU_BUF_INIT;
+	sou_status st;
+	size_t i, g = 0, found = (size_t)-1;
+	sou_xq **alts = NULL;
+	size_t nalt = 0;
+
+	*out = NULL;
+	if (!tg->syn_terms.n)
+		return query_one(tg, field, text, len, phrase, out, patterns, err);
+	if ((st = sou_segmenter_fold(tg->seg, text, len, &folded, err)))
+		return st;
+	for (i = 0; i < tg->syn_terms.n; i++)
+		if (!strcmp(tg->syn_terms.v[i], folded.data ? folded.data : "")) {
+			found = i;
+			g = tg->syn_group[i];
+			break;
+		}
+	sou_buf_free(&folded);
+	if (found == (size_t)-1)
+		return query_one(tg, field, text, len, phrase, out, patterns, err);
+	/* every term of the group, the one typed first */
+	alts = sou_xcalloc(tg->syn_terms.n + 1, sizeof(*alts));
+	st = query_one(tg, field, text, len, phrase, &alts[nalt], patterns, err);
+	if (alts[nalt])
+		nalt++;
+	for (i = 0; !st && i < tg->syn_terms.n; i++) {
+		if (tg->syn_group[i] != g || i == found)
+			continue;
+		st = query_one(tg, field, tg->syn_terms.v[i], strlen(tg->syn_terms.v[i]), phrase,
+			       &alts[nalt], patterns, err);
+		if (alts[nalt])
+			nalt++;
+	}
+	if (!st && nalt) {
+		*out = sou_xq_combine(SOU_XQ_OR, alts, nalt);
+		if (!*out)
+			st = sou_error_set(err, SOU_ERR_NOMEM, "building query failed");
+	}
+	for (i = 0; i < nalt; i++)
+		sou_xq_destroy(alts[i]);
+	free(alts);
 	return st;
 }

@@ -45,6 +45,16 @@ void sou_termgen_destroy(sou_termgen *tg);
 sou_segmenter *sou_termgen_segmenter(sou_termgen *tg);
 
 /*
+ * Loads dictionary files into tg's segmenter and synonym files into tg
+ * (both lists may be NULL or empty).  A synonym file has one group per
+ * line: terms that mean the same, separated by spaces ("央行 中国人民银行
+ * 人民银行"); '#' starts a comment line.  A query word equal to any term of
+ * a group matches any of them.  Errors name the file and line.
+ */
+sou_status sou_termgen_configure(sou_termgen *tg, const sou_strlist *dicts,
+				 const sou_strlist *synonyms, sou_error *err);
+
+/*
  * Starts a new document: later sou_termgen_index() calls add terms to
  * doc (borrowed, must outlive those calls) with positions from 1.
  */
@@ -65,7 +75,8 @@ sou_status sou_termgen_add_filter(sou_termgen *tg, const char *prefix,
 				  const char *value, size_t len, sou_error *err);
 
 /*
- * Builds the query for one piece of query text in field.  Every chain of
+ * Builds the query for one piece of query text in field.  If the whole
+ * text is a term of a synonym group, the query matches any of the group.  Every chain of
  * units must match (bigram phrases for Chinese, word terms otherwise);
  * whole ICU words add weight on top.  With phrase set, the whole text is
  * one phrase where the chains allow.  On success *out is a new query owned

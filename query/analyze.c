@@ -12,7 +12,8 @@
 typedef struct words_ctx {
 	sou_buf *out;
 	int first;
-	int in_hanword; /* HAN units belonging to the last HANWORD follow it */
+	const char *original; /* print input text instead of folded terms */
+	size_t word_end;      /* end of the last HANWORD: its units are inside */
 } words_ctx;
 
 static int word_token(void *ctx, const sou_token *t)
@@ -21,10 +22,17 @@ static int word_token(void *ctx, const sou_token *t)
 
 	if (t->kind != SOU_TOK_HANWORD && t->kind != SOU_TOK_WORD)
 		return 0;
+	if (t->kind == SOU_TOK_WORD && t->start < w->word_end)
+		return 0; /* a unit of the word just printed */
+	if (t->kind == SOU_TOK_HANWORD)
+		w->word_end = t->end;
 	if (!w->first)
 		sou_buf_adds(w->out, "  ");
 	w->first = 0;
-	sou_buf_add(w->out, t->term, t->term_len);
+	if (w->original)
+		sou_buf_add(w->out, w->original + t->start, t->end - t->start);
+	else
+		sou_buf_add(w->out, t->term, t->term_len);
 	return 0;
 }
 
@@ -49,8 +57,9 @@ sou_status sou_analyze_line(sou_termgen *tg, sou_analyze_mode mode,
 	sou_status st = SOU_OK;
 
 	switch (mode) {
-	case SOU_ANALYZE_WORDS: {
-		words_ctx w = { out, 1, 0 };
+	case SOU_ANALYZE_WORDS:
+	case SOU_ANALYZE_ORIGINAL: {
+		words_ctx w = { out, 1, mode == SOU_ANALYZE_ORIGINAL ? line : NULL, 0 };
 		st = sou_segmenter_run(sou_termgen_segmenter(tg), line, len,
 				       SOU_SEG_QUERY, word_token, &w, NULL, err);
 		break;

@@ -22,7 +22,7 @@
 static const char usage[] =
 	"usage: sou-query [options] QUERY...      (a -word after the query excludes it)\n"
 	"       sou-query [options] --batch FILE  (one query with its options per line, - for stdin)\n"
-	"       sou-query --analyze [--terms doc|query] [TEXT...]  (stdin if no TEXT)\n"
+	"       sou-query --analyze [--terms doc|query|original] [TEXT...]  (stdin if no TEXT)\n"
 	"\n"
 	"Searches a sou index.  QUERY syntax: words (all must match), \"a phrase\",\n"
 	"a OR b, -excluded, title:x, tag:x, category:x, author:x,\n"
@@ -36,9 +36,11 @@ static const char usage[] =
 	"  --timezone ZONE     zone for date: filters (default +08:00)\n"
 	"  --color WHEN        auto (default), always, never\n"
 	"  --batch FILE        run many queries, printing each one's latency\n"
+	"  --dict FILE         extra words for the segmenter (one per line, optional weight)\n"
+	"  --synonyms FILE     lines of equivalent terms, expanded in queries\n"
 	"  --analyze           print the words of each line of TEXT\n"
-	"  --terms doc|query   with --analyze: the index terms of a document, or the\n"
-	"                      compiled query, instead of the words\n"
+	"  --terms doc|query|original  with --analyze: the index terms of a document,\n"
+	"                      the compiled query, or the words as written (unfolded)\n"
 	"  -h, --help          show this help\n"
 	"Exit status: 0 hits, 1 no hits, 2 usage or malformed query, 3 index error.\n";
 
@@ -55,6 +57,8 @@ static const struct option longopts[] = {
 	{ "batch", required_argument, NULL, 'b' },
 	{ "analyze", no_argument, NULL, 'a' },
 	{ "terms", required_argument, NULL, 't' },
+	{ "dict", required_argument, NULL, 'D' },
+	{ "synonyms", required_argument, NULL, 'S' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 }
 };
@@ -68,6 +72,8 @@ typedef struct cli {
 	const char *batch;
 	int analyze;
 	sou_analyze_mode amode;
+	sou_strlist dicts;      /* --dict files, in order */
+	sou_strlist synonyms;   /* --synonyms files */
 } cli;
 
 /*
@@ -146,7 +152,8 @@ static int parse_args(cli *c, int argc, char **argv, int in_batch)
 	int idx = 0;
 
 	while ((opt = getopt_long(nopt, argv, "+h", longopts, &idx)) != -1) {
-		if (in_batch && (opt == 'd' || opt == 'b' || opt == 'a' || opt == 't')) {
+		if (in_batch && (opt == 'd' || opt == 'b' || opt == 'a' || opt == 't' ||
+				 opt == 'D' || opt == 'S')) {
 			fprintf(stderr, "sou-query: --batch: option --%s is not allowed inside the file\n",
 				longopts[idx].name);
 			return SOU_EXIT_USAGE;
@@ -211,6 +218,12 @@ static int parse_args(cli *c, int argc, char **argv, int in_batch)
 		case 'b':
 			c->batch = optarg;
 			break;
+		case 'D':
+			sou_strlist_push(&c->dicts, optarg, strlen(optarg));
+			break;
+		case 'S':
+			sou_strlist_push(&c->synonyms, optarg, strlen(optarg));
+			break;
 		case 'a':
 			c->analyze = 1;
 			break;
@@ -219,8 +232,10 @@ static int parse_args(cli *c, int argc, char **argv, int in_batch)
 				c->amode = SOU_ANALYZE_DOC_TERMS;
 			else if (!strcmp(optarg, "query"))
 				c->amode = SOU_ANALYZE_QUERY;
+			else if (!strcmp(optarg, "original"))
+				c->amode = SOU_ANALYZE_ORIGINAL;
 			else {
-				fprintf(stderr, "sou-query: --terms: expected doc or query\n");
+				fprintf(stderr, "sou-query: --terms: expected doc, query or original\n");
 				return SOU_EXIT_USAGE;
 			}
 			break;
@@ -379,9 +394,11 @@ static int run_analyze(cli *c)
 	size_t cap = 0;
 	ssize_t len;
 
-	if (sou_termgen_create(&tg, &err)) {
+	if (sou_termgen_create(&tg, &err) ||
+	    sou_termgen_configure(tg, &c->dicts, &c->synonyms, &err)) {
 		fprintf(stderr, "sou-query: %s\n", err.msg);
-		return SOU_EXIT_DB;
+		sou_termgen_destroy(tg);
+		return err.code == SOU_ERR_INTERNAL ? SOU_EXIT_DB : SOU_EXIT_USAGE;
 	}
 	if (c->query.len) {
 		sou_buf_reset(&out);
@@ -441,7 +458,8 @@ int main(int argc, char **argv)
 		const char *nc = getenv("NO_COLOR");
 		c.color = isatty(STDOUT_FILENO) && !(nc && *nc);
 	}
-	if (sou_searcher_create(c.db.data, &s, &err)) {
+	if (sou_searcher_create(c.db.data, &s, &err) ||
+	    sou_termgen_configure(sou_searcher_termgen(s), &c.dicts, &c.synonyms, &err)) {
 		fprintf(stderr, "sou-query: %s\n", err.msg);
 		rc = sou_cli_exit_for(err.code);
 		goto done;
@@ -452,6 +470,8 @@ done:
 	sou_buf_free(&c.db);
 	sou_buf_free(&c.query);
 	sou_buf_free(&out);
+	sou_strlist_free(&c.dicts);
+	sou_strlist_free(&c.synonyms);
 	if (fflush(stdout) != 0 && rc == SOU_EXIT_OK)
 		rc = SOU_EXIT_DB;
 	return rc;

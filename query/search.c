@@ -55,6 +55,11 @@ void sou_searcher_destroy(sou_searcher *s)
 	free(s);
 }
 
+sou_termgen *sou_searcher_termgen(sou_searcher *s)
+{
+	return s->tg;
+}
+
 void sou_results_destroy(sou_results *r)
 {
 	size_t i;

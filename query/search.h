@@ -13,6 +13,7 @@
 #include "docdata.h"
 #include "error.h"
 #include "snippet.h"
+#include "termgen.h"
 #include "xwrap.h"
 
 typedef struct sou_searcher sou_searcher;
@@ -51,6 +52,8 @@ typedef struct sou_results {
 /* Opens the index at db_path read-only.  *out is owned by the caller. */
 sou_status sou_searcher_create(const char *db_path, sou_searcher **out, sou_error *err);
 void sou_searcher_destroy(sou_searcher *s);
+/* The searcher's term generator (borrowed), e.g. to load dictionaries. */
+sou_termgen *sou_searcher_termgen(sou_searcher *s);
 
 /*
  * Parses and runs query.  *out (owned by the caller, free with
