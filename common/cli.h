@@ -22,6 +22,15 @@
  */
 void sou_cli_default_db(sou_buf *out);
 
+/*
+ * Reads DIR/sou.conf if it exists: lines "dict = FILE" and "synonyms =
+ * FILE" (relative paths are relative to DIR; '#' starts a comment),
+ * appending the files to dicts and synonyms.  A missing file is not an
+ * error; an unknown key is, naming the file and line.
+ */
+sou_status sou_cli_read_config(const char *dir, sou_strlist *dicts,
+			       sou_strlist *synonyms, sou_error *err);
+
 /* Maps a library status from opening/using the index to an exit status. */
 int sou_cli_exit_for(sou_status st);
 

@@ -15,6 +15,7 @@
 #include <unicode/utf8.h>
 
 #include "termgen.h"
+#include "xwrap.h"
 
 typedef struct unit {
 	size_t term_off, term_len; /* into the arena */
@@ -119,9 +120,22 @@ static int unit_eq(const collect *c, const unit *u, const char *s, size_t n)
 	return u->term_len == n && !memcmp(c->arena.data + u->term_off, s, n);
 }
 
-/* Finds every occurrence of every pattern. */
-static void find_matches(const collect *c, const sou_strlist *pats, match **out,
-			 size_t *nout)
+/* Lower-case ASCII letters only, three or more: words that have stems. */
+static int ascii_word(const char *w, size_t n)
+{
+	size_t i;
+
+	if (n < 3)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (w[i] < 'a' || w[i] > 'z')
+			return 0;
+	return 1;
+}
+
+/* Finds every occurrence of every pattern (stem: may be NULL). */
+static void find_matches(const collect *c, const sou_strlist *pats, sou_xstem *stem,
+			 match **out, size_t *nout)
 {
 	size_t p, i, cap = 0, n = 0;
 	match *m = NULL;
@@ -158,6 +172,21 @@ static void find_matches(const collect *c, const sou_strlist *pats, match **out,
 			for (i = 0; i < c->np; i++)
 				if (unit_eq(c, &c->parts[i], pat, plen))
 					ADD(c->parts[i].start, c->parts[i].end, p);
+		if (k == 1 && stem && ascii_word(pat, plen)) {
+			/* inflections: "rate" highlights "rates", as the index matched */
+			sou_buf ps = SOU_BUF_INIT, us = SOU_BUF_INIT;
+			sou_xstem_run(stem, pat, plen, &ps);
+			for (i = 0; i < c->n; i++) {
+				const char *t = c->arena.data + c->u[i].term_off;
+				if (!ascii_word(t, c->u[i].term_len) || unit_eq(c, &c->u[i], pat, plen))
+					continue;
+				sou_xstem_run(stem, t, c->u[i].term_len, &us);
+				if (us.len == ps.len && !memcmp(us.data, ps.data, ps.len))
+					ADD(c->u[i].start, c->u[i].end, p);
+			}
+			sou_buf_free(&ps);
+			sou_buf_free(&us);
+		}
 	}
 #undef ADD
 	*out = m;
@@ -246,7 +275,16 @@ sou_status sou_snippet_make(sou_segmenter *seg, const char *text, size_t len,
 			       NULL, err);
 	if (st)
 		goto done;
-	find_matches(&c, patterns, &m, &nm);
+	{
+		/* a stemmer only when some pattern is a Latin word */
+		sou_xstem *stem = NULL;
+		size_t p;
+		for (p = 0; patterns && p < patterns->n && !stem; p++)
+			if (ascii_word(patterns->v[p], strlen(patterns->v[p])))
+				stem = sou_xstem_create();
+		find_matches(&c, patterns, stem, &m, &nm);
+		sou_xstem_destroy(stem);
+	}
 	if (nm > 1)
 		qsort(m, nm, sizeof(*m), cmp_match);
 	if (!max_cols) {

@@ -19,6 +19,8 @@ static const char *const UNIGRAM_PREFIX[] = { "U", "XSU" };
 
 struct sou_termgen {
 	sou_segmenter *seg;
+	sou_xstem *stem;
+	sou_buf stemmed;
 	sou_xdoc *doc;
 	unsigned pos[2];      /* last position used per field */
 	/* per-run state of the document callback */
@@ -51,7 +53,10 @@ sou_status sou_termgen_create(sou_termgen **out, sou_error *err)
 	sou_termgen *tg = sou_xcalloc(1, sizeof(*tg));
 	sou_status st = sou_segmenter_create(&tg->seg, err);
 
+	if (!st && !(tg->stem = sou_xstem_create()))
+		st = sou_error_set(err, SOU_ERR_INTERNAL, "cannot create the English stemmer");
 	if (st) {
+		sou_segmenter_destroy(tg->seg);
 		free(tg);
 		*out = NULL;
 		return st;
@@ -65,6 +70,8 @@ void sou_termgen_destroy(sou_termgen *tg)
 	if (!tg)
 		return;
 	sou_segmenter_destroy(tg->seg);
+	sou_xstem_destroy(tg->stem);
+	sou_buf_free(&tg->stemmed);
 	sou_buf_free(&tg->prev);
 	sou_buf_free(&tg->term);
 	sou_strlist_free(&tg->units);
@@ -166,6 +173,19 @@ static void make_term(sou_buf *t, const char *prefix, const char *a, size_t alen
 		sou_buf_add(t, b, blen);
 }
 
+/* Latin words that get an English stem: lower-case ASCII letters only. */
+static int stemmable(const char *w, size_t n)
+{
+	size_t i;
+
+	if (n < 3)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (w[i] < 'a' || w[i] > 'z')
+			return 0;
+	return 1;
+}
+
 /* ---- documents ----------------------------------------------------------- */
 
 static int doc_token(void *ctx, const sou_token *tok)
@@ -205,6 +225,12 @@ static int doc_token(void *ctx, const sou_token *tok)
 		make_term(&tg->term, WORD_PREFIX[f], tok->term, tok->term_len, NULL, 0);
 		sou_xdoc_add_posting(tg->doc, tg->term.data, tg->term.len, tg->unit_pos,
 				     tg->wdfinc);
+		if (f == SOU_FIELD_BODY && stemmable(tok->term, tok->term_len)) {
+			sou_xstem_run(tg->stem, tok->term, tok->term_len, &tg->stemmed);
+			make_term(&tg->term, "Z", tg->stemmed.data, tg->stemmed.len, NULL, 0);
+			sou_xdoc_add_posting(tg->doc, tg->term.data, tg->term.len, tg->unit_pos,
+					     tg->wdfinc);
+		}
 	}
 	sou_buf_reset(&tg->prev);
 	sou_buf_add(&tg->prev, tok->term, tok->term_len);
@@ -325,7 +351,18 @@ static void finish_chain(sou_termgen *tg)
 		sou_buf_free(&p);
 	}
 	seq = sou_xcalloc(n, sizeof(*seq));
-	if (n == 1) {
+	if (n == 1 && !han[0] && f == SOU_FIELD_BODY && stemmable(u[0], strlen(u[0]))) {
+		/* the word itself, or (scoring less) any word with its stem */
+		sou_xq *alt[2], *z;
+		sou_xstem_run(tg->stem, u[0], strlen(u[0]), &tg->stemmed);
+		alt[0] = term_q(tg, WORD_PREFIX[f], u[0], NULL);
+		z = term_q(tg, "Z", tg->stemmed.data, NULL);
+		alt[1] = sou_xq_scale(z, 0.5);
+		sou_xq_destroy(z);
+		seq[nseq++] = sou_xq_combine(SOU_XQ_OR, alt, 2);
+		sou_xq_destroy(alt[0]);
+		sou_xq_destroy(alt[1]);
+	} else if (n == 1) {
 		seq[nseq++] = term_q(tg, han[0] ? UNIGRAM_PREFIX[f] : WORD_PREFIX[f], u[0], NULL);
 	} else {
 		for (i = 0; i < n; i++) {

@@ -15,6 +15,8 @@
  *                         any run of >= 2 Chinese characters is a phrase
  *                         of bigrams, so recall never depends on ICU
  *   unigram  "U" / "XSU"  each Chinese character, no positions
+ *   stem     "Z"          English stem of each Latin word, at its position
+ *                         ("rates" -> Zrate), so inflections match
  * Filter terms (no weight): Q unique id, K tag, XC category, A author,
  * Y year, M year+month, D year+month+day (all folded, see
  * sou_segmenter_fold).  Value slot SOU_SLOT_DATE holds the date.
@@ -29,7 +31,10 @@
 #include "segment.h"
 #include "xwrap.h"
 
-#define SOU_SLOT_DATE 0
+#define SOU_SLOT_DATE 0        /* the date, a sortable number */
+#define SOU_SLOT_TAGS 1        /* tags, separated by SOU_FACET_SEP (facets) */
+#define SOU_SLOT_CATEGORIES 2  /* categories, likewise */
+#define SOU_SLOT_MONTH 3       /* "YYYY-MM" of the date (facets) */
 
 typedef enum sou_field {
 	SOU_FIELD_BODY = 0,   /* everything searchable, unprefixed */

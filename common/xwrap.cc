@@ -9,7 +9,9 @@
  */
 #include "xwrap.h"
 
+#include <algorithm>
 #include <cmath>
+#include <map>
 #include <cstdlib>
 #include <cstring>
 #include <new>
@@ -33,11 +35,24 @@ struct sou_xq {
 	Xapian::Query q;
 };
 
+struct facet_result {
+	std::vector<std::string> values;
+	std::vector<const char *> ptrs;
+	std::vector<unsigned long> counts;
+	unsigned long seen;
+	bool exact;
+};
+
 struct sou_xmset {
 	std::vector<double> weights;
 	std::vector<unsigned> docids;
 	std::vector<std::string> data;
 	unsigned long estimated, lower, upper;
+	std::vector<facet_result> facets;
+};
+
+struct sou_xstem {
+	Xapian::Stem stem;
 };
 
 /* Converts the in-flight exception into a status; call only in catch. */
@@ -608,7 +623,101 @@ char *sou_xq_describe(const sou_xq *q)
 	}
 }
 
+/* ---- stemming ------------------------------------------------------------ */
+
+sou_xstem *sou_xstem_create(void)
+{
+	try {
+		sou_xstem *st = new sou_xstem();
+		st->stem = Xapian::Stem("english");
+		return st;
+	} catch (...) {
+		return NULL;
+	}
+}
+
+void sou_xstem_destroy(sou_xstem *st)
+{
+	delete st;
+}
+
+void sou_xstem_run(sou_xstem *st, const char *word, size_t len, sou_buf *out)
+{
+	sou_buf_reset(out);
+	try {
+		std::string r = st->stem(std::string(word, len));
+		sou_buf_add(out, r.data(), r.size());
+	} catch (...) {
+		sou_buf_add(out, word, len); /* no stem: the word itself */
+	}
+}
+
+/* ---- related posts ------------------------------------------------------- */
+
+/* Words only: no prefixed terms (bigrams, filters, title copies). */
+class WordsOnly : public Xapian::ExpandDecider {
+public:
+	bool operator()(const std::string &t) const override
+	{
+		return !t.empty() && !(t[0] >= 'A' && t[0] <= 'Z') && t.size() > 1;
+	}
+};
+
+sou_status sou_xdb_like(sou_xdb *h, const char *idterm, unsigned nterms,
+			sou_xq **out, sou_strlist *words, sou_error *err)
+{
+	*out = NULL;
+	try {
+		Xapian::docid id = find_doc(h->db, idterm);
+		if (!id)
+			return sou_error_set(err, SOU_ERR_NOTFOUND, "no post '%s' in the index",
+					     idterm + 1);
+		Xapian::Enquire enq(*h->db);
+		Xapian::RSet rs;
+		rs.add_document(id);
+		WordsOnly decider;
+		Xapian::ESet es = enq.get_eset(nterms, rs, &decider);
+		std::vector<Xapian::Query> qs;
+		for (Xapian::ESetIterator e = es.begin(); e != es.end(); ++e) {
+			qs.push_back(Xapian::Query(*e));
+			if (words)
+				sou_strlist_push(words, (*e).data(), (*e).size());
+		}
+		Xapian::Query q(Xapian::Query::OP_OR, qs.begin(), qs.end());
+		q = Xapian::Query(Xapian::Query::OP_AND_NOT, q, Xapian::Query(idterm));
+		*out = wrap(q);
+		if (!*out)
+			return sou_error_set(err, SOU_ERR_NOMEM, "out of memory");
+		return SOU_OK;
+	} catch (...) {
+		return fail_from_exception(err, h->path.c_str());
+	}
+}
+
 /* ---- searching ----------------------------------------------------------- */
+
+/* Counts the values of one slot, splitting multi-valued ones. */
+class FacetSpy : public Xapian::MatchSpy {
+public:
+	Xapian::valueno slot;
+	std::map<std::string, unsigned long> counts;
+	unsigned long seen = 0;
+	explicit FacetSpy(Xapian::valueno s) : slot(s) {}
+	void operator()(const Xapian::Document &doc, double) override
+	{
+		std::string v = doc.get_value(slot);
+		seen++;
+		size_t a = 0;
+		while (a < v.size()) {
+			size_t b = v.find(SOU_FACET_SEP, a);
+			if (b == std::string::npos)
+				b = v.size();
+			if (b > a)
+				counts[v.substr(a, b - a)]++;
+			a = b + 1;
+		}
+	}
+};
 
 /*
  * Weight = weight * 2^(-age/halflife) from the date in a value slot: the
@@ -657,11 +766,23 @@ sou_status sou_xdb_search(sou_xdb *h, const sou_xq *q, const sou_xsearch *o,
 						      Xapian::Query(src->release()));
 			}
 			enq.set_query(query);
+			std::vector<FacetSpy *> spies;
+			struct spy_guard {
+				std::vector<FacetSpy *> &v;
+				~spy_guard() { for (FacetSpy *p : v) delete p; }
+			} guard{spies};
+			for (size_t k = 0; k < o->nfacets; k++) {
+				spies.push_back(new FacetSpy(o->facet_slots[k]));
+				enq.add_matchspy(spies.back());
+			}
 			if (o->sort == SOU_SORT_DATE_DESC)
 				enq.set_sort_by_value_then_relevance(o->date_slot, true);
 			else if (o->sort == SOU_SORT_DATE_ASC)
 				enq.set_sort_by_value_then_relevance(o->date_slot, false);
-			Xapian::MSet ms = enq.get_mset(o->offset, o->limit, o->check_at_least);
+			Xapian::doccount check = o->check_at_least;
+			if (o->nfacets && o->facet_exact > check)
+				check = o->facet_exact;
+			Xapian::MSet ms = enq.get_mset(o->offset, o->limit, check);
 			m = new sou_xmset();
 			m->estimated = ms.get_matches_estimated();
 			m->lower = ms.get_matches_lower_bound();
@@ -671,6 +792,27 @@ sou_status sou_xdb_search(sou_xdb *h, const sou_xq *q, const sou_xsearch *o,
 				m->weights.push_back(i.get_weight());
 				m->data.push_back(i.get_document().get_data());
 			}
+			for (FacetSpy *spy : spies) {
+				facet_result fr;
+				std::vector<std::pair<std::string, unsigned long> > v(spy->counts.begin(),
+										      spy->counts.end());
+				std::sort(v.begin(), v.end(),
+					  [](const std::pair<std::string, unsigned long> &a,
+					     const std::pair<std::string, unsigned long> &b) {
+						  return a.second != b.second ? a.second > b.second
+									      : a.first < b.first;
+					  });
+				fr.seen = spy->seen;
+				fr.exact = spy->seen >= m->estimated && m->lower == m->upper;
+				for (auto &p : v) {
+					fr.values.push_back(p.first);
+					fr.counts.push_back(p.second);
+				}
+				m->facets.push_back(fr);
+			}
+			for (facet_result &fr : m->facets)
+				for (const std::string &v : fr.values)
+					fr.ptrs.push_back(v.c_str());
 			*out = m;
 			return SOU_OK;
 		} catch (const Xapian::DatabaseModifiedError &) {
@@ -697,6 +839,19 @@ const char *sou_xmset_data(const sou_xmset *m, size_t i, size_t *len)
 	if (len)
 		*len = m->data[i].size();
 	return m->data[i].data();
+}
+
+sou_xfacet sou_xmset_facet(const sou_xmset *m, size_t k)
+{
+	sou_xfacet f;
+	const facet_result &r = m->facets[k];
+
+	f.values = r.ptrs.empty() ? NULL : (const char **)&r.ptrs[0];
+	f.counts = r.counts.empty() ? NULL : &r.counts[0];
+	f.n = r.values.size();
+	f.seen = r.seen;
+	f.exact = r.exact;
+	return f;
 }
 
 void sou_xmset_destroy(sou_xmset *m)

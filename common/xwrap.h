@@ -174,6 +174,25 @@ void sou_xq_destroy(sou_xq *q);
 /* A description for debugging, malloc'd, owned by the caller. */
 char *sou_xq_describe(const sou_xq *q);
 
+/* ---- stemming ------------------------------------------------------------ */
+
+/* An English (Snowball) stemmer; one per thread.  NULL on failure. */
+typedef struct sou_xstem sou_xstem;
+sou_xstem *sou_xstem_create(void);
+void sou_xstem_destroy(sou_xstem *st);
+/* The stem of a lower-case word into out (replacing its contents). */
+void sou_xstem_run(sou_xstem *st, const char *word, size_t len, sou_buf *out);
+
+/* ---- related posts ------------------------------------------------------- */
+
+/*
+ * A query for posts like the one with idterm: its nterms most telling
+ * words (Xapian's expand set over unprefixed terms), ORed, excluding the
+ * post itself.  Each word chosen is appended to words (may be NULL).
+ */
+sou_status sou_xdb_like(sou_xdb *db, const char *idterm, unsigned nterms,
+			sou_xq **out, sou_strlist *words, sou_error *err);
+
 /* ---- searching ----------------------------------------------------------- */
 
 typedef enum sou_sort {
@@ -195,7 +214,27 @@ typedef struct sou_xsearch {
 	double halflife_days;
 	double recency_weight;
 	double now;
+	/*
+	 * Facets: for each slot in facet_slots[0..nfacets), count the values
+	 * (a value may hold several, separated by SOU_FACET_SEP) over the
+	 * whole match set.  Xapian sees at least facet_exact documents, so the
+	 * counts are exact when the match set is no larger.
+	 */
+	const unsigned *facet_slots;
+	size_t nfacets;
+	unsigned facet_exact;
 } sou_xsearch;
+
+#define SOU_FACET_SEP '\x1f'
+
+/* Counts of one facet; strings owned by the mset. */
+typedef struct sou_xfacet {
+	const char **values;   /* by descending count, then value */
+	const unsigned long *counts;
+	size_t n;
+	unsigned long seen;    /* documents counted */
+	int exact;             /* seen the whole match set */
+} sou_xfacet;
 
 /*
  * Runs q.  If the database moved on under a reader (Xapian's
@@ -212,6 +251,8 @@ unsigned long sou_xmset_upper(const sou_xmset *m);
 double sou_xmset_weight(const sou_xmset *m, size_t i);
 unsigned sou_xmset_docid(const sou_xmset *m, size_t i);
 const char *sou_xmset_data(const sou_xmset *m, size_t i, size_t *len);
+/* Facet k (in the order of facet_slots), valid while m lives. */
+sou_xfacet sou_xmset_facet(const sou_xmset *m, size_t k);
 void sou_xmset_destroy(sou_xmset *m);
 
 #ifdef __cplusplus

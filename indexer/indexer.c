@@ -52,7 +52,7 @@
 
 /* Everything that changes the terms of a document: a different value
  * makes the next run re-index every post. */
-#define INDEX_FORMAT "sou-index-format 2"
+#define INDEX_FORMAT "sou-index-format 3"
 
 /* A NUL byte in the first this many bytes marks a binary file (as git). */
 #define BINARY_SNIFF 8000
@@ -149,10 +149,14 @@ static void event(sou_indexer *ix, sou_ix_event_kind k, const char *path,
 
 static sou_status worker_init(worker *w, sou_indexer *ix, sou_xdb *db, sou_error *err)
 {
+	sou_status st;
+
 	memset(w, 0, sizeof(*w));
 	w->ix = ix;
 	w->db = db;
-	return sou_termgen_create(&w->tg, err);
+	if ((st = sou_termgen_create(&w->tg, err)))
+		return st;
+	return sou_termgen_configure(w->tg, ix->o.dicts, ix->o.synonyms, err);
 }
 
 static void worker_clear(worker *w)
@@ -405,10 +409,32 @@ static sou_status build_doc(worker *w, const sou_post *p, const char *relpath,
 	if (p->author && (st = sou_termgen_add_filter(tg, "A", p->author,
 						      strlen(p->author), err)))
 		return st;
+	{
+		/* facet values: the tags and categories as written */
+		sou_buf v = SOU_BUF_INIT;
+		for (i = 0; i < p->tags.n; i++) {
+			if (i)
+				sou_buf_addc(&v, SOU_FACET_SEP);
+			sou_buf_adds(&v, p->tags.v[i]);
+		}
+		if (v.len)
+			sou_xdoc_set_value(doc, SOU_SLOT_TAGS, v.data, v.len);
+		sou_buf_reset(&v);
+		for (i = 0; i < p->categories.n; i++) {
+			if (i)
+				sou_buf_addc(&v, SOU_FACET_SEP);
+			sou_buf_adds(&v, p->categories.v[i]);
+		}
+		if (v.len)
+			sou_xdoc_set_value(doc, SOU_SLOT_CATEGORIES, v.data, v.len);
+		sou_buf_free(&v);
+	}
 	if (p->has_date) {
 		int y, m, d;
 		char t[32];
 		sou_date_fields(&p->date, &y, &m, &d);
+		snprintf(t, sizeof(t), "%04u-%02u", (unsigned)y % 10000u, (unsigned)m % 100u);
+		sou_xdoc_set_value(doc, SOU_SLOT_MONTH, t, strlen(t));
 		snprintf(t, sizeof(t), "Y%04d", y);
 		sou_xdoc_add_boolean(doc, t, strlen(t));
 		snprintf(t, sizeof(t), "M%04d%02d", y, m);

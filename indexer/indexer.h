@@ -55,6 +55,8 @@ typedef struct sou_indexer_opts {
 	int dry_run;              /* report what would change; write nothing */
 	double wait_s;            /* wait this long for another writer */
 	unsigned jobs;            /* worker threads for full builds (0: one per core) */
+	const sou_strlist *dicts;    /* dictionary files (may be NULL) */
+	const sou_strlist *synonyms; /* synonym files (checked, used by queries) */
 	/* when *interrupted becomes nonzero (a signal handler sets it), the
 	 * run stops after the current file and commits; may be NULL */
 	volatile sig_atomic_t *interrupted;

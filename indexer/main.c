@@ -24,6 +24,9 @@ static const char usage[] =
 	"  --db DIR         index directory (default: $SOU_DB or ~/.sou/index)\n"
 	"  --timezone ZONE  zone for dates without one (default +08:00)\n"
 	"  --batch N        changes per commit (default 2000)\n"
+	"  --jobs N         worker threads for full builds (default: one per core)\n"
+	"  --dict FILE      extra words for the segmenter (also: dict = FILE in DIR/sou.conf)\n"
+	"  --synonyms FILE  synonym groups, checked here and used by sou-query\n"
 	"  --rebuild        build a fresh index beside the old one, then switch\n"
 	"  --dry-run        report what would change; write nothing\n"
 	"  --wait SECONDS   wait for another sou-index to finish (default: fail at once)\n"
@@ -140,6 +143,9 @@ int main(int argc, char **argv)
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "wait", required_argument, NULL, 'w' },
 		{ "status", no_argument, NULL, 's' },
+		{ "jobs", required_argument, NULL, 'j' },
+		{ "dict", required_argument, NULL, 'D' },
+		{ "synonyms", required_argument, NULL, 'S' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -150,6 +156,7 @@ int main(int argc, char **argv)
 	sou_index_stats stats;
 	sou_error err;
 	sou_buf db = SOU_BUF_INIT;
+	sou_strlist dicts = { NULL, 0 }, synonyms = { NULL, 0 };
 	ui u;
 	int c, i, rc = SOU_EXIT_OK, status = 0;
 	sou_status st = SOU_OK;
@@ -195,6 +202,19 @@ int main(int argc, char **argv)
 			o.wait_s = w;
 			break;
 		}
+		case 'j': {
+			char *end;
+			long n = strtol(optarg, &end, 10);
+			if (*end || n < 1 || n > 64) {
+				fprintf(stderr, "sou-index: --jobs: expected 1 to 64, got '%s'\n", optarg);
+				rc = SOU_EXIT_USAGE;
+				goto done;
+			}
+			o.jobs = (unsigned)n;
+			break;
+		}
+		case 'D': sou_strlist_push(&dicts, optarg, strlen(optarg)); break;
+		case 'S': sou_strlist_push(&synonyms, optarg, strlen(optarg)); break;
 		case 'R': o.rebuild = 1; break;
 		case 'n': o.dry_run = 1; break;
 		case 's': status = 1; break;
@@ -225,6 +245,13 @@ int main(int argc, char **argv)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	if (sou_cli_read_config(db.data, &dicts, &synonyms, &err)) {
+		fprintf(stderr, "sou-index: %s\n", err.msg);
+		rc = SOU_EXIT_USAGE;
+		goto done;
+	}
+	o.dicts = &dicts;
+	o.synonyms = &synonyms;
 	u.tty = isatty(STDERR_FILENO);
 	u.dry_run = o.dry_run;
 	o.db_path = db.data;
@@ -233,7 +260,8 @@ int main(int argc, char **argv)
 	o.ctx = &u;
 	if ((st = sou_indexer_create(&o, &ix, &err))) {
 		fprintf(stderr, "sou-index: %s\n", err.msg);
-		rc = sou_cli_exit_for(st);
+		/* an unreadable or malformed --dict/--synonyms file: usage */
+		rc = st == SOU_ERR_PARSE || st == SOU_ERR_IO ? SOU_EXIT_USAGE : sou_cli_exit_for(st);
 		goto done;
 	}
 	for (i = optind; i < argc && !st; i++) {
@@ -267,5 +295,7 @@ int main(int argc, char **argv)
 done:
 	sou_indexer_destroy(ix);
 	sou_buf_free(&db);
+	sou_strlist_free(&dicts);
+	sou_strlist_free(&synonyms);
 	return rc;
 }

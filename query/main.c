@@ -36,6 +36,9 @@ static const char usage[] =
 	"  --timezone ZONE     zone for date: filters (default +08:00)\n"
 	"  --color WHEN        auto (default), always, never\n"
 	"  --batch FILE        run many queries, printing each one's latency\n"
+	"  --facets LIST       counts over all matches: tag,category,month\n"
+	"  --facet-exact N     facets are exact up to N matches (default 10000), then estimated\n"
+	"  --like PATH         posts related to the post PATH (QUERY, if any, filters them)\n"
 	"  --dict FILE         extra words for the segmenter (one per line, optional weight)\n"
 	"  --synonyms FILE     lines of equivalent terms, expanded in queries\n"
 	"  --analyze           print the words of each line of TEXT\n"
@@ -58,6 +61,9 @@ static const struct option longopts[] = {
 	{ "analyze", no_argument, NULL, 'a' },
 	{ "terms", required_argument, NULL, 't' },
 	{ "dict", required_argument, NULL, 'D' },
+	{ "facets", required_argument, NULL, 'F' },
+	{ "facet-exact", required_argument, NULL, 'E' },
+	{ "like", required_argument, NULL, 'L' },
 	{ "synonyms", required_argument, NULL, 'S' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 }
@@ -74,6 +80,7 @@ typedef struct cli {
 	sou_analyze_mode amode;
 	sou_strlist dicts;      /* --dict files, in order */
 	sou_strlist synonyms;   /* --synonyms files */
+	sou_strlist facets;     /* --facets names */
 } cli;
 
 /*
@@ -220,6 +227,24 @@ static int parse_args(cli *c, int argc, char **argv, int in_batch)
 			break;
 		case 'D':
 			sou_strlist_push(&c->dicts, optarg, strlen(optarg));
+			break;
+		case 'F': {
+			const char *p = optarg;
+			while (*p) {
+				size_t n = strcspn(p, ",");
+				if (n)
+					sou_strlist_push(&c->facets, p, n);
+				p += n + (p[n] == ',');
+			}
+			c->o.facets = &c->facets;
+			break;
+		}
+		case 'E':
+			if (!parse_uint("--facet-exact", optarg, 100000000, &c->o.facet_exact))
+				return SOU_EXIT_USAGE;
+			break;
+		case 'L':
+			c->o.like = optarg;
 			break;
 		case 'S':
 			sou_strlist_push(&c->synonyms, optarg, strlen(optarg));
@@ -448,7 +473,7 @@ int main(int argc, char **argv)
 		rc = run_analyze(&c);
 		goto done;
 	}
-	if (!c.batch && !c.query.len) {
+	if (!c.batch && !c.query.len && !c.o.like) {
 		fputs("sou-query: no QUERY given\n", stderr);
 		fputs(usage, stderr);
 		rc = SOU_EXIT_USAGE;
@@ -458,8 +483,19 @@ int main(int argc, char **argv)
 		const char *nc = getenv("NO_COLOR");
 		c.color = isatty(STDOUT_FILENO) && !(nc && *nc);
 	}
-	if (sou_searcher_create(c.db.data, &s, &err) ||
-	    sou_termgen_configure(sou_searcher_termgen(s), &c.dicts, &c.synonyms, &err)) {
+	if (sou_cli_read_config(c.db.data, &c.dicts, &c.synonyms, &err)) {
+		fprintf(stderr, "sou-query: %s\n", err.msg);
+		rc = SOU_EXIT_USAGE;
+		goto done;
+	}
+	if (sou_searcher_create(c.db.data, &s, &err)) {
+		fprintf(stderr, "sou-query: %s\n", err.msg);
+		rc = sou_cli_exit_for(err.code);
+		goto done;
+	}
+	if (sou_termgen_configure(sou_searcher_termgen(s), &c.dicts, &c.synonyms, &err)) {
+		/* a bad dictionary or synonym file is a usage problem */
+		err.code = err.code == SOU_ERR_INTERNAL ? err.code : SOU_ERR_USAGE;
 		fprintf(stderr, "sou-query: %s\n", err.msg);
 		rc = sou_cli_exit_for(err.code);
 		goto done;
@@ -472,6 +508,7 @@ done:
 	sou_buf_free(&out);
 	sou_strlist_free(&c.dicts);
 	sou_strlist_free(&c.synonyms);
+	sou_strlist_free(&c.facets);
 	if (fflush(stdout) != 0 && rc == SOU_EXIT_OK)
 		rc = SOU_EXIT_DB;
 	return rc;

@@ -23,6 +23,8 @@ void sou_search_opts_init(sou_search_opts *o)
 	o->tz_min = SOU_DEFAULT_TZ_MIN;
 	o->snippet_cols = 150;
 	o->recency_weight = 1.0;
+	o->facet_exact = 10000;
+	o->facet_top = 10;
 }
 
 sou_status sou_searcher_create(const char *db_path, sou_searcher **out, sou_error *err)
@@ -73,7 +75,25 @@ void sou_results_destroy(sou_results *r)
 		sou_ranges_free(&r->hits[i].title_hl);
 	}
 	free(r->hits);
+	for (i = 0; i < r->nfacets; i++) {
+		free(r->facets[i].name);
+		sou_strlist_free(&r->facets[i].values);
+		free(r->facets[i].counts);
+	}
+	free(r->facets);
 	free(r);
+}
+
+/* Value slot of a facet name; -1 if unknown. */
+static int facet_slot(const char *name)
+{
+	if (!strcmp(name, "tag") || !strcmp(name, "tags"))
+		return SOU_SLOT_TAGS;
+	if (!strcmp(name, "category") || !strcmp(name, "categories"))
+		return SOU_SLOT_CATEGORIES;
+	if (!strcmp(name, "month"))
+		return SOU_SLOT_MONTH;
+	return -1;
 }
 
 sou_status sou_searcher_run(sou_searcher *s, const char *query,
@@ -88,10 +108,48 @@ sou_status sou_searcher_run(sou_searcher *s, const char *query,
 	size_t i;
 	sou_segmenter *seg = sou_termgen_segmenter(s->tg);
 
+	sou_xq *like = NULL, *final = NULL;
+	sou_strlist like_words = { NULL, 0 };
+	unsigned slots[8];
+	size_t nslots = 0;
+
 	*out = NULL;
-	if ((st = sou_query_parse(s->tg, query, o->tz_min, &q, err)))
+	for (i = 0; o->facets && i < o->facets->n; i++) {
+		int sl = facet_slot(o->facets->v[i]);
+		if (sl < 0 || nslots == 8)
+			return sou_error_set(err, SOU_ERR_USAGE,
+					     "--facets: unknown facet '%s' (tag, category or month)",
+					     o->facets->v[i]);
+		slots[nslots++] = (unsigned)sl;
+	}
+	if (o->like) {
+		sou_buf id = SOU_BUF_INIT;
+		sou_termgen_idterm(o->like, &id);
+		st = sou_xdb_like(s->db, id.data, 30, &like, &like_words, err);
+		sou_buf_free(&id);
+		if (st)
+			return st;
+	}
+	if (query && *query && (st = sou_query_parse(s->tg, query, o->tz_min, &q, err))) {
+		sou_xq_destroy(like);
+		sou_strlist_free(&like_words);
 		return st;
+	}
+	if (like && q) {
+		sou_xq *pair[2] = { like, (sou_xq *)sou_query_xq(q) };
+		final = sou_xq_combine(SOU_XQ_FILTER, pair, 2);
+	} else if (like) {
+		final = like;
+		like = NULL;
+	}
+	if (!q && !final) {
+		sou_strlist_free(&like_words);
+		return sou_error_set(err, SOU_ERR_QUERY, "empty query");
+	}
 	memset(&xs, 0, sizeof(xs));
+	xs.facet_slots = slots;
+	xs.nfacets = nslots;
+	xs.facet_exact = o->facet_exact;
 	xs.sort = o->sort;
 	xs.date_slot = SOU_SLOT_DATE;
 	xs.offset = o->offset;
@@ -100,8 +158,12 @@ sou_status sou_searcher_run(sou_searcher *s, const char *query,
 	xs.halflife_days = o->halflife_days;
 	xs.recency_weight = o->recency_weight;
 	xs.now = o->now;
-	if ((st = sou_xdb_search(s->db, sou_query_xq(q), &xs, &m, err))) {
+	st = sou_xdb_search(s->db, final ? final : sou_query_xq(q), &xs, &m, err);
+	sou_xq_destroy(final);
+	sou_xq_destroy(like);
+	if (st) {
 		sou_query_destroy(q);
+		sou_strlist_free(&like_words);
 		return st;
 	}
 	r = sou_xcalloc(1, sizeof(*r));
@@ -111,6 +173,24 @@ sou_status sou_searcher_run(sou_searcher *s, const char *query,
 	r->lower = sou_xmset_lower(m);
 	r->upper = sou_xmset_upper(m);
 	r->offset = o->offset;
+	r->nfacets = nslots;
+	r->facets = sou_xcalloc(nslots ? nslots : 1, sizeof(*r->facets));
+	for (i = 0; i < nslots; i++) {
+		sou_xfacet f = sou_xmset_facet(m, i);
+		sou_facet *rf = &r->facets[i];
+		size_t k, top = f.n < o->facet_top ? f.n : o->facet_top;
+		rf->name = sou_xstrdup(facet_slot(o->facets->v[i]) == SOU_SLOT_TAGS ? "tag" :
+				       facet_slot(o->facets->v[i]) == SOU_SLOT_CATEGORIES ? "category" : "month");
+		rf->counts = sou_xcalloc(top ? top : 1, sizeof(unsigned long));
+		rf->counted = f.seen;
+		rf->exact = f.exact;
+		for (k = 0; k < top; k++) {
+			sou_strlist_push(&rf->values, f.values[k], strlen(f.values[k]));
+			/* beyond the exact limit: scale to the estimated match count */
+			rf->counts[k] = f.exact || !f.seen ? f.counts[k]
+				: (unsigned long)((double)f.counts[k] * (double)r->estimated / (double)f.seen + 0.5);
+		}
+	}
 	for (i = 0; i < r->n && !st; i++) {
 		sou_hit *h = &r->hits[i];
 		size_t len;
@@ -122,18 +202,19 @@ sou_status sou_searcher_run(sou_searcher *s, const char *query,
 			break;
 		if (o->snippet_cols)
 			st = sou_snippet_make(seg, h->doc.text, h->doc.text_len,
-					      sou_query_patterns(q), o->snippet_cols,
+					      q ? sou_query_patterns(q) : &like_words, o->snippet_cols,
 					      &h->snippet, &h->snippet_hl, err);
 		if (!st) {
 			sou_buf tmp = SOU_BUF_INIT;
 			st = sou_snippet_make(seg, h->doc.title, strlen(h->doc.title),
-					      sou_query_patterns(q), 0, &tmp,
+					      q ? sou_query_patterns(q) : &like_words, 0, &tmp,
 					      &h->title_hl, err);
 			sou_buf_free(&tmp);
 		}
 	}
 	sou_xmset_destroy(m);
 	sou_query_destroy(q);
+	sou_strlist_free(&like_words);
 	if (st) {
 		sou_results_destroy(r);
 		return st;
@@ -194,6 +275,22 @@ void sou_results_json(const sou_results *r, const char *query, int compact,
 		json_array_append_new(hits, x);
 	}
 	json_object_set_new(o, "hits", hits);
+	if (r->nfacets) {
+		json_t *fs = json_object();
+		for (i = 0; i < r->nfacets; i++) {
+			const sou_facet *f = &r->facets[i];
+			json_t *fo = json_object(), *vals = json_array();
+			size_t k;
+			json_object_set_new(fo, "exact", json_boolean(f->exact));
+			json_object_set_new(fo, "counted", json_integer((json_int_t)f->counted));
+			for (k = 0; k < f->values.n; k++)
+				json_array_append_new(vals, json_pack("{s:s,s:I}", "value", f->values.v[k],
+								      "count", (json_int_t)f->counts[k]));
+			json_object_set_new(fo, "values", vals);
+			json_object_set_new(fs, f->name, fo);
+		}
+		json_object_set_new(o, "facets", fs);
+	}
 	s = json_dumps(o, compact ? JSON_COMPACT : JSON_INDENT(2));
 	sou_buf_reset(out);
 	if (!s)
@@ -281,4 +378,13 @@ void sou_results_text(const sou_results *r, int color, sou_buf *out)
 			     r->offset + 1, r->offset + (unsigned)r->n);
 	else
 		sou_buf_addf(out, "no results%s\n", r->estimated ? " on this page" : "");
+	for (i = 0; i < r->nfacets; i++) {
+		const sou_facet *f = &r->facets[i];
+		size_t k;
+		sou_buf_addf(out, "%s%-9s", i ? "" : "\n", f->name);
+		for (k = 0; k < f->values.n; k++)
+			sou_buf_addf(out, "%s%s (%s%lu)", k ? ", " : " ", f->values.v[k],
+				     f->exact ? "" : "~", f->counts[k]);
+		sou_buf_addf(out, "%s\n", f->exact ? "" : "  [estimated]");
+	}
 }

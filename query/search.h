@@ -27,9 +27,18 @@ typedef struct sou_search_opts {
 	double recency_weight;
 	double now;              /* epoch seconds for the recency boost */
 	size_t snippet_cols;     /* snippet width in columns (0: no snippet) */
+	/* facets: any of "tag", "category", "month", counted over the whole
+	 * match set; exact while it holds at most facet_exact posts */
+	const sou_strlist *facets;
+	unsigned facet_exact;    /* default 10000 */
+	unsigned facet_top;      /* values shown per facet (default 10) */
+	/* related posts: when set, rank posts like this one (its path as
+	 * indexed); QUERY, if any, then only filters them */
+	const char *like;
 } sou_search_opts;
 
-/* Fills o with the defaults (relevance, 10 hits, +08:00, 150 columns). */
+/* Fills o with the defaults (relevance, 10 hits, +08:00, 150 columns,
+ * no facets, facets exact up to 10000 posts). */
 void sou_search_opts_init(sou_search_opts *o);
 
 /* One hit; all owned by the results. */
@@ -42,11 +51,22 @@ typedef struct sou_hit {
 	sou_ranges title_hl;     /* byte ranges in doc.title */
 } sou_hit;
 
+/* Counts of one facet; all owned by the results. */
+typedef struct sou_facet {
+	char *name;              /* "tag", "category" or "month" */
+	sou_strlist values;      /* by descending count */
+	unsigned long *counts;
+	unsigned long counted;   /* posts counted */
+	int exact;               /* counted the whole match set */
+} sou_facet;
+
 typedef struct sou_results {
 	sou_hit *hits;
 	size_t n;
 	unsigned long estimated, lower, upper;
 	unsigned offset;
+	sou_facet *facets;
+	size_t nfacets;
 } sou_results;
 
 /* Opens the index at db_path read-only.  *out is owned by the caller. */
