@@ -621,6 +621,8 @@ def scaling_markdown(res):
         for cls in ("all", "rare", "common", "one-char", "sort-date"):
             for p in ("p50", "p99"):
                 line("%s %s ms" % (cls, p), [e["queries"].get(cls, {}).get(p) for _, e in rows])
+        for k in ("success@1", "mrr@10"):
+            line("known-item %s" % k, [e["relevance"].get("known-all", {}).get(k) for _, e in rows])
         L.append("")
     return "\n".join(L)
 

@@ -36,13 +36,13 @@ void sou_docdata_encode(const sou_post *p, const char *relpath, const char *text
 	json_object_set_new(o, "categories", str_array(&p->categories));
 	if (p->author)
 		json_object_set_new(o, "author", json_stringn_nocheck(p->author, strlen(p->author)));
-	json_object_set_new(o, "text", json_stringn_nocheck(text, text_len));
 	s = json_dumps(o, JSON_COMPACT);
 	sou_buf_reset(out);
-	if (s)
-		sou_buf_adds(out, s);
-	else
+	if (!s)
 		abort(); /* only fails on allocation */
+	sou_buf_adds(out, s);
+	sou_buf_addc(out, '\n');
+	sou_buf_add(out, text, text_len);
 	free(s);
 	json_decref(o);
 }
@@ -75,7 +75,9 @@ sou_status sou_docdata_decode(const char *data, size_t len, sou_docdata *d,
 			      sou_error *err)
 {
 	json_error_t je;
-	json_t *o = json_loadb(data, len, JSON_ALLOW_NUL, &je);
+	const char *nl = memchr(data, '\n', len);
+	size_t jlen = nl ? (size_t)(nl - data) : len;
+	json_t *o = json_loadb(data, jlen, JSON_ALLOW_NUL, &je);
 	json_t *date;
 
 	memset(d, 0, sizeof(*d));
@@ -86,7 +88,10 @@ sou_status sou_docdata_decode(const char *data, size_t len, sou_docdata *d,
 	d->path = get_str(o, "path", NULL);
 	d->title = get_str(o, "title", NULL);
 	d->author = get_str(o, "author", NULL);
-	d->text = get_str(o, "text", &d->text_len);
+	if (nl) {
+		d->text_len = len - jlen - 1;
+		d->text = sou_xstrndup(nl + 1, d->text_len);
+	}
 	date = json_object_get(o, "date");
 	if (json_is_integer(date)) {
 		d->has_date = 1;

@@ -1,13 +1,14 @@
 /*
  * docdata.h - what sou stores with each post for display and snippets.
  *
- * Format: one JSON object (written and read with jansson), chosen so the
- * record is self-describing and can gain fields without breaking old
- * indexes:
- *   {"path": "2022/a.md", "title": "...", "date": 1654048800, "tz": 480,
- *    "tags": [...], "categories": [...], "author": "...", "text": "..."}
- * "date"/"tz" are absent when the post has no date; "text" is the body as
- * plain text (text.h format), used to build snippets at query time.
+ * Format: a one-line JSON object (written and read with jansson), so the
+ * record is self-describing and can gain fields, then '\n', then the body
+ * as plain text (text.h format, used to build snippets) as raw bytes:
+ *   {"path":"2022/a.md","title":"...","date":1654048800,"tz":480,
+ *    "tags":[...],"categories":[...],"author":"..."}\n<text>
+ * Compact JSON never contains a raw newline, so the first '\n' ends it.
+ * Keeping the text out of the JSON spares every hit a JSON parse of the
+ * whole body.  "date"/"tz" are absent when the post has no date.
  */
 #ifndef SOU_DOCDATA_H
 #define SOU_DOCDATA_H

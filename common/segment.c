@@ -1012,3 +1012,43 @@ sou_status sou_segmenter_fold(sou_segmenter *s, const char *text, size_t len,
 		return sou_error_set(err, SOU_ERR_INTERNAL, "ICU normalisation failed");
 	return SOU_OK;
 }
+
+void sou_segmenter_quick_fold(sou_segmenter *s, const char *text, size_t len,
+			      sou_buf *out, size_t **map, size_t *mapcap)
+{
+	const uint8_t *p = (const uint8_t *)text;
+	int32_t i = 0, n = len > INT32_MAX ? INT32_MAX : (int32_t)len;
+
+	sou_buf_reset(out);
+	sou_buf_grow(out, len);
+	if (*mapcap < len + 1) {
+		*mapcap = len + 1;
+		*map = sou_xrealloc(*map, *mapcap * sizeof(size_t));
+	}
+	while (i < n) {
+		int32_t at = i;
+		UChar32 c;
+		char u8[4];
+		int32_t n8 = 0, k;
+		U8_NEXT(p, i, n, c);
+		if (c < 0)
+			continue;
+		if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == 0x3000 || c == 0xA0)
+			continue;
+		if (c >= 'A' && c <= 'Z')
+			c += 32;
+		else if (c >= 0xFF01 && c <= 0xFF5E) {
+			c -= 0xFEE0; /* full-width ASCII */
+			if (c >= 'A' && c <= 'Z')
+				c += 32;
+		} else if (c == 0x25CB)
+			c = 0x3007;
+		else if (c >= 0x3400 && c < 0xA000)
+			c = to_simplified(s, c);
+		U8_APPEND_UNSAFE(u8, n8, c);
+		for (k = 0; k < n8; k++)
+			(*map)[out->len + (size_t)k] = (size_t)at;
+		sou_buf_add(out, u8, (size_t)n8);
+	}
+	(*map)[out->len] = len;
+}

@@ -110,6 +110,17 @@ void sou_segmenter_add_word(sou_segmenter *seg, const char *word, size_t len,
 size_t sou_segmenter_dict_size(const sou_segmenter *seg);
 
 /*
+ * A quick approximation of the folding, for finding where units may
+ * match without segmenting: writes into out (replacing it) the text with
+ * ASCII lower-cased, full-width forms made half-width, CJK characters made
+ * simplified and whitespace dropped; (*map)[i] is the input byte offset of
+ * the character that output byte i comes from (*map is grown with
+ * realloc; *mapcap tracks its size; the caller frees it).
+ */
+void sou_segmenter_quick_fold(sou_segmenter *seg, const char *text, size_t len,
+			      sou_buf *out, size_t **map, size_t *mapcap);
+
+/*
  * Folds a whole string (NFKC_Casefold, surrounding whitespace trimmed)
  * into out, replacing its contents.  Used for exact-match keys such as
  * tags and categories so "tag:AI" finds "ai".

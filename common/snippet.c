@@ -37,6 +37,7 @@ typedef struct collect {
 	size_t *spans;             /* word spans (start, end) for snapping */
 	size_t ns, scap;
 	sou_buf arena;
+	size_t base;               /* offset of the segmented region in the text */
 } collect;
 
 void sou_ranges_free(sou_ranges *r)
@@ -91,13 +92,13 @@ static int collect_token(void *ctx, const sou_token *t)
 
 	x.term_off = c->arena.len;
 	x.term_len = t->term_len;
-	x.start = t->start;
-	x.end = t->end;
+	x.start = t->start + c->base;
+	x.end = t->end + c->base;
 	x.brk = t->brk;
 	x.part_of = -1;
 	switch (t->kind) {
 	case SOU_TOK_HANWORD:
-		push_span(c, t->start, t->end);
+		push_span(c, x.start, x.end);
 		return 0;
 	case SOU_TOK_PART:
 		sou_buf_add(&c->arena, t->term, t->term_len);
@@ -105,7 +106,7 @@ static int collect_token(void *ctx, const sou_token *t)
 		push_unit(&c->parts, &c->np, &c->pcap, &x);
 		return 0;
 	case SOU_TOK_WORD:
-		push_span(c, t->start, t->end);
+		push_span(c, x.start, x.end);
 		/* fall through */
 	case SOU_TOK_HAN:
 		sou_buf_add(&c->arena, t->term, t->term_len);
@@ -227,16 +228,17 @@ static size_t walk_cols(const char *t, size_t len, size_t a, size_t cols)
 	return len;
 }
 
-/* Byte offset reached by walking back up to cols columns from byte a. */
-static size_t back_cols(const char *t, size_t a, size_t cols)
+/* Byte offset reached by walking back up to cols columns from byte a,
+ * not before byte lo. */
+static size_t back_cols(const char *t, size_t lo, size_t a, size_t cols)
 {
 	size_t used = 0;
 	int32_t i = (int32_t)a;
 
-	while (i > 0) {
+	while (i > (int32_t)lo) {
 		int32_t at = i;
 		UChar32 c;
-		U8_PREV((const uint8_t *)t, 0, i, c);
+		U8_PREV((const uint8_t *)t, (int32_t)lo, i, c);
 		used += cp_width(c < 0 ? 0xFFFD : c);
 		if (used > cols)
 			return (size_t)at;
@@ -257,21 +259,28 @@ static size_t snap(const collect *c, size_t b, int to_end)
 	return b;
 }
 
-sou_status sou_snippet_make(sou_segmenter *seg, const char *text, size_t len,
-			    const sou_strlist *patterns, size_t max_cols,
-			    sou_buf *out, sou_ranges *ranges, sou_error *err)
+/*
+ * The whole algorithm on text[rs, re) of a text of len bytes: segment the
+ * region, match, choose the window, emit.  "…" marks cuts relative to the
+ * whole text.
+ */
+static sou_status make_in_region(sou_segmenter *seg, const char *text, size_t len,
+				 size_t rs, size_t re, const sou_strlist *patterns,
+				 size_t max_cols, sou_buf *out, sou_ranges *ranges,
+				 sou_error *err)
 {
 	collect c;
 	match *m = NULL;
-	size_t nm = 0, i, best_s = 0, best_e, ctx;
+	size_t nm = 0, i, best_s = rs, best_e, ctx;
 	size_t best_distinct = 0, best_count = 0;
 	sou_status st;
 	unsigned char *seen;
 
 	memset(&c, 0, sizeof(c));
+	c.base = rs;
 	sou_buf_reset(out);
 	ranges->n = 0;
-	st = sou_segmenter_run(seg, text, len, SOU_SEG_DOCUMENT, collect_token, &c,
+	st = sou_segmenter_run(seg, text + rs, re - rs, SOU_SEG_DOCUMENT, collect_token, &c,
 			       NULL, err);
 	if (st)
 		goto done;
@@ -288,15 +297,15 @@ sou_status sou_snippet_make(sou_segmenter *seg, const char *text, size_t len,
 	if (nm > 1)
 		qsort(m, nm, sizeof(*m), cmp_match);
 	if (!max_cols) {
-		best_s = 0;
-		best_e = len;
+		best_s = rs;
+		best_e = re;
 	} else {
 		ctx = max_cols / 6;
 		seen = sou_xcalloc(patterns && patterns->n ? patterns->n : 1, 1);
-		best_e = walk_cols(text, len, 0, max_cols);
+		best_e = walk_cols(text, re, rs, max_cols);
 		for (i = 0; i < nm; i++) {
-			size_t ws = back_cols(text, m[i].start, ctx), we, j, distinct = 0, count = 0;
-			we = walk_cols(text, len, ws, max_cols);
+			size_t ws = back_cols(text, rs, m[i].start, ctx), we, j, distinct = 0, count = 0;
+			we = walk_cols(text, re, ws, max_cols);
 			memset(seen, 0, patterns->n);
 			for (j = i; j < nm && m[j].start < we; j++) {
 				if (m[j].end > we)
@@ -327,11 +336,11 @@ sou_status sou_snippet_make(sou_segmenter *seg, const char *text, size_t len,
 		/* snap the start back to a word start, then measure the width
 		 * from there so the passage never exceeds max_cols */
 		best_s = snap(&c, best_s, 0);
-		best_e = walk_cols(text, len, best_s, max_cols);
-		if (best_e < len)
+		best_e = walk_cols(text, re, best_s, max_cols);
+		if (best_e < re)
 			best_e = snap(&c, best_e, 0);
 		if (best_e <= best_s) /* one word wider than the window */
-			best_e = walk_cols(text, len, best_s, max_cols);
+			best_e = walk_cols(text, re, best_s, max_cols);
 	}
 	{
 		/* trim spaces at the cut ends, then emit */
@@ -358,5 +367,147 @@ done:
 	free(c.parts);
 	free(c.spans);
 	sou_buf_free(&c.arena);
+	return st;
+}
+
+/* Texts up to this size are segmented whole; longer ones are pre-scanned. */
+#define WHOLE_TEXT_BYTES 3000
+
+/* First occurrence of needle in hay (memmem is a GNU extension). */
+static const char *find_bytes(const char *hay, size_t hn, const char *nd, size_t nn)
+{
+	const char *p = hay, *end = hay + hn;
+
+	if (!nn || nn > hn)
+		return NULL;
+	while ((p = memchr(p, nd[0], (size_t)(end - p) - nn + 1))) {
+		if (!memcmp(p, nd, nn))
+			return p;
+		p++;
+		if ((size_t)(end - p) < nn)
+			break;
+	}
+	return NULL;
+}
+
+typedef struct cand {
+	size_t at;
+	size_t pat;
+} cand;
+
+static int cmp_cand(const void *a, const void *b)
+{
+	const cand *x = a, *y = b;
+
+	return x->at < y->at ? -1 : x->at > y->at;
+}
+
+/* Moves b back (at most 120 bytes) to just after a space or line break,
+ * else to a character boundary, so a region never starts inside a word. */
+static size_t region_start(const char *t, size_t b)
+{
+	size_t lim = b > 120 ? b - 120 : 0, i;
+
+	for (i = b; i > lim; i--)
+		if (t[i - 1] == ' ' || t[i - 1] == '\n')
+			return i;
+	while (b > 0 && ((unsigned char)t[b] & 0xC0) == 0x80)
+		b--;
+	return b;
+}
+
+static size_t region_end(const char *t, size_t len, size_t e)
+{
+	size_t lim = e + 120 < len ? e + 120 : len, i;
+
+	for (i = e; i < lim; i++)
+		if (t[i] == ' ' || t[i] == '\n')
+			return i;
+	while (e < len && ((unsigned char)t[e] & 0xC0) == 0x80)
+		e++;
+	return e;
+}
+
+sou_status sou_snippet_make(sou_segmenter *seg, const char *text, size_t len,
+			    const sou_strlist *patterns, size_t max_cols,
+			    sou_buf *out, sou_ranges *ranges, sou_error *err)
+{
+	sou_buf folded = SOU_BUF_INIT, needle = SOU_BUF_INIT;
+	size_t *map = NULL, mapcap = 0, ncand = 0, candcap = 0, p, i, j;
+	size_t span = max_cols * 3, best = 0, best_distinct = 0, rs, re;
+	cand *cands = NULL;
+	unsigned char *seen;
+	sou_xstem *stem = NULL;
+	sou_status st;
+
+	if (!max_cols || len <= WHOLE_TEXT_BYTES || !patterns || !patterns->n)
+		return make_in_region(seg, text, len, 0,
+				      max_cols && len > WHOLE_TEXT_BYTES ? region_end(text, len, span * 2) : len,
+				      patterns, max_cols, out, ranges, err);
+	/*
+	 * A long text: find where patterns may occur with a quick fold (no
+	 * segmentation), pick the densest stretch, and run the real
+	 * algorithm only on a region around it.  A pattern's units joined is
+	 * a substring of the quick-folded text wherever the units match.
+	 */
+	sou_segmenter_quick_fold(seg, text, len, &folded, &map, &mapcap);
+	for (p = 0; p < patterns->n; p++) {
+		const char *v = patterns->v[p], *hit, *from;
+		size_t n;
+		sou_buf_reset(&needle);
+		for (; *v; v++)
+			if (*v != SOU_UNIT_SEP)
+				sou_buf_addc(&needle, *v);
+		if (ascii_word(needle.data, needle.len)) {
+			if (!stem)
+				stem = sou_xstem_create();
+			if (stem) {
+				sou_buf tmp = SOU_BUF_INIT;
+				sou_xstem_run(stem, needle.data, needle.len, &tmp);
+				if (tmp.len)
+					sou_buf_reset(&needle), sou_buf_add(&needle, tmp.data, tmp.len);
+				sou_buf_free(&tmp);
+			}
+		}
+		if (!needle.len)
+			continue;
+		from = folded.data;
+		for (n = 0; n < 4096 && from && (hit = find_bytes(from, folded.len - (size_t)(from - folded.data),
+								 needle.data, needle.len)); n++) {
+			if (ncand == candcap) {
+				candcap = candcap ? candcap * 2 : 64;
+				cands = sou_xrealloc(cands, candcap * sizeof(*cands));
+			}
+			cands[ncand].at = map[hit - folded.data];
+			cands[ncand].pat = p;
+			ncand++;
+			from = hit + 1;
+		}
+	}
+	sou_xstem_destroy(stem);
+	if (ncand > 1)
+		qsort(cands, ncand, sizeof(*cands), cmp_cand);
+	seen = sou_xcalloc(patterns->n, 1);
+	for (i = 0; i < ncand; i++) {
+		size_t distinct = 0;
+		memset(seen, 0, patterns->n);
+		for (j = i; j < ncand && cands[j].at < cands[i].at + span; j++)
+			if (!seen[cands[j].pat]) {
+				seen[cands[j].pat] = 1;
+				distinct++;
+			}
+		if (distinct > best_distinct) {
+			best_distinct = distinct;
+			best = cands[i].at;
+		}
+	}
+	free(seen);
+	rs = ncand ? region_start(text, best > span ? best - span : 0) : 0;
+	re = region_end(text, len, (ncand ? best : 0) + 2 * span < len ? (ncand ? best : 0) + 2 * span : len);
+	st = make_in_region(seg, text, len, rs, re, patterns, max_cols, out, ranges, err);
+	free(cands);
+	free(map);
+	sou_buf_free(&folded);
+	sou_buf_free(&needle);
 	return st;
 }

@@ -52,7 +52,7 @@
 
 /* Everything that changes the terms of a document: a different value
  * makes the next run re-index every post. */
-#define INDEX_FORMAT "sou-index-format 3"
+#define INDEX_FORMAT "sou-index-format 4"
 
 /* A NUL byte in the first this many bytes marks a binary file (as git). */
 #define BINARY_SNIFF 8000

@@ -39,6 +39,7 @@ static const char usage[] =
 	"  --facets LIST       counts over all matches: tag,category,month\n"
 	"  --facet-exact N     facets are exact up to N matches (default 10000), then estimated\n"
 	"  --like PATH         posts related to the post PATH (QUERY, if any, filters them)\n"
+	"  --snippet COLUMNS   snippet width (default 150; 0: no snippets)\n"
 	"  --dict FILE         extra words for the segmenter (one per line, optional weight)\n"
 	"  --synonyms FILE     lines of equivalent terms, expanded in queries\n"
 	"  --analyze           print the words of each line of TEXT\n"
@@ -64,6 +65,7 @@ static const struct option longopts[] = {
 	{ "facets", required_argument, NULL, 'F' },
 	{ "facet-exact", required_argument, NULL, 'E' },
 	{ "like", required_argument, NULL, 'L' },
+	{ "snippet", required_argument, NULL, 'W' },
 	{ "synonyms", required_argument, NULL, 'S' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 }
@@ -246,6 +248,13 @@ static int parse_args(cli *c, int argc, char **argv, int in_batch)
 		case 'L':
 			c->o.like = optarg;
 			break;
+		case 'W': {
+			unsigned w;
+			if (!parse_uint("--snippet", optarg, 100000, &w))
+				return SOU_EXIT_USAGE;
+			c->o.snippet_cols = w;
+			break;
+		}
 		case 'S':
 			sou_strlist_push(&c->synonyms, optarg, strlen(optarg));
 			break;
