@@ -371,7 +371,7 @@ done:
 }
 
 /* Texts up to this size are segmented whole; longer ones are pre-scanned. */
-#define WHOLE_TEXT_BYTES 3000
+#define WHOLE_TEXT_BYTES 1200
 
 /* First occurrence of needle in hay (memmem is a GNU extension). */
 static const char *find_bytes(const char *hay, size_t hn, const char *nd, size_t nn)
@@ -442,7 +442,7 @@ sou_status sou_snippet_make(sou_segmenter *seg, const char *text, size_t len,
 
 	if (!max_cols || len <= WHOLE_TEXT_BYTES || !patterns || !patterns->n)
 		return make_in_region(seg, text, len, 0,
-				      max_cols && len > WHOLE_TEXT_BYTES ? region_end(text, len, span * 2) : len,
+				      max_cols && len > WHOLE_TEXT_BYTES ? region_end(text, len, span + span / 2) : len,
 				      patterns, max_cols, out, ranges, err);
 	/*
 	 * A long text: find where patterns may occur with a quick fold (no
@@ -502,8 +502,10 @@ sou_status sou_snippet_make(sou_segmenter *seg, const char *text, size_t len,
 		}
 	}
 	free(seen);
-	rs = ncand ? region_start(text, best > span ? best - span : 0) : 0;
-	re = region_end(text, len, (ncand ? best : 0) + 2 * span < len ? (ncand ? best : 0) + 2 * span : len);
+	/* the region: the window and half a window of context either side */
+	rs = ncand ? region_start(text, best > span / 2 ? best - span / 2 : 0) : 0;
+	re = (ncand ? best : 0) + span + span / 2;
+	re = region_end(text, len, re < len ? re : len);
 	st = make_in_region(seg, text, len, rs, re, patterns, max_cols, out, ranges, err);
 	free(cands);
 	free(map);
