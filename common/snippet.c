@@ -121,19 +121,6 @@ static int unit_eq(const collect *c, const unit *u, const char *s, size_t n)
 	return u->term_len == n && !memcmp(c->arena.data + u->term_off, s, n);
 }
 
-/* Lower-case ASCII letters only, three or more: words that have stems. */
-static int ascii_word(const char *w, size_t n)
-{
-	size_t i;
-
-	if (n < 3)
-		return 0;
-	for (i = 0; i < n; i++)
-		if (w[i] < 'a' || w[i] > 'z')
-			return 0;
-	return 1;
-}
-
 /* Finds every occurrence of every pattern (stem: may be NULL). */
 static void find_matches(const collect *c, const sou_strlist *pats, sou_xstem *stem,
 			 match **out, size_t *nout)
@@ -173,13 +160,13 @@ static void find_matches(const collect *c, const sou_strlist *pats, sou_xstem *s
 			for (i = 0; i < c->np; i++)
 				if (unit_eq(c, &c->parts[i], pat, plen))
 					ADD(c->parts[i].start, c->parts[i].end, p);
-		if (k == 1 && stem && ascii_word(pat, plen)) {
+		if (k == 1 && stem && sou_termgen_stemmable(pat, plen)) {
 			/* inflections: "rate" highlights "rates", as the index matched */
 			sou_buf ps = SOU_BUF_INIT, us = SOU_BUF_INIT;
 			sou_xstem_run(stem, pat, plen, &ps);
 			for (i = 0; i < c->n; i++) {
 				const char *t = c->arena.data + c->u[i].term_off;
-				if (!ascii_word(t, c->u[i].term_len) || unit_eq(c, &c->u[i], pat, plen))
+				if (!sou_termgen_stemmable(t, c->u[i].term_len) || unit_eq(c, &c->u[i], pat, plen))
 					continue;
 				sou_xstem_run(stem, t, c->u[i].term_len, &us);
 				if (us.len == ps.len && !memcmp(us.data, ps.data, ps.len))
@@ -289,7 +276,7 @@ static sou_status make_in_region(sou_segmenter *seg, const char *text, size_t le
 		sou_xstem *stem = NULL;
 		size_t p;
 		for (p = 0; patterns && p < patterns->n && !stem; p++)
-			if (ascii_word(patterns->v[p], strlen(patterns->v[p])))
+			if (sou_termgen_stemmable(patterns->v[p], strlen(patterns->v[p])))
 				stem = sou_xstem_create();
 		find_matches(&c, patterns, stem, &m, &nm);
 		sou_xstem_destroy(stem);
@@ -458,7 +445,7 @@ sou_status sou_snippet_make(sou_segmenter *seg, const char *text, size_t len,
 		for (; *v; v++)
 			if (*v != SOU_UNIT_SEP)
 				sou_buf_addc(&needle, *v);
-		if (ascii_word(needle.data, needle.len)) {
+		if (sou_termgen_stemmable(needle.data, needle.len)) {
 			if (!stem)
 				stem = sou_xstem_create();
 			if (stem) {

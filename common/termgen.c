@@ -173,8 +173,7 @@ static void make_term(sou_buf *t, const char *prefix, const char *a, size_t alen
 		sou_buf_add(t, b, blen);
 }
 
-/* Latin words that get an English stem: lower-case ASCII letters only. */
-static int stemmable(const char *w, size_t n)
+int sou_termgen_stemmable(const char *w, size_t n)
 {
 	size_t i;
 
@@ -225,7 +224,7 @@ static int doc_token(void *ctx, const sou_token *tok)
 		make_term(&tg->term, WORD_PREFIX[f], tok->term, tok->term_len, NULL, 0);
 		sou_xdoc_add_posting(tg->doc, tg->term.data, tg->term.len, tg->unit_pos,
 				     tg->wdfinc);
-		if (f == SOU_FIELD_BODY && stemmable(tok->term, tok->term_len)) {
+		if (f == SOU_FIELD_BODY && sou_termgen_stemmable(tok->term, tok->term_len)) {
 			sou_xstem_run(tg->stem, tok->term, tok->term_len, &tg->stemmed);
 			make_term(&tg->term, "Z", tg->stemmed.data, tg->stemmed.len, NULL, 0);
 			sou_xdoc_add_posting(tg->doc, tg->term.data, tg->term.len, tg->unit_pos,
@@ -351,7 +350,7 @@ static void finish_chain(sou_termgen *tg)
 		sou_buf_free(&p);
 	}
 	seq = sou_xcalloc(n, sizeof(*seq));
-	if (n == 1 && !han[0] && f == SOU_FIELD_BODY && stemmable(u[0], strlen(u[0]))) {
+	if (n == 1 && !han[0] && f == SOU_FIELD_BODY && sou_termgen_stemmable(u[0], strlen(u[0]))) {
 		/* the word itself, or (scoring less) any word with its stem */
 		sou_xq *alt[2], *z;
 		sou_xstem_run(tg->stem, u[0], strlen(u[0]), &tg->stemmed);

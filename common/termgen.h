@@ -93,6 +93,9 @@ sou_status sou_termgen_query(sou_termgen *tg, sou_field field, const char *text,
 			     size_t len, int phrase, sou_xq **out,
 			     sou_strlist *patterns, sou_error *err);
 
+/* 1 if a folded word gets an English stem: three or more ASCII letters. */
+int sou_termgen_stemmable(const char *word, size_t len);
+
 /* Separator between units inside a highlight pattern. */
 #define SOU_UNIT_SEP '\x1f'
 

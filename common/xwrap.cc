@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <memory>
 #include <cstdlib>
 #include <cstring>
 #include <new>
@@ -75,6 +76,32 @@ static sou_status fail_from_exception(sou_error *err, const char *what)
 		return sou_error_set(err, SOU_ERR_INTERNAL, "%s: %s", what, e.what());
 	} catch (...) {
 		return sou_error_set(err, SOU_ERR_INTERNAL, "%s: unknown exception", what);
+	}
+}
+
+/*
+ * Runs body (which returns a sou_status) against a reader, reopening and
+ * retrying when Xapian says the database moved on under it, so callers
+ * always see one consistent committed state.
+ */
+template <typename F>
+static sou_status reading(sou_xdb *h, sou_error *err, F body)
+{
+	for (int tries = 0;; tries++) {
+		try {
+			return body();
+		} catch (const Xapian::DatabaseModifiedError &) {
+			if (tries < 5) {
+				try {
+					h->db->reopen();
+					continue;
+				} catch (...) {
+				}
+			}
+			return fail_from_exception(err, h->path.c_str());
+		} catch (...) {
+			return fail_from_exception(err, h->path.c_str());
+		}
 	}
 }
 
@@ -201,35 +228,19 @@ sou_status sou_xdb_reopen(sou_xdb *h, sou_error *err)
 
 sou_status sou_xdb_doccount(sou_xdb *h, unsigned long *n, sou_error *err)
 {
-	for (int tries = 0;; tries++) {
-		try {
-			*n = h->db->get_doccount();
-			return SOU_OK;
-		} catch (const Xapian::DatabaseModifiedError &) {
-			if (tries < 5 && sou_xdb_reopen(h, err) == SOU_OK)
-				continue;
-			return fail_from_exception(err, h->path.c_str());
-		} catch (...) {
-			return fail_from_exception(err, h->path.c_str());
-		}
-	}
+	return reading(h, err, [&]() {
+		*n = h->db->get_doccount();
+		return SOU_OK;
+	});
 }
 
 sou_status sou_xdb_termfreq(sou_xdb *h, const char *term, unsigned long *n,
 			    sou_error *err)
 {
-	for (int tries = 0;; tries++) {
-		try {
-			*n = h->db->get_termfreq(term);
-			return SOU_OK;
-		} catch (const Xapian::DatabaseModifiedError &) {
-			if (tries < 5 && sou_xdb_reopen(h, err) == SOU_OK)
-				continue;
-			return fail_from_exception(err, h->path.c_str());
-		} catch (...) {
-			return fail_from_exception(err, h->path.c_str());
-		}
-	}
+	return reading(h, err, [&]() {
+		*n = h->db->get_termfreq(term);
+		return SOU_OK;
+	});
 }
 
 sou_status sou_xdb_get_metadata(sou_xdb *h, const char *key, sou_buf *out,
@@ -286,24 +297,16 @@ static Xapian::docid find_doc(Xapian::Database *db, const char *idterm)
 sou_status sou_xdb_get_data(sou_xdb *h, const char *idterm, sou_buf *out,
 			    sou_error *err)
 {
-	for (int tries = 0;; tries++) {
-		try {
-			Xapian::docid id = find_doc(h->db, idterm);
-			if (!id)
-				return sou_error_set(err, SOU_ERR_NOTFOUND, "%s: no post with id '%s'",
-						     h->path.c_str(), idterm);
-			std::string d = h->db->get_document(id).get_data();
-			sou_buf_reset(out);
-			sou_buf_add(out, d.data(), d.size());
-			return SOU_OK;
-		} catch (const Xapian::DatabaseModifiedError &) {
-			if (tries < 5 && sou_xdb_reopen(h, err) == SOU_OK)
-				continue;
-			return fail_from_exception(err, h->path.c_str());
-		} catch (...) {
-			return fail_from_exception(err, h->path.c_str());
-		}
-	}
+	return reading(h, err, [&]() {
+		Xapian::docid id = find_doc(h->db, idterm);
+		if (!id)
+			return sou_error_set(err, SOU_ERR_NOTFOUND, "%s: no post with id '%s'",
+					     h->path.c_str(), idterm);
+		std::string d = h->db->get_document(id).get_data();
+		sou_buf_reset(out);
+		sou_buf_add(out, d.data(), d.size());
+		return SOU_OK;
+	});
 }
 
 /* Walks a Document's terms for sou_xdb_doc_terms and sou_xdoc_terms. */
@@ -753,9 +756,9 @@ sou_status sou_xdb_search(sou_xdb *h, const sou_xq *q, const sou_xsearch *o,
 	*out = NULL;
 	if (!q)
 		return sou_error_set(err, SOU_ERR_NOMEM, "query construction failed");
-	for (int tries = 0;; tries++) {
-		sou_xmset *m = NULL;
-		try {
+	return reading(h, err, [&]() {
+		std::unique_ptr<sou_xmset> m;
+		{
 			Xapian::Enquire enq(*h->db);
 			Xapian::Query query = q->q;
 			if (o->halflife_days > 0 && o->recency_weight > 0 && o->sort == SOU_SORT_RELEVANCE) {
@@ -766,14 +769,13 @@ sou_status sou_xdb_search(sou_xdb *h, const sou_xq *q, const sou_xsearch *o,
 						      Xapian::Query(src->release()));
 			}
 			enq.set_query(query);
+			/* the Enquire owns the spies (release()); the pointers stay
+			 * valid while enq lives, which covers reading them below */
 			std::vector<FacetSpy *> spies;
-			struct spy_guard {
-				std::vector<FacetSpy *> &v;
-				~spy_guard() { for (FacetSpy *p : v) delete p; }
-			} guard{spies};
 			for (size_t k = 0; k < o->nfacets; k++) {
-				spies.push_back(new FacetSpy(o->facet_slots[k]));
-				enq.add_matchspy(spies.back());
+				FacetSpy *spy = new FacetSpy(o->facet_slots[k]);
+				enq.add_matchspy(spy->release());
+				spies.push_back(spy);
 			}
 			if (o->sort == SOU_SORT_DATE_DESC)
 				enq.set_sort_by_value_then_relevance(o->date_slot, true);
@@ -783,7 +785,7 @@ sou_status sou_xdb_search(sou_xdb *h, const sou_xq *q, const sou_xsearch *o,
 			if (o->nfacets && o->facet_exact > check)
 				check = o->facet_exact;
 			Xapian::MSet ms = enq.get_mset(o->offset, o->limit, check);
-			m = new sou_xmset();
+			m.reset(new sou_xmset());
 			m->estimated = ms.get_matches_estimated();
 			m->lower = ms.get_matches_lower_bound();
 			m->upper = ms.get_matches_upper_bound();
@@ -813,18 +815,10 @@ sou_status sou_xdb_search(sou_xdb *h, const sou_xq *q, const sou_xsearch *o,
 			for (facet_result &fr : m->facets)
 				for (const std::string &v : fr.values)
 					fr.ptrs.push_back(v.c_str());
-			*out = m;
+			*out = m.release();
 			return SOU_OK;
-		} catch (const Xapian::DatabaseModifiedError &) {
-			delete m;
-			if (tries < 5 && sou_xdb_reopen(h, err) == SOU_OK)
-				continue;
-			return fail_from_exception(err, h->path.c_str());
-		} catch (...) {
-			delete m;
-			return fail_from_exception(err, h->path.c_str());
 		}
-	}
+	});
 }
 
 size_t sou_xmset_size(const sou_xmset *m) { return m->docids.size(); }

@@ -21,7 +21,8 @@ rm "$tree/2020-08-07-gold-record-high.md"
 eq "incremental run under valgrind" 0 "$?"
 check "no valgrind report (incremental)" bash -c "! grep -q '==[0-9]*==' '$TMP/err'"
 
-for query in 农业 '"离岸人民币" OR 汇率' 'tag:半导体 --sort -date' 'title:量子计算 -科技' 'date:2020..2022 银行' '"unclosed'; do
+for query in 农业 '"离岸人民币" OR 汇率' 'tag:半导体 --sort -date' 'title:量子计算 -科技' 'date:2020..2022 银行' '"unclosed' \
+	'--facets tag,category,month 银行' '--like tech/2023-03-16-large-models.md' 'rates inflation'; do
 	eval "set -- $query" 2>/dev/null || set -- "$query"
 	"${vg[@]}" "$SOU_QUERY" --db "$TMP/db" --json "$@" >"$TMP/out" 2>"$TMP/err"
 	r=$?
