@@ -15,8 +15,10 @@ import os
 import platform
 import re
 import shutil
+import signal
 import socket
 import statistics
+import tempfile
 import subprocess
 import sys
 import time
@@ -47,8 +49,37 @@ def log(*a):
     print("[bench %s]" % time.strftime("%H:%M:%S"), *a, file=sys.stderr, flush=True)
 
 
+CHILDREN = set()
+
+
+def proc(cmd, input=None, stdout=None, stderr=None, ok=(0,)):
+    """Runs cmd in a session of its own (so that an interrupted run can end
+    it and everything under it, see on_signal) and waits for it."""
+    p = subprocess.Popen(cmd, stdin=subprocess.PIPE if input is not None else subprocess.DEVNULL,
+                         stdout=stdout, stderr=stderr, text=True, start_new_session=True)
+    CHILDREN.add(p)
+    try:
+        out, err = p.communicate(input)
+    finally:
+        CHILDREN.discard(p)
+    if ok is not None and p.returncode not in ok:
+        if err:
+            sys.stderr.write(err[-3000:])
+        raise SystemExit("bench: %s exited %d" % (" ".join(cmd[:3]), p.returncode))
+    return subprocess.CompletedProcess(cmd, p.returncode, out, err)
+
+
+def on_signal(signum, frame):
+    for p in list(CHILDREN):
+        try:
+            os.killpg(p.pid, signal.SIGTERM)
+        except OSError:
+            pass
+    sys.exit(128 + signum)  # unwinds: searchd is stopped on the way out
+
+
 def run(cmd, **kw):
-    return subprocess.run(cmd, check=True, **kw)
+    return proc(cmd, **kw)
 
 
 # ------------------------------------------------------------------ measuring
@@ -56,15 +87,16 @@ def run(cmd, **kw):
 def timed(cmd, stdout=None, ok=(0,)):
     """Runs cmd under GNU time: wall s, user+sys CPU s (children included),
     peak RSS of the largest process in the tree (kB)."""
-    tf = os.path.join(WORK, ".time")
-    with open(stdout or os.devnull, "w") as out:
-        p = subprocess.run(["/usr/bin/time", "-f", "%e %U %S %M", "-o", tf] + cmd,
-                           stdout=out, stderr=subprocess.PIPE, text=True)
-    if p.returncode not in ok:
-        sys.stderr.write(p.stderr[-3000:])
-        raise SystemExit("bench: %s exited %d" % (cmd[0], p.returncode))
-    with open(tf) as f:
-        last = f.read().strip().splitlines()[-1]
+    fd, tf = tempfile.mkstemp(prefix=".time.", dir=WORK)
+    os.close(fd)
+    try:
+        with open(stdout or os.devnull, "w") as out:
+            p = proc(["/usr/bin/time", "-f", "%e %U %S %M", "-o", tf] + cmd,
+                     stdout=out, stderr=subprocess.PIPE, ok=ok)
+        with open(tf) as f:
+            last = f.read().strip().splitlines()[-1]
+    finally:
+        os.unlink(tf)
     wall, user, sys_, rss = last.split()
     return {"wall_s": float(wall), "cpu_s": float(user) + float(sys_),
             "peak_rss_mb": int(rss) / 1024, "rc": p.returncode}
@@ -137,12 +169,9 @@ def load_bodies(jsonl, wanted):
 
 
 def extract(name, tree):
-    out = os.path.join(WORK, name + ".jsonl")
+    out = os.path.join(WORK, RUN_NAME + ".jsonl")  # per run: runs may overlap
     log("extracting plain text of", tree)
-    p = subprocess.run([EXTRACT, tree, out], stderr=subprocess.PIPE, text=True)
-    if p.returncode not in (0, 1):
-        sys.stderr.write(p.stderr)
-        raise SystemExit("bench: sou-bench-extract failed")
+    proc([EXTRACT, tree, out], stderr=subprocess.PIPE, ok=(0, 1))
     # bodies are not kept (a million posts would take gigabytes): only their
     # sizes; make_workload() reads the bodies of its sample again
     docs, title_bytes, body_bytes = [], 0, 0
@@ -168,8 +197,7 @@ def is_cjk_word(w):
 
 def analyze(lines):
     """sou's own segmentation (ICU words) of each line, one process."""
-    p = subprocess.run([SOU_QUERY, "--analyze"], input="\n".join(lines) + "\n",
-                       stdout=subprocess.PIPE, text=True, check=True)
+    p = proc([SOU_QUERY, "--analyze"], input="\n".join(lines) + "\n", stdout=subprocess.PIPE)
     out = p.stdout.split("\n")[:len(lines)]
     if len(out) != len(lines):
         raise SystemExit("bench: sou-query --analyze gave %d lines for %d" % (len(out), len(lines)))
@@ -350,13 +378,18 @@ class Searchd:
 
     def __enter__(self):
         run(["searchd", "--config", self.conf], stdout=subprocess.DEVNULL)
+        pidfile = os.path.join(os.path.dirname(self.conf), "searchd.pid")
         for _ in range(100):
             try:
+                # ours, not another run's searchd on the same port
+                with open(pidfile) as f:
+                    os.kill(int(f.read().strip()), 0)
                 socket.create_connection(("127.0.0.1", self.port), 0.2).close()
                 return self
-            except OSError:
+            except (OSError, ValueError):
                 time.sleep(0.1)
-        raise SystemExit("bench: searchd did not start")
+        self.__exit__()
+        raise SystemExit("bench: searchd did not start (see %s)" % os.path.dirname(self.conf))
 
     def __exit__(self, *exc):
         subprocess.run(["searchd", "--config", self.conf, "--stopwait"],
@@ -403,11 +436,8 @@ def query_engine(engine, workload_path, qs, passes, port):
                 f.write(q["sou"] + "\n")
         lat, hits = [], None
         for p in range(passes + 1):  # the first pass is the untimed warm-up
-            out = subprocess.run([SOU_QUERY, "--db", d, "--json", "--batch", batch],
-                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-            if out.returncode not in (0, 1):
-                sys.stderr.write(out.stderr[-2000:])
-                raise SystemExit("bench: sou-query --batch exited %d" % out.returncode)
+            out = proc([SOU_QUERY, "--db", d, "--json", "--batch", batch],
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, ok=(0, 1))
             rows = [json.loads(l) for l in out.stdout.splitlines() if l.strip()]
             if len(rows) != len(qs):
                 raise SystemExit("bench: sou-query gave %d lines for %d queries" % (len(rows), len(qs)))
@@ -423,6 +453,11 @@ def query_engine(engine, workload_path, qs, passes, port):
     out = os.path.join(WORK, "%s.%s.out.json" % (RUN_NAME, engine))
     cmd = [PY, ENGINES_PY, "query", engine, d, workload_path, out, str(passes), str(port)]
     if engine == "sphinx":
+        # the port is chosen now (another run may have taken it since indexing)
+        port = free_port(port)
+        tsv = os.path.join(WORK, RUN_NAME + ".tsv")
+        run([PY, ENGINES_PY, "sphinx-conf", d, tsv, str(port)])
+        cmd[-1] = str(port)
         with Searchd(os.path.join(d, "sphinx.conf"), port):
             run(cmd)
     else:
@@ -584,6 +619,9 @@ def markdown(res):
                     L.append(row("%s (%d) %s" % (cls, n, k), vals))
     L += ["", "Query classes: " + "; ".join("%s: %s" % (k, v) for k, v in CLASS_DOC.items()) + "."]
     notes = list(res.get("notes", []))
+    if "sou" in E and E["sou"]["index"]["cpu_s"] > 1.1 * E["sou"]["index"]["wall_s"]:
+        notes.append("sou-index used more than one core (CPU s above wall s); the baselines "
+                     "index on one thread: compare CPU s as well as wall s.")
     if "sphinx" in E and E["sphinx"].get("roundtrip_floor_ms") is not None:
         notes.append("Sphinx round-trip floor (client, protocol and server for a query "
                      "matching nothing), median: %.3f ms; it is part of every Sphinx figure."
@@ -642,7 +680,7 @@ def bench_corpus(args, name, tree, engines, rerun=False):
     with open(wl, "w", encoding="utf-8") as f:
         json.dump(qs, f, ensure_ascii=False)
     log("workload: %d queries, %s" % (len(qs), dict(collections.Counter(q["class"] for q in qs))))
-    port = free_port(args.port)
+    port = free_port(args.port)  # chosen again before searchd starts
     out = {"corpus": corpus, "engines": {}}
     hits = {}
     for e in engines:
@@ -665,6 +703,13 @@ def bench_corpus(args, name, tree, engines, rerun=False):
             fmt(r["relevance"].get("known-all", {}).get("mrr@10"))))
         if not args.keep:
             shutil.rmtree(index_dir(e), ignore_errors=True)
+            for f in (".out", ".tags.json"):
+                if os.path.exists(index_dir(e) + f):
+                    os.unlink(index_dir(e) + f)
+    if not args.keep:
+        for f in (jsonl, os.path.join(WORK, RUN_NAME + ".tsv")):
+            if os.path.exists(f):
+                os.unlink(f)
     # every query with each engine's top 10 (1-based lines of the JSONL), for diffing
     with open(os.path.join(HERE, "results", RUN_NAME + ".queries.json"), "w", encoding="utf-8") as f:
         json.dump({"docs": [d["id"] for d in docs], "queries": qs, "hits": hits}, f,
@@ -673,6 +718,8 @@ def bench_corpus(args, name, tree, engines, rerun=False):
 
 
 def main():
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
     ap = argparse.ArgumentParser(prog="bench/run", description=__doc__.split("\n")[0])
     ap.add_argument("--size", default="xwlb", choices=["xwlb"] + list(SIZES))
     ap.add_argument("--tree", help="benchmark this posts tree instead")
