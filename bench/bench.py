@@ -707,9 +707,11 @@ def bench_corpus(args, name, tree, engines, rerun=False):
                 if os.path.exists(index_dir(e) + f):
                     os.unlink(index_dir(e) + f)
     if not args.keep:
-        for f in (jsonl, os.path.join(WORK, RUN_NAME + ".tsv")):
+        for f in [jsonl, os.path.join(WORK, RUN_NAME + ".tsv")] + [
+                os.path.join(WORK, "%s.%s.out.json" % (RUN_NAME, e)) for e in engines]:
             if os.path.exists(f):
                 os.unlink(f)
+        shutil.rmtree(os.path.join(WORK, "idx", RUN_NAME), ignore_errors=True)
     # every query with each engine's top 10 (1-based lines of the JSONL), for diffing
     with open(os.path.join(HERE, "results", RUN_NAME + ".queries.json"), "w", encoding="utf-8") as f:
         json.dump({"docs": [d["id"] for d in docs], "queries": qs, "hits": hits}, f,
