@@ -803,7 +803,8 @@ static sou_status walk(sou_indexer *ix, sou_buf *path, size_t rel_off, int depth
 		if (de->d_name[0] != '.')
 			sou_strlist_push(&names, de->d_name, strlen(de->d_name));
 	closedir(d);
-	qsort(names.v, names.n, sizeof(*names.v), cmp_str);
+	if (names.n > 1) /* qsort(NULL, 0) is undefined */
+		qsort(names.v, names.n, sizeof(*names.v), cmp_str);
 	for (i = 0; i < names.n && !st; i++) {
 		struct stat sb;
 
@@ -1053,8 +1054,10 @@ sou_status sou_index_status_read(const char *db_path, sou_index_status *out,
 		if (run.len)
 			out->last_run = sou_xstrdup(run.data);
 		sou_state_each(state, status_rec, &c);
-		qsort(out->failed.v, out->failed.n, sizeof(char *), cmp_str);
-		qsort(out->skipped.v, out->skipped.n, sizeof(char *), cmp_str);
+		if (out->failed.n > 1)
+			qsort(out->failed.v, out->failed.n, sizeof(char *), cmp_str);
+		if (out->skipped.n > 1)
+			qsort(out->skipped.v, out->skipped.n, sizeof(char *), cmp_str);
 	}
 	sou_buf_free(&run);
 	sou_state_destroy(state);

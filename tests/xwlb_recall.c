@@ -104,7 +104,8 @@ int main(int argc, char **argv)
 		if (strstr(de->d_name, ".md"))
 			sou_strlist_push(&files, de->d_name, strlen(de->d_name));
 	closedir(d);
-	qsort(files.v, files.n, sizeof(*files.v), cmp_str);
+	if (files.n > 1)
+		qsort(files.v, files.n, sizeof(*files.v), cmp_str);
 	for (i = 0; i < count * 4 && tried < count && files.n; i++) {
 		const char *name = files.v[next_rand() % files.n];
 		sou_post *post = NULL;
