@@ -249,12 +249,12 @@ static size_t snap(const collect *c, size_t b, int to_end)
 /*
  * The whole algorithm on text[rs, re) of a text of len bytes: segment the
  * region, match, choose the window, emit.  "…" marks cuts relative to the
- * whole text.
+ * whole text.  stem (may be NULL) matches inflections of Latin patterns.
  */
-static sou_status make_in_region(sou_segmenter *seg, const char *text, size_t len,
-				 size_t rs, size_t re, const sou_strlist *patterns,
-				 size_t max_cols, sou_buf *out, sou_ranges *ranges,
-				 sou_error *err)
+static sou_status make_in_region(sou_segmenter *seg, sou_xstem *stem, const char *text,
+				 size_t len, size_t rs, size_t re,
+				 const sou_strlist *patterns, size_t max_cols, sou_buf *out,
+				 sou_ranges *ranges, sou_error *err)
 {
 	collect c;
 	match *m = NULL;
@@ -271,16 +271,7 @@ static sou_status make_in_region(sou_segmenter *seg, const char *text, size_t le
 			       NULL, err);
 	if (st)
 		goto done;
-	{
-		/* a stemmer only when some pattern is a Latin word */
-		sou_xstem *stem = NULL;
-		size_t p;
-		for (p = 0; patterns && p < patterns->n && !stem; p++)
-			if (sou_termgen_stemmable(patterns->v[p], strlen(patterns->v[p])))
-				stem = sou_xstem_create();
-		find_matches(&c, patterns, stem, &m, &nm);
-		sou_xstem_destroy(stem);
-	}
+	find_matches(&c, patterns, stem, &m, &nm);
 	if (nm > 1)
 		qsort(m, nm, sizeof(*m), cmp_match);
 	if (!max_cols) {
@@ -427,10 +418,17 @@ sou_status sou_snippet_make(sou_segmenter *seg, const char *text, size_t len,
 	sou_xstem *stem = NULL;
 	sou_status st;
 
-	if (!max_cols || len <= WHOLE_TEXT_BYTES || !patterns || !patterns->n)
-		return make_in_region(seg, text, len, 0,
-				      max_cols && len > WHOLE_TEXT_BYTES ? region_end(text, len, span + span / 2) : len,
-				      patterns, max_cols, out, ranges, err);
+	/* one stemmer for the call, only when some pattern is a Latin word */
+	for (p = 0; patterns && p < patterns->n && !stem; p++)
+		if (sou_termgen_stemmable(patterns->v[p], strlen(patterns->v[p])))
+			stem = sou_xstem_create();
+	if (!max_cols || len <= WHOLE_TEXT_BYTES || !patterns || !patterns->n) {
+		st = make_in_region(seg, stem, text, len, 0,
+				    max_cols && len > WHOLE_TEXT_BYTES ? region_end(text, len, span + span / 2) : len,
+				    patterns, max_cols, out, ranges, err);
+		sou_xstem_destroy(stem);
+		return st;
+	}
 	/*
 	 * A long text: find where patterns may occur with a quick fold (no
 	 * segmentation), pick the densest stretch, and run the real
@@ -446,8 +444,6 @@ sou_status sou_snippet_make(sou_segmenter *seg, const char *text, size_t len,
 			if (*v != SOU_UNIT_SEP)
 				sou_buf_addc(&needle, *v);
 		if (sou_termgen_stemmable(needle.data, needle.len)) {
-			if (!stem)
-				stem = sou_xstem_create();
 			if (stem) {
 				sou_buf tmp = SOU_BUF_INIT;
 				sou_xstem_run(stem, needle.data, needle.len, &tmp);
@@ -471,7 +467,6 @@ sou_status sou_snippet_make(sou_segmenter *seg, const char *text, size_t len,
 			from = hit + 1;
 		}
 	}
-	sou_xstem_destroy(stem);
 	if (ncand > 1)
 		qsort(cands, ncand, sizeof(*cands), cmp_cand);
 	seen = sou_xcalloc(patterns->n, 1);
@@ -493,7 +488,8 @@ sou_status sou_snippet_make(sou_segmenter *seg, const char *text, size_t len,
 	rs = ncand ? region_start(text, best > span / 2 ? best - span / 2 : 0) : 0;
 	re = (ncand ? best : 0) + span + span / 2;
 	re = region_end(text, len, re < len ? re : len);
-	st = make_in_region(seg, text, len, rs, re, patterns, max_cols, out, ranges, err);
+	st = make_in_region(seg, stem, text, len, rs, re, patterns, max_cols, out, ranges, err);
+	sou_xstem_destroy(stem);
 	free(cands);
 	free(map);
 	sou_buf_free(&folded);

@@ -38,7 +38,6 @@ struct sou_termgen {
 	sou_strlist words;    /* HANWORDs of the current chain */
 	sou_xq **subs;        /* queries for the chains */
 	size_t nsubs, subs_cap;
-	int qphrase;
 	sou_strlist *patterns;
 	int failed;
 	/* synonyms: syn_terms[i] (folded) belongs to group syn_group[i];
@@ -426,7 +425,7 @@ static sou_status query_one(sou_termgen *tg, sou_field field, const char *text,
 
 	*out = NULL;
 	tg->field = field;
-	tg->qphrase = phrase;
+	(void)phrase; /* chains always compile as phrases; see termgen.h */
 	tg->patterns = patterns;
 	tg->nsubs = 0;
 	tg->failed = 0;

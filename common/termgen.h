@@ -83,8 +83,9 @@ sou_status sou_termgen_add_filter(sou_termgen *tg, const char *prefix,
  * Builds the query for one piece of query text in field.  If the whole
  * text is a term of a synonym group, the query matches any of the group.  Every chain of
  * units must match (bigram phrases for Chinese, word terms otherwise);
- * whole ICU words add weight on top.  With phrase set, the whole text is
- * one phrase where the chains allow.  On success *out is a new query owned
+ * whole words add weight on top.  Each chain (units not separated by
+ * punctuation) always compiles as a phrase, so quoted text (phrase set)
+ * and plain text compile alike; the flag records the caller's intent.  On success *out is a new query owned
  * by the caller, or NULL when the text holds nothing searchable (only
  * punctuation).  If patterns is not NULL, each chain is appended to it as
  * its units joined by SOU_UNIT_SEP, for highlighting.

@@ -63,6 +63,7 @@
 typedef struct work_item {
 	char *path;           /* owned */
 	size_t rel_off;       /* relpath = path + rel_off */
+	const char *root;     /* canonical root (in ix->roots, lives as long as ix) */
 	struct stat sb;       /* lstat at walk time */
 } work_item;
 
@@ -88,7 +89,7 @@ struct sou_indexer {
 	int stopped;            /* interrupted or failed: no deletion pass */
 	int parallel;           /* a full build through worker shards */
 	sou_strlist roots;      /* canonical roots walked in this run */
-	const char *root;       /* the one being walked */
+	const char *root;       /* the one being walked (a string of roots) */
 	sou_index_stats st;     /* counts of the calling thread */
 	double t0;
 	worker main_w;          /* incremental work, in the calling thread */
@@ -475,8 +476,9 @@ static sou_status count_change(worker *w, sou_error *err)
  * Writes the record of a file into w's database (and, for the calling
  * thread's incremental work, into the in-memory state).  No-op in a dry run.
  */
-static sou_status remember(worker *w, const char *relpath, const struct stat *sb,
-			   uint64_t hash, char status, const char *msg, sou_error *err)
+static sou_status remember(worker *w, const char *root, const char *relpath,
+			   const struct stat *sb, uint64_t hash, char status, const char *msg,
+			   sou_error *err)
 {
 	sou_indexer *ix = w->ix;
 	sou_file_state r;
@@ -489,7 +491,7 @@ static sou_status remember(worker *w, const char *relpath, const struct stat *sb
 	r.mtime_ns = ns_of(&sb->st_mtim);
 	r.ctime_ns = ns_of(&sb->st_ctim);
 	r.hash = hash;
-	r.root = (char *)ix->root;
+	r.root = (char *)root;
 	r.relpath = (char *)relpath;
 	r.message = (char *)msg;
 	r.seen = 1;
@@ -561,12 +563,12 @@ static sou_status delete_doc(worker *w, const char *relpath, sou_error *err)
 }
 
 /*
- * The work on one file that may have changed (rec: what was remembered,
- * or NULL): read, hash, and index it unless its bytes are the same.
+ * The work on one file under root that may have changed (rec: what was
+ * remembered, or NULL): read, hash, and index it unless its bytes are the same.
  * Returns an error only for index failures; every problem with the post
  * itself is an event and a record.
  */
-static sou_status do_file(worker *w, const char *path, const char *relpath,
+static sou_status do_file(worker *w, const char *root, const char *path, const char *relpath,
 			  const struct stat *lsb, const sou_file_state *rec,
 			  sou_error *err)
 {
@@ -587,7 +589,7 @@ static sou_status do_file(worker *w, const char *path, const char *relpath,
 			return SOU_OK;
 		if (was == 'o' && (st = delete_doc(w, relpath, err)))
 			return st;
-		if ((st = remember(w, relpath, lsb, 0, 'f', perr.msg, err)))
+		if ((st = remember(w, root, relpath, lsb, 0, 'f', perr.msg, err)))
 			return st;
 		return count_change(w, err);
 	}
@@ -595,7 +597,7 @@ static sou_status do_file(worker *w, const char *path, const char *relpath,
 	if (rec && !ix->stale && rec->hash == hash && was != 'f') {
 		/* touched but identical: only the record changes */
 		w->st.unchanged++;
-		if ((st = remember(w, relpath, &sb, hash, was, rec->message, err)))
+		if ((st = remember(w, root, relpath, &sb, hash, was, rec->message, err)))
 			return st;
 		return count_change(w, err);
 	}
@@ -627,7 +629,7 @@ static sou_status do_file(worker *w, const char *path, const char *relpath,
 		w->st.added++;
 		event(ix, SOU_IX_ADDED, path, NULL);
 	}
-	if ((st = remember(w, relpath, &sb, hash, status, msg, err)))
+	if ((st = remember(w, root, relpath, &sb, hash, status, msg, err)))
 		return st;
 	return count_change(w, err);
 }
@@ -655,7 +657,8 @@ static void *worker_main(void *arg)
 		pthread_cond_signal(&ix->not_full);
 		pthread_mutex_unlock(&ix->mu);
 		if (!w->status && !interrupted(ix))
-			w->status = do_file(w, it.path, it.path + it.rel_off, &it.sb, NULL, &w->err);
+			w->status = do_file(w, it.root, it.path, it.path + it.rel_off, &it.sb,
+					    NULL, &w->err);
 		free(it.path);
 		if (w->status) {
 			pthread_mutex_lock(&ix->mu);
@@ -728,6 +731,7 @@ static sou_status enqueue(sou_indexer *ix, const char *path, size_t rel_off,
 		work_item *it = &ix->q[(ix->q_head + ix->q_n) % QUEUE_CAP];
 		it->path = sou_xstrdup(path);
 		it->rel_off = rel_off;
+		it->root = ix->root;
 		it->sb = *sb;
 		ix->q_n++;
 		pthread_cond_signal(&ix->not_empty);
@@ -763,7 +767,7 @@ static sou_status process_file(sou_indexer *ix, const char *path, size_t rel_off
 			return SOU_OK;
 		}
 	}
-	return do_file(&ix->main_w, path, relpath, lsb, rec, err);
+	return do_file(&ix->main_w, ix->root, path, relpath, lsb, rec, err);
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -850,9 +854,18 @@ sou_status sou_indexer_add_path(sou_indexer *ix, const char *root, sou_error *er
 		ix->stopped = 1; /* a rebuild must not switch to a partial index */
 		return sou_error_set(err, SOU_ERR_IO, "%s: %s", root, strerror(errno));
 	}
-	sou_strlist_push_unique(&ix->roots, canon, strlen(canon));
+	{
+		/* a root given twice is walked once */
+		size_t k;
+		for (k = 0; k < ix->roots.n; k++)
+			if (!strcmp(ix->roots.v[k], canon)) {
+				free(canon);
+				return SOU_OK;
+			}
+		sou_strlist_push(&ix->roots, canon, strlen(canon));
+		ix->root = ix->roots.v[ix->roots.n - 1];
+	}
 	free(canon);
-	ix->root = ix->roots.v[ix->roots.n - 1];
 	if (!S_ISDIR(sb.st_mode)) {
 		const char *slash = strrchr(root, '/');
 		if (lstat(root, &sb) < 0) {

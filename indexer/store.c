@@ -88,16 +88,13 @@ static void remove_db_dir(const char *path)
 	sou_buf_free(&f);
 }
 
-/* Removes a generation and its shards, if any. */
-static void remove_gen(const char *dir, unsigned gen)
+/* Removes the shard directories of a generation ("gen-N.shard-K"). */
+static void remove_shards(const char *dir, unsigned gen)
 {
 	sou_buf p = SOU_BUF_INIT, prefix = SOU_BUF_INIT;
 	DIR *d;
 	struct dirent *de;
 
-	gen_path(&p, dir, gen);
-	remove_db_dir(p.data);
-	sou_buf_reset(&prefix);
 	sou_buf_addf(&prefix, "gen-%06u.shard-", gen);
 	if ((d = opendir(dir))) {
 		while ((de = readdir(d))) {
@@ -111,6 +108,17 @@ static void remove_gen(const char *dir, unsigned gen)
 	}
 	sou_buf_free(&p);
 	sou_buf_free(&prefix);
+}
+
+/* Removes a generation and its shards, if any. */
+static void remove_gen(const char *dir, unsigned gen)
+{
+	sou_buf p = SOU_BUF_INIT;
+
+	gen_path(&p, dir, gen);
+	remove_db_dir(p.data);
+	sou_buf_free(&p);
+	remove_shards(dir, gen);
 }
 
 /* Atomically points DIR/XAPIANDB at gen: write a temporary, fsync, rename. */
@@ -263,17 +271,8 @@ void sou_store_destroy(sou_store *s)
 		return;
 	if (s->fresh && !s->published && s->gen)
 		remove_gen(s->dir, s->gen);
-	if (s->fresh && s->published) {
-		/* the shards were merged into the generation: drop them */
-		sou_buf p = SOU_BUF_INIT;
-		unsigned k;
-		for (k = 0; k < 1024; k++) {
-			sou_store_shard_path(s, k, &p);
-			if (access(p.data, F_OK) == 0)
-				remove_db_dir(p.data);
-		}
-		sou_buf_free(&p);
-	}
+	if (s->fresh && s->published)
+		remove_shards(s->dir, s->gen); /* merged into the generation */
 	if (s->lock_fd >= 0)
 		close(s->lock_fd); /* releases the flock */
 	sou_buf_free(&s->gen_path);

@@ -84,15 +84,15 @@ void sou_results_destroy(sou_results *r)
 	free(r);
 }
 
-/* Value slot of a facet name; -1 if unknown. */
-static int facet_slot(const char *name)
+/* Value slot of a facet name (-1 if unknown) and its canonical name. */
+static int facet_slot(const char *name, const char **canon)
 {
 	if (!strcmp(name, "tag") || !strcmp(name, "tags"))
-		return SOU_SLOT_TAGS;
+		return *canon = "tag", SOU_SLOT_TAGS;
 	if (!strcmp(name, "category") || !strcmp(name, "categories"))
-		return SOU_SLOT_CATEGORIES;
+		return *canon = "category", SOU_SLOT_CATEGORIES;
 	if (!strcmp(name, "month"))
-		return SOU_SLOT_MONTH;
+		return *canon = "month", SOU_SLOT_MONTH;
 	return -1;
 }
 
@@ -111,12 +111,13 @@ sou_status sou_searcher_run(sou_searcher *s, const char *query,
 	sou_xq *like = NULL, *final = NULL;
 	sou_strlist like_words = { NULL, 0 };
 	unsigned slots[8];
+	const char *names[8];
 	size_t nslots = 0;
 
 	*out = NULL;
 	for (i = 0; o->facets && i < o->facets->n; i++) {
-		int sl = facet_slot(o->facets->v[i]);
-		if (sl < 0 || nslots == 8)
+		int sl = nslots < 8 ? facet_slot(o->facets->v[i], &names[nslots]) : -1;
+		if (sl < 0)
 			return sou_error_set(err, SOU_ERR_USAGE,
 					     "--facets: unknown facet '%s' (tag, category or month)",
 					     o->facets->v[i]);
@@ -179,8 +180,7 @@ sou_status sou_searcher_run(sou_searcher *s, const char *query,
 		sou_xfacet f = sou_xmset_facet(m, i);
 		sou_facet *rf = &r->facets[i];
 		size_t k, top = f.n < o->facet_top ? f.n : o->facet_top;
-		rf->name = sou_xstrdup(facet_slot(o->facets->v[i]) == SOU_SLOT_TAGS ? "tag" :
-				       facet_slot(o->facets->v[i]) == SOU_SLOT_CATEGORIES ? "category" : "month");
+		rf->name = sou_xstrdup(names[i]);
 		rf->counts = sou_xcalloc(top ? top : 1, sizeof(unsigned long));
 		rf->counted = f.seen;
 		rf->exact = f.exact;
