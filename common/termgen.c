@@ -10,9 +10,10 @@
 #include <string.h>
 #include <xxhash.h>
 
-static const char *const WORD_PREFIX[] = { "", "S" };
-static const char *const BIGRAM_PREFIX[] = { "G", "XSG" };
-static const char *const UNIGRAM_PREFIX[] = { "U", "XSU" };
+/* prefixes by sou_field (body, title): schema.h */
+static const char *const WORD_PREFIX[] = { SOU_PREFIX_WORD, SOU_PREFIX_TITLE_WORD };
+static const char *const BIGRAM_PREFIX[] = { SOU_PREFIX_BIGRAM, SOU_PREFIX_TITLE_BIGRAM };
+static const char *const UNIGRAM_PREFIX[] = { SOU_PREFIX_UNIGRAM, SOU_PREFIX_TITLE_UNIGRAM };
 
 /* Gap left between two sou_termgen_index() calls on the same field. */
 #define FIELD_GAP 100
@@ -225,7 +226,7 @@ static int doc_token(void *ctx, const sou_token *tok)
 				     tg->wdfinc);
 		if (f == SOU_FIELD_BODY && sou_termgen_stemmable(tok->term, tok->term_len)) {
 			sou_xstem_run(tg->stem, tok->term, tok->term_len, &tg->stemmed);
-			make_term(&tg->term, "Z", tg->stemmed.data, tg->stemmed.len, NULL, 0);
+			make_term(&tg->term, SOU_PREFIX_STEM, tg->stemmed.data, tg->stemmed.len, NULL, 0);
 			sou_xdoc_add_posting(tg->doc, tg->term.data, tg->term.len, tg->unit_pos,
 					     tg->wdfinc);
 		}
@@ -285,7 +286,7 @@ void sou_termgen_idterm(const char *relpath, sou_buf *out)
 	size_t n = strlen(relpath);
 
 	sou_buf_reset(out);
-	sou_buf_addc(out, 'Q');
+	sou_buf_addc(out, SOU_PREFIX_ID_CHAR);
 	if (n + 1 <= SOU_XAPIAN_MAX_TERM) {
 		sou_buf_add(out, relpath, n);
 		return;
@@ -354,7 +355,7 @@ static void finish_chain(sou_termgen *tg)
 		sou_xq *alt[2], *z;
 		sou_xstem_run(tg->stem, u[0], strlen(u[0]), &tg->stemmed);
 		alt[0] = term_q(tg, WORD_PREFIX[f], u[0], NULL);
-		z = term_q(tg, "Z", tg->stemmed.data, NULL);
+		z = term_q(tg, SOU_PREFIX_STEM, tg->stemmed.data, NULL);
 		alt[1] = sou_xq_scale(z, 0.5);
 		sou_xq_destroy(z);
 		seq[nseq++] = sou_xq_combine(SOU_XQ_OR, alt, 2);

@@ -5,21 +5,8 @@
  * indexed"); both sides use the same segmenter and this one module, so a
  * query always produces terms the index can contain.
  *
- * Term scheme, per field (prefix for body / title):
- *   word     ""  / "S"    ICU dictionary words and Latin/number words;
- *                         Latin/number words carry unit positions,
- *                         Chinese words carry none (they are never used
- *                         in phrases)
- *   bigram   "G" / "XSG"  two adjacent units of a chain where at least
- *                         one is Chinese, at the first unit's position:
- *                         any run of >= 2 Chinese characters is a phrase
- *                         of bigrams, so recall never depends on ICU
- *   unigram  "U" / "XSU"  each Chinese character, no positions
- *   stem     "Z"          English stem of each Latin word, at its position
- *                         ("rates" -> Zrate), so inflections match
- * Filter terms (no weight): Q unique id, K tag, XC category, A author,
- * Y year, M year+month, D year+month+day (all folded, see
- * sou_segmenter_fold).  Value slot SOU_SLOT_DATE holds the date.
+ * The term scheme itself (prefixes, slots, weights) is documented in
+ * schema.h, its one home.
  */
 #ifndef SOU_TERMGEN_H
 #define SOU_TERMGEN_H
@@ -28,13 +15,10 @@
 
 #include "buf.h"
 #include "error.h"
+#include "schema.h"
 #include "segment.h"
 #include "xwrap.h"
 
-#define SOU_SLOT_DATE 0        /* the date, a sortable number */
-#define SOU_SLOT_TAGS 1        /* tags, separated by SOU_FACET_SEP (facets) */
-#define SOU_SLOT_CATEGORIES 2  /* categories, likewise */
-#define SOU_SLOT_MONTH 3       /* "YYYY-MM" of the date (facets) */
 
 typedef enum sou_field {
 	SOU_FIELD_BODY = 0,   /* everything searchable, unprefixed */

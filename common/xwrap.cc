@@ -8,6 +8,7 @@
  * and becomes SOU_ERR_NOMEM.
  */
 #include "xwrap.h"
+#include "schema.h"
 
 #include <algorithm>
 #include <cmath>
@@ -662,7 +663,7 @@ class WordsOnly : public Xapian::ExpandDecider {
 public:
 	bool operator()(const std::string &t) const override
 	{
-		return !t.empty() && !(t[0] >= 'A' && t[0] <= 'Z') && t.size() > 1;
+		return !t.empty() && !SOU_TERM_IS_PREFIXED(t[0]) && t.size() > 1;
 	}
 };
 

@@ -15,6 +15,7 @@
 #include <xxhash.h>
 
 #include "buf.h"
+#include "schema.h"
 #include "xwrap.h"
 
 typedef struct ctx {
@@ -86,7 +87,7 @@ int main(int argc, char **argv)
 	    sou_xdb_doccount(c.db, &n, &err) ||
 	    (printf("posts %lu\n", n), 0) ||
 	    sou_xdb_metadata_each(c.db, "", meta, &c, &err) ||
-	    sou_xdb_each_term(c.db, "Q", post, &c, &err)) {
+	    sou_xdb_each_term(c.db, SOU_PREFIX_ID, post, &c, &err)) {
 		fprintf(stderr, "index-dump: %s\n", err.msg);
 		c.failed = 1;
 	}

@@ -1,0 +1,83 @@
+/*
+ * schema.h - the one home of sou's index schema: every term prefix, value
+ * slot, wdf weight, metadata key and the format version.  Nothing else in
+ * the project writes a prefix letter or a slot number (as notmuch keeps
+ * its prefix_table in one place); indexer, query parser, search, xwrap and
+ * the tests all name them from here.
+ *
+ * Term scheme (README: "How Chinese is indexed").  Each searchable field
+ * is indexed twice, unprefixed ("body": everything searchable) and with a
+ * title prefix (title only, for title: and ranking):
+ *
+ *   kind      body  title  what
+ *   word      ""    "S"    ICU dictionary words and Latin/number words;
+ *                          Latin/number words carry unit positions,
+ *                          Chinese words carry none (never used in phrases)
+ *   bigram    "G"   "XSG"  two adjacent units of a chain where at least one
+ *                          is Chinese, at the first unit's position: any run
+ *                          of >= 2 Chinese characters is a phrase of bigrams,
+ *                          so recall never depends on ICU
+ *   unigram   "U"   "XSU"  each Chinese character, no positions
+ *   stem      "Z"   -      English stem of each Latin word, at its position
+ *                          ("rates" -> "Zrate"), so inflections match
+ *
+ * Filter terms (boolean, no wdf, so they do not change document length),
+ * all folded with sou_segmenter_fold:
+ *   "Q"  unique id: the post's key (see sou_termgen_idterm)
+ *   "K"  tag           "XC" category        "A" author
+ *   "Y"  year YYYY     "M"  YYYYMM          "D" YYYYMMDD
+ *
+ * Xapian reserves single capitals for conventional prefixes and "X" for
+ * multi-letter ones; every prefix above starts with a capital, so a term
+ * that starts with a lower-case or non-ASCII byte is an unprefixed word.
+ */
+#ifndef SOU_SCHEMA_H
+#define SOU_SCHEMA_H
+
+/*
+ * Index format version.  Bump it whenever the terms, values or document
+ * data a post produces change: an index written with another version is
+ * rebuilt by the next sou-index run.
+ */
+#define SOU_SCHEMA_FORMAT "sou-index-format 4"
+
+/* Term prefixes (see the table above). */
+#define SOU_PREFIX_WORD ""
+#define SOU_PREFIX_TITLE_WORD "S"
+#define SOU_PREFIX_BIGRAM "G"
+#define SOU_PREFIX_TITLE_BIGRAM "XSG"
+#define SOU_PREFIX_UNIGRAM "U"
+#define SOU_PREFIX_TITLE_UNIGRAM "XSU"
+#define SOU_PREFIX_STEM "Z"
+#define SOU_PREFIX_ID "Q"
+#define SOU_PREFIX_ID_CHAR 'Q'
+#define SOU_PREFIX_TAG "K"
+#define SOU_PREFIX_CATEGORY "XC"
+#define SOU_PREFIX_AUTHOR "A"
+#define SOU_PREFIX_YEAR "Y"
+#define SOU_PREFIX_MONTH "M"
+#define SOU_PREFIX_DAY "D"
+
+/* 1 if a term is prefixed (its first byte is an ASCII capital). */
+#define SOU_TERM_IS_PREFIXED(c) ((c) >= 'A' && (c) <= 'Z')
+
+/* Value slots. */
+#define SOU_SLOT_DATE 0        /* the date, a sortable number (sou_xq_number_range) */
+#define SOU_SLOT_TAGS 1        /* tags, separated by SOU_FACET_SEP (facets) */
+#define SOU_SLOT_CATEGORIES 2  /* categories, likewise */
+#define SOU_SLOT_MONTH 3       /* "YYYY-MM" of the date (facets) */
+
+/* wdf increments: how much one occurrence of a word in each place counts. */
+#define SOU_WDF_TITLE 3
+#define SOU_WDF_TAG 2
+#define SOU_WDF_BODY 1
+
+/*
+ * User metadata keys.  Per-file records live under SOU_META_FILE + the
+ * post's id term without its "Q" (indexer/state.h gives the value format).
+ */
+#define SOU_META_CONFIG "sou:config"    /* format version and options the index was built with */
+#define SOU_META_LASTRUN "sou:lastrun"  /* the last run's summary, for --status */
+#define SOU_META_FILE "s"
+
+#endif
