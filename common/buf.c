@@ -3,6 +3,7 @@
  */
 #include "buf.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -173,4 +174,87 @@ void sou_strlist_free(sou_strlist *l)
 	free(l->v);
 	l->v = NULL;
 	l->n = 0;
+}
+
+void sou_array_reserve(void **v, size_t *cap, size_t need, size_t elem_size)
+{
+	size_t n = *cap ? *cap : 8;
+
+	if (need <= *cap)
+		return;
+	while (n < need) {
+		if (n > SIZE_MAX / 2)
+			abort();
+		n *= 2;
+	}
+	if (elem_size && n > SIZE_MAX / elem_size)
+		abort();
+	*v = sou_xrealloc(*v, n * elem_size);
+	*cap = n;
+}
+
+/* Length of the valid UTF-8 sequence at s (at most n bytes), 0 if invalid. */
+static size_t utf8_len(const unsigned char *s, size_t n, unsigned *cp)
+{
+	size_t k, i;
+	unsigned c = s[0];
+
+	if (c < 0x80) {
+		*cp = c;
+		return 1;
+	}
+	if (c >= 0xC2 && c <= 0xDF)
+		k = 2, c &= 0x1F;
+	else if (c >= 0xE0 && c <= 0xEF)
+		k = 3, c &= 0x0F;
+	else if (c >= 0xF0 && c <= 0xF4)
+		k = 4, c &= 0x07;
+	else
+		return 0;
+	if (n < k)
+		return 0;
+	for (i = 1; i < k; i++) {
+		if ((s[i] & 0xC0) != 0x80)
+			return 0;
+		c = (c << 6) | (s[i] & 0x3F);
+	}
+	/* overlong, surrogate or beyond U+10FFFF */
+	if ((k == 3 && c < 0x800) || (k == 4 && (c < 0x10000 || c > 0x10FFFF)) ||
+	    (c >= 0xD800 && c <= 0xDFFF))
+		return 0;
+	*cp = c;
+	return k;
+}
+
+void sou_buf_add_escaped(sou_buf *out, const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0, k;
+	unsigned cp;
+
+	while (i < len) {
+		k = utf8_len(p + i, len - i, &cp);
+		if (!k) {
+			sou_buf_addf(out, "\\x%02X", p[i]);
+			i++;
+			continue;
+		}
+		switch (cp) {
+		case '\n': sou_buf_adds(out, "\\n"); break;
+		case '\r': sou_buf_adds(out, "\\r"); break;
+		case '\t': sou_buf_adds(out, "\\t"); break;
+		case 0x1B: sou_buf_adds(out, "\\e"); break;
+		case '\\': sou_buf_adds(out, "\\\\"); break;
+		default:
+			if (cp < 0x20 || cp == 0x7F)
+				sou_buf_addf(out, "\\x%02X", cp);
+			else if ((cp >= 0x80 && cp <= 0x9F) || cp == 0x2028 || cp == 0x2029 ||
+				 (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069))
+				/* C1 controls, line separators, bidi overrides */
+				sou_buf_addf(out, "\\u%04X", cp);
+			else
+				sou_buf_add(out, p + i, k);
+		}
+		i += k;
+	}
 }

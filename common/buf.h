@@ -62,6 +62,28 @@ void sou_strlist_push(sou_strlist *l, const char *s, size_t len);
 void sou_strlist_push_unique(sou_strlist *l, const char *s, size_t len);
 void sou_strlist_free(sou_strlist *l);
 
+/*
+ * Growable arrays: makes room for at least `need` elements of elem_size
+ * bytes in *v, whose capacity (in elements) is *cap, doubling from a
+ * start of 8.  *v may be NULL with *cap == 0.  Aborts on overflow or
+ * out of memory (see above).  The one helper every array in sou grows
+ * with:  sou_array_reserve((void **)&a, &acap, n + 1, sizeof(*a));
+ */
+void sou_array_reserve(void **v, size_t *cap, size_t need, size_t elem_size);
+/* Typed convenience: SOU_ARRAY_GROW(arr, cap, need). */
+#define SOU_ARRAY_GROW(arr, cap, need) \
+	sou_array_reserve((void **)&(arr), &(cap), (need), sizeof(*(arr)))
+
+/*
+ * Appends s (len bytes) to out for a person's terminal or log line:
+ * control characters (C0, DEL, C1, U+2028/9, bidi overrides), backslash and bytes that are not
+ * valid UTF-8 are written as C-style escapes (\n, \t, \e, \\, \xNN,
+ * \u0085...), so nothing printed can move the cursor, ring the bell,
+ * change colours or split a one-line message.  Valid UTF-8 text
+ * (Chinese included) passes through unchanged.
+ */
+void sou_buf_add_escaped(sou_buf *out, const char *s, size_t len);
+
 /* Allocation helpers that abort on failure (see above). */
 void *sou_xmalloc(size_t n);
 void *sou_xcalloc(size_t n, size_t size);
