@@ -14,7 +14,8 @@
  *
  * id is the path relative to TREE (sou's document key), date is epoch
  * seconds or null, body is sou_text_from_body()'s output (one '\n' per
- * block boundary).  Invalid UTF-8 is replaced as sou-index does.  Posts
+ * block boundary).  Each post goes through postdoc.h's parse, the very step
+ * sou-index uses (binary files left out, invalid UTF-8 replaced), so posts
  * sou-index would skip or fail are reported on stderr and left out.
  * Ends with a summary on stderr: posts, title bytes, body bytes.
  */
@@ -31,7 +32,7 @@
 #include "date.h"
 #include "error.h"
 #include "frontmatter.h"
-#include "text.h"
+#include "postdoc.h"
 
 #define MAX_POST (8u << 20)
 
@@ -116,7 +117,8 @@ int main(int argc, char **argv)
 	int tz = SOU_DEFAULT_TZ_MIN, argi = 1;
 	const char *root, *outpath = NULL;
 	FILE *out = stdout;
-	sou_buf file = SOU_BUF_INIT, clean = SOU_BUF_INIT, text = SOU_BUF_INIT;
+	sou_buf file = SOU_BUF_INIT;
+	sou_postdoc *pd = sou_postdoc_create();
 	size_t i, rootlen, n = 0, bad = 0;
 	unsigned long long title_bytes = 0, body_bytes = 0;
 	sou_error err;
@@ -146,10 +148,9 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	for (i = 0; i < files.n; i++) {
-		const char *path = files.v[i], *rel = path + rootlen, *data;
-		const char *dot = strrchr(path, '.');
-		sou_post *post = NULL;
-		size_t len;
+		const char *path = files.v[i], *rel = path + rootlen, *text;
+		const sou_post *post;
+		size_t text_len;
 		json_t *o;
 		char *line;
 
@@ -160,26 +161,13 @@ int main(int argc, char **argv)
 			bad++;
 			continue;
 		}
-		data = file.data ? file.data : "";
-		len = file.len;
-		if (!sou_text_utf8_clean(data, len, &clean)) {
-			data = clean.data;
-			len = clean.len;
-		}
-		if (sou_frontmatter_parse(path, data, len, tz, &post, &err)) {
+		if (sou_postdoc_parse(pd, path, file.data ? file.data : "", file.len, tz, &err)) {
 			fprintf(stderr, "%s\n", err.msg);
 			bad++;
 			continue;
 		}
-		sou_buf_reset(&text);
-		if (sou_text_from_body(post->body, post->body_len,
-				       dot && !strcmp(dot, ".html") ? SOU_BODY_HTML : SOU_BODY_AUTO,
-				       &text, &err)) {
-			fprintf(stderr, "%s: %s\n", path, err.msg);
-			sou_post_destroy(post);
-			bad++;
-			continue;
-		}
+		post = sou_postdoc_post(pd);
+		text = sou_postdoc_text(pd, &text_len);
 		o = json_object();
 		json_object_set_new(o, "id", json_string(rel));
 		json_object_set_new(o, "title", json_string(post->title ? post->title : ""));
@@ -187,7 +175,7 @@ int main(int argc, char **argv)
 							      : json_null());
 		json_object_set_new(o, "tags", list_json(&post->tags));
 		json_object_set_new(o, "categories", list_json(&post->categories));
-		json_object_set_new(o, "body", json_stringn(text.data ? text.data : "", text.len));
+		json_object_set_new(o, "body", json_stringn(text, text_len));
 		line = json_dumps(o, JSON_COMPACT);
 		if (line) {
 			fputs(line, out);
@@ -195,13 +183,12 @@ int main(int argc, char **argv)
 			free(line);
 			n++;
 			title_bytes += post->title ? strlen(post->title) : 0;
-			body_bytes += text.len;
+			body_bytes += text_len;
 		} else {
 			fprintf(stderr, "%s: could not encode as JSON\n", path);
 			bad++;
 		}
 		json_decref(o);
-		sou_post_destroy(post);
 	}
 	if (out != stdout && fclose(out)) {
 		fprintf(stderr, "sou-bench-extract: %s: %s\n", outpath, strerror(errno));
@@ -210,8 +197,7 @@ int main(int argc, char **argv)
 	fprintf(stderr, "extracted %zu posts, left out %zu, title bytes %llu, body bytes %llu\n",
 		n, bad, title_bytes, body_bytes);
 	sou_buf_free(&file);
-	sou_buf_free(&clean);
-	sou_buf_free(&text);
+	sou_postdoc_destroy(pd);
 	sou_strlist_free(&files);
 	return bad ? 1 : 0;
 }

@@ -3,11 +3,10 @@
  */
 #include "cli.h"
 
-#include <ctype.h>
-#include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "linefile.h"
 
 void sou_cli_default_db(sou_buf *out)
 {
@@ -37,61 +36,49 @@ int sou_cli_exit_for(sou_status st)
 sou_status sou_cli_read_config(const char *dir, sou_strlist *dicts,
 			       sou_strlist *synonyms, sou_error *err)
 {
-	sou_buf path = SOU_BUF_INIT, val = SOU_BUF_INIT;
-	FILE *f;
-	char *line = NULL;
-	size_t cap = 0, lineno = 0;
-	sou_status st = SOU_OK;
+	sou_buf path = SOU_BUF_INIT, val = SOU_BUF_INIT, key = SOU_BUF_INIT;
+	sou_linefile *lf = NULL;
+	const char *line;
+	size_t len;
+	sou_status st;
 
 	sou_buf_addf(&path, "%s/sou.conf", dir);
-	if (!(f = fopen(path.data, "r"))) {
-		st = errno == ENOENT ? SOU_OK
-				     : sou_error_set(err, SOU_ERR_IO, "%s: %s", path.data, strerror(errno));
-		sou_buf_free(&path);
-		return st;
-	}
-	while (getline(&line, &cap, f) >= 0) {
-		char *p = line, *key, *eq, *v, *e;
-		lineno++;
-		if ((e = strchr(p, '#')))
-			*e = '\0';
-		while (isspace((unsigned char)*p))
-			p++;
-		if (!*p)
-			continue;
-		key = p;
-		if (!(eq = strchr(p, '='))) {
-			st = sou_error_set(err, SOU_ERR_PARSE, "%s:%zu: expected KEY = VALUE", path.data, lineno);
+	st = sou_linefile_open(path.data, &lf, err);
+	if (st == SOU_ERR_NOTFOUND)
+		st = SOU_OK, lf = NULL; /* no sou.conf: nothing to read */
+	while (lf && !st && !(st = sou_linefile_next(lf, &line, &len, err)) && line) {
+		const char *eq = strchr(line, '='), *e, *v;
+
+		if (!eq) {
+			st = sou_linefile_error(lf, err, SOU_ERR_PARSE, "expected KEY = VALUE");
 			break;
 		}
-		e = eq;
-		while (e > key && isspace((unsigned char)e[-1]))
-			e--;
-		*e = '\0';
-		v = eq + 1;
-		while (isspace((unsigned char)*v))
-			v++;
-		e = v + strlen(v);
-		while (e > v && isspace((unsigned char)e[-1]))
-			e--;
-		*e = '\0';
+		for (e = eq; e > line && (e[-1] == ' ' || e[-1] == '\t'); e--)
+			;
+		sou_buf_reset(&key);
+		sou_buf_add(&key, line, (size_t)(e - line));
+		for (v = eq + 1; *v == ' ' || *v == '\t'; v++)
+			;
+		if (!*v) {
+			st = sou_linefile_error(lf, err, SOU_ERR_PARSE, "%s: needs a file name",
+						key.data);
+			break;
+		}
 		sou_buf_reset(&val);
 		if (*v != '/')
 			sou_buf_addf(&val, "%s/", dir);
-		sou_buf_adds(&val, v);
-		if (!strcmp(key, "dict"))
+		sou_buf_adds(&val, v); /* the line is trimmed: v ends at its end */
+		if (!strcmp(key.data, "dict"))
 			sou_strlist_push(dicts, val.data, val.len);
-		else if (!strcmp(key, "synonyms"))
+		else if (!strcmp(key.data, "synonyms"))
 			sou_strlist_push(synonyms, val.data, val.len);
-		else {
-			st = sou_error_set(err, SOU_ERR_PARSE, "%s:%zu: unknown key '%s' (expected dict or synonyms)",
-					   path.data, lineno, key);
-			break;
-		}
+		else
+			st = sou_linefile_error(lf, err, SOU_ERR_PARSE,
+						"unknown key '%s' (expected dict or synonyms)", key.data);
 	}
-	fclose(f);
-	free(line);
+	sou_linefile_close(lf);
 	sou_buf_free(&path);
 	sou_buf_free(&val);
+	sou_buf_free(&key);
 	return st;
 }

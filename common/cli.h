@@ -24,9 +24,10 @@ void sou_cli_default_db(sou_buf *out);
 
 /*
  * Reads DIR/sou.conf if it exists: lines "dict = FILE" and "synonyms =
- * FILE" (relative paths are relative to DIR; '#' starts a comment),
- * appending the files to dicts and synonyms.  A missing file is not an
- * error; an unknown key is, naming the file and line.
+ * FILE" (relative paths are relative to DIR; comments follow linefile.h's
+ * one rule: a line whose first non-blank character is '#', no inline
+ * comments), appending the files to dicts and synonyms.  A missing file
+ * is not an error; an unknown key is, naming the file and line.
  */
 sou_status sou_cli_read_config(const char *dir, sou_strlist *dicts,
 			       sou_strlist *synonyms, sou_error *err);

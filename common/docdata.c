@@ -1,11 +1,88 @@
 /*
- * docdata.c - JSON stored data (see docdata.h).
+ * docdata.c - JSON stored data (see docdata.h), with the base64 copy of
+ * file names that are not UTF-8.
  */
 #include "docdata.h"
 
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unicode/utf8.h>
+
+#include "text.h"
+
+int sou_utf8_valid(const char *s, size_t n)
+{
+	const uint8_t *p = (const uint8_t *)s;
+	size_t i = 0;
+
+	while (i < n) {
+		int32_t k = 0, len;
+		UChar32 c;
+
+		if (p[i] < 0x80) {
+			i++;
+			continue;
+		}
+		len = n - i > 4 ? 4 : (int32_t)(n - i);
+		U8_NEXT(p + i, k, len, c);
+		if (c < 0)
+			return 0;
+		i += (size_t)k;
+	}
+	return 1;
+}
+
+static const char B64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+static void b64_encode(const unsigned char *s, size_t n, sou_buf *out)
+{
+	size_t i;
+
+	for (i = 0; i + 2 < n; i += 3) {
+		unsigned v = (unsigned)s[i] << 16 | (unsigned)s[i + 1] << 8 | s[i + 2];
+		sou_buf_addc(out, B64[v >> 18]);
+		sou_buf_addc(out, B64[(v >> 12) & 63]);
+		sou_buf_addc(out, B64[(v >> 6) & 63]);
+		sou_buf_addc(out, B64[v & 63]);
+	}
+	if (i < n) {
+		unsigned v = (unsigned)s[i] << 16 | (i + 1 < n ? (unsigned)s[i + 1] << 8 : 0);
+		sou_buf_addc(out, B64[v >> 18]);
+		sou_buf_addc(out, B64[(v >> 12) & 63]);
+		sou_buf_addc(out, i + 1 < n ? B64[(v >> 6) & 63] : '=');
+		sou_buf_addc(out, '=');
+	}
+}
+
+/* Decodes base64 s[0..n) into out; 0 on success, -1 if malformed. */
+static int b64_decode(const char *s, size_t n, sou_buf *out)
+{
+	unsigned v = 0;
+	int bits = 0;
+	size_t i;
+
+	sou_buf_reset(out);
+	if (n % 4)
+		return -1;
+	for (i = 0; i < n; i++) {
+		const char *at;
+		if (s[i] == '=') {
+			if (i + 2 < n || (i + 1 < n && s[i + 1] != '='))
+				return -1;
+			break;
+		}
+		if (!s[i] || !(at = strchr(B64, s[i])))
+			return -1;
+		v = (v << 6 | (unsigned)(at - B64)) & 0xFFFFFF;
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			sou_buf_addc(out, (char)((v >> bits) & 0xFF));
+		}
+	}
+	return 0;
+}
 
 static json_t *str_array(const sou_strlist *l)
 {
@@ -24,8 +101,19 @@ void sou_docdata_encode(const sou_post *p, const char *relpath, const char *text
 	char *s;
 
 	/* _nocheck: the indexer cleans every input to valid UTF-8 first
-	 * (sou_text_utf8_clean), so jansson need not validate again. */
-	json_object_set_new(o, "path", json_stringn_nocheck(relpath, strlen(relpath)));
+	 * (sou_text_utf8_clean), so jansson need not validate again; the
+	 * path, a file name, may be any bytes (see docdata.h). */
+	if (sou_utf8_valid(relpath, strlen(relpath))) {
+		json_object_set_new(o, "path", json_stringn_nocheck(relpath, strlen(relpath)));
+	} else {
+		sou_buf b = SOU_BUF_INIT;
+		sou_text_utf8_clean(relpath, strlen(relpath), &b);
+		json_object_set_new(o, "path", json_stringn_nocheck(b.data, b.len));
+		sou_buf_reset(&b);
+		b64_encode((const unsigned char *)relpath, strlen(relpath), &b);
+		json_object_set_new(o, "path_b64", json_stringn_nocheck(b.data, b.len));
+		sou_buf_free(&b);
+	}
 	json_object_set_new(o, "title", json_stringn_nocheck(p->title ? p->title : "",
 							     p->title ? strlen(p->title) : 0));
 	if (p->has_date) {
@@ -85,7 +173,18 @@ sou_status sou_docdata_decode(const char *data, size_t len, sou_docdata *d,
 		json_decref(o);
 		return sou_error_set(err, SOU_ERR_DB, "corrupt stored data: %s", je.text);
 	}
-	d->path = get_str(o, "path", NULL);
+	{
+		/* the exact bytes of a name that is not UTF-8 (see docdata.h) */
+		json_t *raw = json_object_get(o, "path_b64");
+		sou_buf b = SOU_BUF_INIT;
+		if (json_is_string(raw) &&
+		    !b64_decode(json_string_value(raw), json_string_length(raw), &b) && b.len &&
+		    !memchr(b.data, '\0', b.len))
+			d->path = sou_buf_detach(&b, NULL);
+		sou_buf_free(&b);
+	}
+	if (!d->path)
+		d->path = get_str(o, "path", NULL);
 	d->title = get_str(o, "title", NULL);
 	d->author = get_str(o, "author", NULL);
 	if (nl) {

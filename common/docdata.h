@@ -9,6 +9,14 @@
  * Compact JSON never contains a raw newline, so the first '\n' ends it.
  * Keeping the text out of the JSON spares every hit a JSON parse of the
  * whole body.  "date"/"tz" are absent when the post has no date.
+ *
+ * File names are bytes, not necessarily UTF-8, and JSON strings must be
+ * UTF-8, so a path that is not valid UTF-8 is stored twice: "path" with
+ * every invalid sequence replaced by U+FFFD (for readers that only show
+ * it), and "path_b64", the exact bytes in standard base64 (RFC 4648,
+ * with padding).  Decoding prefers "path_b64", so sou_docdata.path is
+ * always the file's name byte for byte.  Every other field comes from the
+ * file's contents, which the indexer has already made valid UTF-8.
  */
 #ifndef SOU_DOCDATA_H
 #define SOU_DOCDATA_H
@@ -20,7 +28,7 @@
 
 /* A decoded record; every string is owned by the record. */
 typedef struct sou_docdata {
-	char *path;
+	char *path;       /* the post's key as raw bytes (maybe not UTF-8) */
 	char *title;
 	char *author;
 	int has_date;
@@ -31,7 +39,16 @@ typedef struct sou_docdata {
 	size_t text_len;
 } sou_docdata;
 
-/* Serialises a post into out (replacing its contents). */
+/*
+ * 1 if s[0..n) is well-formed UTF-8 (no overlong forms, surrogates or
+ * code points over U+10FFFF; NUL bytes are allowed).
+ */
+int sou_utf8_valid(const char *s, size_t n);
+
+/*
+ * Serialises a post into out (replacing its contents).  relpath may be any
+ * bytes (see above); the post's strings must be valid UTF-8.
+ */
 void sou_docdata_encode(const sou_post *post, const char *relpath,
 			const char *text, size_t text_len, sou_buf *out);
 

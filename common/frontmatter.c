@@ -97,6 +97,30 @@ static void push_item(sou_strlist *l, const char *s, size_t n)
 		sou_strlist_push_unique(l, s, n);
 }
 
+/*
+ * A scalar without NUL bytes: YAML's "\0" escape (or "\x00", "\u0000")
+ * puts a NUL into a scalar, and everything after it would be lost when
+ * the value is used as a C string.  Each NUL becomes U+FFFD, as the
+ * indexer does with NULs in a file's bytes (text.h).  Returns s itself
+ * when it has none, else tmp's contents; *n is updated.
+ */
+static const char *no_nul(const char *s, size_t *n, sou_buf *tmp)
+{
+	size_t i;
+
+	if (!memchr(s, '\0', *n))
+		return s;
+	sou_buf_reset(tmp);
+	for (i = 0; i < *n; i++) {
+		if (s[i])
+			sou_buf_addc(tmp, s[i]);
+		else
+			sou_buf_add(tmp, "\xEF\xBF\xBD", 3);
+	}
+	*n = tmp->len;
+	return tmp->data;
+}
+
 enum field {
 	F_NONE, F_TITLE, F_DATE, F_CATEGORIES, F_TAGS, F_PERMALINK, F_AUTHOR,
 	F_DESCRIPTION, F_KEYWORDS
@@ -180,9 +204,11 @@ static void set_str(char **dst, const char *s, size_t n)
 static sou_status store_scalar(parse_ctx *c, sou_post *post, enum field f,
 			       const yaml_event_t *ev, int default_tz)
 {
-	const char *s = (const char *)ev->data.scalar.value;
 	size_t n = ev->data.scalar.length;
+	sou_buf tmp = SOU_BUF_INIT;
+	const char *s = no_nul((const char *)ev->data.scalar.value, &n, &tmp);
 	sou_error derr;
+	sou_status st = SOU_OK;
 
 	switch (f) {
 	case F_TITLE: set_str(&post->title, s, n); break;
@@ -206,16 +232,19 @@ static sou_status store_scalar(parse_ctx *c, sou_post *post, enum field f,
 	case F_DATE:
 		if (n == 0)
 			break;
-		if (sou_date_parse(s, default_tz, &post->date, &derr))
-			return sou_error_set(c->err, SOU_ERR_PARSE, "%s:%lu:%lu: date: %s",
-					     c->path,
-					     (unsigned long)(ev->start_mark.line + 1 + c->line0),
-					     (unsigned long)(ev->start_mark.column + 1), derr.msg);
+		if (sou_date_parse(s, default_tz, &post->date, &derr)) {
+			st = sou_error_set(c->err, SOU_ERR_PARSE, "%s:%lu:%lu: date: %s",
+					   c->path,
+					   (unsigned long)(ev->start_mark.line + 1 + c->line0),
+					   (unsigned long)(ev->start_mark.column + 1), derr.msg);
+			break;
+		}
 		post->has_date = 1;
 		break;
 	case F_NONE: break;
 	}
-	return SOU_OK;
+	sou_buf_free(&tmp);
+	return st;
 }
 
 static sou_status parse_value(parse_ctx *c, sou_post *post, enum field f,
@@ -243,9 +272,13 @@ static sou_status parse_value(parse_ctx *c, sou_post *post, enum field f,
 				yaml_event_delete(&ev);
 				return SOU_OK;
 			}
-			if (ev.type == YAML_SCALAR_EVENT)
-				push_item(l, (const char *)ev.data.scalar.value,
-					  ev.data.scalar.length);
+			if (ev.type == YAML_SCALAR_EVENT) {
+				sou_buf tmp = SOU_BUF_INIT;
+				size_t n = ev.data.scalar.length;
+				const char *v = no_nul((const char *)ev.data.scalar.value, &n, &tmp);
+				push_item(l, v, n);
+				sou_buf_free(&tmp);
+			}
 			else if ((st = skip_node(c, ev.type))) {
 				yaml_event_delete(&ev);
 				return st;
@@ -299,7 +332,8 @@ static sou_status parse_yaml(parse_ctx *c, sou_post *post, int default_tz)
 			yaml_event_delete(&ev);
 			break;
 		}
-		if (ev.type == YAML_SCALAR_EVENT)
+		if (ev.type == YAML_SCALAR_EVENT &&
+		    !memchr(ev.data.scalar.value, '\0', ev.data.scalar.length)) /* "title\0x" is no key */
 			f = field_of((const char *)ev.data.scalar.value);
 		else if ((st = skip_node(c, ev.type))) { /* complex key */
 			yaml_event_delete(&ev);

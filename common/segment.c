@@ -29,12 +29,20 @@
 #include <unicode/utrans.h>
 #include <xxhash.h>
 
+#include "linefile.h"
+
 /* Costs of candidate words; the path with the lowest total wins, so fewer,
  * longer known words beat many single characters (see README). */
 #define COST_KNOWN 1.0      /* a dictionary or ICU word, or a known single character */
 #define COST_USER 0.95      /* a user-dictionary word (preferred over ICU's) */
 #define COST_UNKNOWN 1.3    /* a single character no lexicon knows */
 #define COST_NUMBER 0.8     /* a number expression: 397亿元, 2022年3月31日 */
+#define COST_SHAPE 0.9      /* a span of a number shape the lexicon uses */
+/* A known single function character (FUNCTION_CHARS) standing alone costs
+ * this much less, so that of two cuts with as many words the one that
+ * leaves 的/了/为... alone wins: 方面/的 over 方/面的, 为/重点 over
+ * 为重/点.  Small enough never to outweigh a whole word. */
+#define COST_FUNCTION_BONUS 0.05
 #define MAX_WORD_ATOMS 16   /* longest dictionary word considered */
 
 /* Characters that mostly stand alone as function words: ICU words made
@@ -46,6 +54,28 @@ static const char FUNCTION_CHARS[] =
 
 /* Chinese numerals and the units that end a number expression. */
 static const char CN_NUMERALS[] = "〇○零一二三四五六七八九十百千两";
+static const char CN_DIGITS[] = "〇○零一二三四五六七八九"; /* a year: 一九九八 */
+
+/*
+ * Number shapes: a lexicon says how it writes number expressions through
+ * its words.  Each dictionary word containing a number is reduced to a
+ * shape, every number in it (a run of digits with . and , inside, or of
+ * Chinese numerals) replaced by SHAPE_YEAR if it could be a year (four
+ * digits, or four of 〇 to 九) and SHAPE_NUM otherwise: 1998年 and
+ * 一九九八年 are "Y年", 4月18日 and 六月二十二日 "N月N日", 500多篇 "N多篇",
+ * 今年3月 "今年N月".  In lexicon mode a span of text whose shape SHAPE_MIN
+ * or more lexicon words have is a candidate word, and these candidates
+ * replace the built-in number expressions: a lexicon that writes 1998年
+ * and 12月 and 31日 as words but no N月N日 gets 1998年/12月/31日 (the
+ * PKU convention), one full of N月N日 and N个 gets 12月31日 and 3个 (the
+ * MSR convention).
+ */
+#define SHAPE_NUM '\x01'
+#define SHAPE_YEAR '\x02'
+#define SHAPE_MIN 3          /* lexicon words a shape needs to be used */
+#define MAX_SHAPE_ATOMS 12   /* longest span tried, in atoms */
+#define MAX_SHAPE_PREFIX 3   /* atoms before its first number (今年N月) */
+#define MAX_SHAPE_BYTES 96
 static const char NUM_MULTIPLIERS[] = "万亿千百";
 static const char NUM_UNITS1[] = "年月日号时点分秒岁元个倍余多%％";
 static const char *const NUM_UNITS2[] = { "公斤", "公里", "美元", "亿元", "万元", "港元", "季度" };
@@ -65,8 +95,13 @@ enum { ATOM_HAN = 1, ATOM_WORD = 2, ATOM_SIGN = 3 };
 typedef struct dict_entry {
 	char *word;
 	size_t len;
-	float cost;
+	float cost;            /* a shape's count in the shape table */
 } dict_entry;
+
+typedef struct word_table {
+	dict_entry *e;
+	size_t n, cap;
+} word_table;
 
 struct sou_segmenter {
 	UBreakIterator *bi;
@@ -86,10 +121,12 @@ struct sou_segmenter {
 	double *best;          /* DP over atoms */
 	int *back;
 	size_t dpcap;
+	int *numrun;           /* per atom of the chain: see mark_numbers */
 	/* dictionary */
-	dict_entry *dict;
-	size_t ndict, dictcap;
+	word_table dict;
 	size_t dict_maxlen;    /* longest word, in code points */
+	word_table shapes;     /* number shapes of the dictionary's words; cost = count */
+	size_t nshapes;        /* shapes with SHAPE_MIN words or more */
 };
 
 /* ---- small helpers ------------------------------------------------------- */
@@ -116,40 +153,70 @@ static size_t count_cps(const char *s, size_t n)
 	return c;
 }
 
-/* ---- the dictionary ------------------------------------------------------ */
+/* ---- word tables --------------------------------------------------------- */
 
-static dict_entry *dict_slot(sou_segmenter *s, const char *w, size_t n)
+/* An open-addressing hash table of strings (the dictionary, the number
+ * shapes); cap is 0 or a power of two, at most three quarters full. */
+static dict_entry *tab_slot(const word_table *t, const char *w, size_t n)
 {
-	size_t mask = s->dictcap - 1, i = (size_t)XXH3_64bits(w, n) & mask;
+	size_t mask = t->cap - 1, i = (size_t)XXH3_64bits(w, n) & mask;
 
 	for (;; i = (i + 1) & mask) {
-		dict_entry *e = &s->dict[i];
+		dict_entry *e = &t->e[i];
 		if (!e->word || (e->len == n && !memcmp(e->word, w, n)))
 			return e;
 	}
 }
 
-static const dict_entry *dict_find(const sou_segmenter *s, const char *w, size_t n)
+static const dict_entry *tab_find(const word_table *t, const char *w, size_t n)
 {
 	dict_entry *e;
 
-	if (!s->ndict)
+	if (!t->n)
 		return NULL;
-	e = dict_slot((sou_segmenter *)s, w, n);
+	e = tab_slot(t, w, n);
 	return e->word ? e : NULL;
 }
 
-static void dict_grow(sou_segmenter *s)
+/* The entry for w, added (value 0) if it is new. */
+static dict_entry *tab_add(word_table *t, const char *w, size_t n)
 {
-	dict_entry *old = s->dict;
-	size_t oldcap = s->dictcap, i;
+	dict_entry *e;
 
-	s->dictcap = s->dictcap ? s->dictcap * 2 : 1024;
-	s->dict = sou_xcalloc(s->dictcap, sizeof(dict_entry));
-	for (i = 0; i < oldcap; i++)
-		if (old[i].word)
-			*dict_slot(s, old[i].word, old[i].len) = old[i];
-	free(old);
+	if ((t->n + 1) * 4 >= t->cap * 3) {
+		dict_entry *old = t->e;
+		size_t oldcap = t->cap, i;
+		/* not an array to extend but a table to rehash into a new
+		 * one twice the size (a power of two: see tab_slot) */
+		t->cap = t->cap ? t->cap * 2 : 1024;
+		t->e = sou_xcalloc(t->cap, sizeof(dict_entry));
+		for (i = 0; i < oldcap; i++)
+			if (old[i].word)
+				*tab_slot(t, old[i].word, old[i].len) = old[i];
+		free(old);
+	}
+	e = tab_slot(t, w, n);
+	if (!e->word) {
+		e->word = sou_xstrndup(w, n);
+		e->len = n;
+		e->cost = 0;
+		t->n++;
+	}
+	return e;
+}
+
+static void tab_free(word_table *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->cap; i++)
+		free(t->e[i].word);
+	free(t->e);
+}
+
+static const dict_entry *dict_find(const sou_segmenter *s, const char *w, size_t n)
+{
+	return tab_find(&s->dict, w, n);
 }
 
 /* ---- folding ------------------------------------------------------------- */
@@ -288,8 +355,6 @@ sou_status sou_segmenter_create(sou_segmenter **out, sou_error *err)
 
 void sou_segmenter_destroy(sou_segmenter *s)
 {
-	size_t i;
-
 	if (!s)
 		return;
 	if (s->bi)
@@ -303,9 +368,9 @@ void sou_segmenter_destroy(sou_segmenter *s)
 	free(s->atoms);
 	free(s->best);
 	free(s->back);
-	for (i = 0; i < s->dictcap; i++)
-		free(s->dict[i].word);
-	free(s->dict);
+	tab_free(&s->dict);
+	tab_free(&s->shapes);
+	free(s->numrun);
 	sou_buf_free(&s->term);
 	sou_buf_free(&s->tok);
 	sou_buf_free(&s->arena);
@@ -355,7 +420,12 @@ static int fold_text(sou_segmenter *s, const UChar *u, int32_t n, sou_buf *out)
 		int32_t at = i;
 		UChar32 c;
 		U16_NEXT(u, i, n, c);
-		if (c >= 0x2E80 && !(c >= 0xAC00 && c <= 0xD7AF)) {
+		if (c == 0x25CB) {
+			/* WHITE CIRCLE written for zero (二○○一年): the text's
+			 * atoms read it as 〇 (see sou_segmenter_run), and so
+			 * does quick_fold */
+			sou_buf_add(out, "\xE3\x80\x87", 3);
+		} else if (c >= 0x2E80 && !(c >= 0xAC00 && c <= 0xD7AF)) {
 			if (!fold_ideo(s, u + at, i - at, c, out))
 				return 0;
 		} else {
@@ -365,7 +435,7 @@ static int fold_text(sou_segmenter *s, const UChar *u, int32_t n, sou_buf *out)
 				int32_t k = j;
 				UChar32 d;
 				U16_NEXT(u, k, n, d);
-				if (d >= 0x2E80 && !(d >= 0xAC00 && d <= 0xD7AF))
+				if (d == 0x25CB || (d >= 0x2E80 && !(d >= 0xAC00 && d <= 0xD7AF)))
 					break;
 				j = k;
 			}
@@ -375,6 +445,67 @@ static int fold_text(sou_segmenter *s, const UChar *u, int32_t n, sou_buf *out)
 		}
 	}
 	return 1;
+}
+
+/*
+ * A lone 一 or 两 is mostly a determiner ("a", "both"), not a count: 一项,
+ * 一年, 两大 are two words where 3项, 三年 are one, so it is no number in
+ * a shape (the lexicon lists its own words such as 一个).
+ */
+static int lone_determiner(const char *w, size_t n)
+{
+	return n == 3 && (!memcmp(w, "一", 3) || !memcmp(w, "两", 3));
+}
+
+/*
+ * Writes into out (room for MAX_SHAPE_BYTES) the number shape of the
+ * folded word w[0, n) (see SHAPE_NUM) and returns its length, or 0 if the
+ * word has no number or is too long.  A number is a run of ASCII digits
+ * (with . or , between digits) and Chinese numerals; the same runs of
+ * atoms are numbers in text (mark_numbers).
+ */
+static size_t word_shape(const char *w, size_t n, char *out)
+{
+	size_t i = 0, o = 0;
+	int nums = 0;
+
+	if (n > MAX_SHAPE_BYTES)
+		return 0;
+	while (i < n) {
+		size_t j = i, digits = 0, cn = 0;
+		int other = 0;
+		for (;;) {
+			if (j < n && w[j] >= '0' && w[j] <= '9') {
+				j++;
+				digits++;
+			} else if (j + 1 < n && digits && (w[j] == '.' || w[j] == ',') &&
+				   w[j + 1] >= '0' && w[j + 1] <= '9') {
+				j++;
+				other = 1;
+			} else if (j + 3 <= n && utf8_contains(CN_NUMERALS, w + j, 3)) {
+				other |= !utf8_contains(CN_DIGITS, w + j, 3);
+				j += 3;
+				cn++;
+			} else {
+				break;
+			}
+		}
+		if (j > i && !lone_determiner(w + i, j - i)) {
+			out[o++] = !other && ((digits == 4 && !cn) || (cn == 4 && !digits))
+				   ? SHAPE_YEAR : SHAPE_NUM;
+			nums++;
+			i = j;
+		} else {
+			/* one character, literally (j == i: a lone 一 or 两 too) */
+			j = j > i ? j : i + 1;
+			while (j < n && ((unsigned char)w[j] & 0xC0) == 0x80)
+				j++;
+			memcpy(out + o, w + i, j - i);
+			o += j - i;
+			i = j;
+		}
+	}
+	return nums ? o : 0;
 }
 
 void sou_segmenter_add_word(sou_segmenter *s, const char *word, size_t len, double weight)
@@ -388,13 +519,13 @@ void sou_segmenter_add_word(sou_segmenter *s, const char *word, size_t len, doub
 	sou_buf_reset(&s->term);
 	if (!fold_text(s, s->u16, n, &s->term) || !s->term.len)
 		return;
-	if ((s->ndict + 1) * 4 >= s->dictcap * 3)
-		dict_grow(s);
-	e = dict_slot(s, s->term.data, s->term.len);
-	if (!e->word) {
-		e->word = sou_xstrndup(s->term.data, s->term.len);
-		e->len = s->term.len;
-		s->ndict++;
+	e = tab_add(&s->dict, s->term.data, s->term.len);
+	if (!e->cost) {
+		/* a new word: count its number shape */
+		char shape[MAX_SHAPE_BYTES];
+		size_t sl = word_shape(s->term.data, s->term.len, shape);
+		if (sl && ++tab_add(&s->shapes, shape, sl)->cost == SHAPE_MIN)
+			s->nshapes++;
 	}
 	e->cost = cost;
 	n = (int32_t)count_cps(s->term.data, s->term.len);
@@ -404,51 +535,37 @@ void sou_segmenter_add_word(sou_segmenter *s, const char *word, size_t len, doub
 
 size_t sou_segmenter_dict_size(const sou_segmenter *s)
 {
-	return s->ndict;
+	return s->dict.n;
 }
 
 sou_status sou_segmenter_load_dict(sou_segmenter *s, const char *path, sou_error *err)
 {
-	FILE *f = fopen(path, "r");
-	char *line = NULL;
-	size_t cap = 0, lineno = 0;
-	ssize_t len;
+	sou_linefile *lf = NULL;
+	const char *line;
+	size_t len;
+	sou_status st = sou_linefile_open(path, &lf, err);
 
-	if (!f)
-		return sou_error_set(err, SOU_ERR_IO, "%s: %s", path, strerror(errno));
-	while ((len = getline(&line, &cap, f)) >= 0) {
-		char *p = line, *e;
+	while (!st && !(st = sou_linefile_next(lf, &line, &len, err)) && line) {
+		const char *e = line, *num;
+		char *end;
 		double w = 1;
-		lineno++;
-		if (lineno == 1 && len >= 3 && !memcmp(p, "\xEF\xBB\xBF", 3))
-			p += 3;
-		while (*p == ' ' || *p == '\t')
-			p++;
-		if (!*p || *p == '\n' || *p == '\r' || *p == '#')
-			continue;
-		e = p;
-		while (*e && !isspace((unsigned char)*e))
+
+		while (*e && *e != ' ' && *e != '\t')
 			e++;
-		if (*e && *e != '\n' && *e != '\r') {
-			char *num = e, *end;
-			while (*num == ' ' || *num == '\t')
-				num++;
-			if (*num && *num != '\n' && *num != '\r') {
-				w = strtod(num, &end);
-				if (end == num || !(w > 0)) {
-					fclose(f);
-					free(line);
-					return sou_error_set(err, SOU_ERR_PARSE,
-							     "%s:%zu: expected a word and an optional positive weight",
-							     path, lineno);
-				}
-			}
+		num = e;
+		while (*num == ' ' || *num == '\t')
+			num++;
+		if (*num) {
+			w = strtod(num, &end);
+			if (end == num || *end || !(w > 0))
+				st = sou_linefile_error(lf, err, SOU_ERR_PARSE,
+							"expected a word and an optional positive weight");
 		}
-		sou_segmenter_add_word(s, p, (size_t)(e - p), w);
+		if (!st)
+			sou_segmenter_add_word(s, line, (size_t)(e - line), w);
 	}
-	fclose(f);
-	free(line);
-	return SOU_OK;
+	sou_linefile_close(lf);
+	return st;
 }
 
 /* ---- tokens -------------------------------------------------------------- */
@@ -649,6 +766,95 @@ static size_t match_number(const sou_segmenter *s, size_t i, size_t n)
 	return j - i >= 2 ? j - i : 0;
 }
 
+/* ---- number shapes in text ----------------------------------------------- */
+
+static int is_num_atom(const sou_segmenter *s, const atom *a)
+{
+	return (a->kind == ATOM_WORD && a->digits) || is_cn_numeral(s, a);
+}
+
+/*
+ * Marks the numbers of the chain (runs of contiguous digit words and
+ * Chinese numerals, as word_shape reads them in a word): numrun[k] is 0
+ * for an atom outside a number, -1 inside one after its first atom, and
+ * (atoms << 1 | year) on its first atom.  Returns whether there is any.
+ */
+static int mark_numbers(sou_segmenter *s, size_t n)
+{
+	size_t k = 0, j, m;
+	int any = 0;
+
+	while (k < n) {
+		const atom *a = &s->atoms[k];
+		int year;
+		if (!is_num_atom(s, a)) {
+			s->numrun[k++] = 0;
+			continue;
+		}
+		for (j = k + 1; j < n && is_num_atom(s, &s->atoms[j]) &&
+				s->atoms[j].start == s->atoms[j - 1].end; j++)
+			;
+		if (j == k + 1 && a->kind == ATOM_HAN && lone_determiner(aterm(s, a), a->t_len)) {
+			s->numrun[k++] = 0;
+			continue;
+		}
+		if (j == k + 1 && a->kind == ATOM_WORD) {
+			year = a->t_len == 4;
+			for (m = 0; m < a->t_len; m++)
+				year &= aterm(s, a)[m] >= '0' && aterm(s, a)[m] <= '9';
+		} else {
+			year = j - k == 4;
+			for (m = k; m < j; m++)
+				year &= s->atoms[m].kind == ATOM_HAN &&
+					utf8_contains(CN_DIGITS, aterm(s, &s->atoms[m]), s->atoms[m].t_len);
+		}
+		s->numrun[k] = (int)((j - k) << 1) | year;
+		for (m = k + 1; m < j; m++)
+			s->numrun[m] = -1;
+		k = j;
+		any = 1;
+	}
+	return any;
+}
+
+/*
+ * The spans of text starting at atom i whose number shape the lexicon
+ * uses (SHAPE_MIN words or more): writes their lengths in atoms (>= 2)
+ * into lens (room for MAX_SHAPE_ATOMS) and returns how many.
+ */
+static size_t shape_words(const sou_segmenter *s, size_t i, size_t n, size_t *lens)
+{
+	char shape[MAX_SHAPE_BYTES];
+	size_t sl = 0, k = i, nl = 0, before = 0;
+	int nums = 0;
+
+	if (s->numrun[i] < 0)
+		return 0; /* never from inside a number */
+	while (k < n && k - i < MAX_SHAPE_ATOMS) {
+		const atom *a = &s->atoms[k];
+		const dict_entry *d;
+		if (k > i && a->start != s->atoms[k - 1].end)
+			break;
+		if (sl + a->t_len > sizeof(shape))
+			break;
+		if (s->numrun[k] > 0) {
+			shape[sl++] = s->numrun[k] & 1 ? SHAPE_YEAR : SHAPE_NUM;
+			k += (size_t)(s->numrun[k] >> 1);
+			nums++;
+		} else {
+			if (!nums && ++before > MAX_SHAPE_PREFIX)
+				break;
+			memcpy(shape + sl, aterm(s, a), a->t_len);
+			sl += a->t_len;
+			k++;
+		}
+		if (nums && k - i >= 2 && k - i <= MAX_SHAPE_ATOMS &&
+		    (d = tab_find(&s->shapes, shape, sl)) && d->cost >= SHAPE_MIN)
+			lens[nl++] = k - i;
+	}
+	return nl;
+}
+
 /* ---- word choice --------------------------------------------------------- */
 
 /* Do atoms [i, j) form exactly one ICU segment? */
@@ -700,7 +906,7 @@ static int emit_units(sou_segmenter *s, size_t i, size_t j, emit_ctx *e, int *br
 static int flush_chain(sou_segmenter *s, emit_ctx *e)
 {
 	size_t n = s->natoms, i, j, L, w;
-	int lexicon = s->ndict >= SOU_LEXICON_WORDS, brk = 0;
+	int lexicon = s->dict.n >= SOU_LEXICON_WORDS, brk = 0, shapes;
 	size_t maxl = s->dict_maxlen > MAX_WORD_ATOMS ? MAX_WORD_ATOMS : s->dict_maxlen;
 
 	if (!n)
@@ -709,7 +915,9 @@ static int flush_chain(sou_segmenter *s, emit_ctx *e)
 		s->dpcap = n + 1;
 		s->best = sou_xrealloc(s->best, s->dpcap * sizeof(double));
 		s->back = sou_xrealloc(s->back, s->dpcap * sizeof(int));
+		s->numrun = sou_xrealloc(s->numrun, s->dpcap * sizeof(int));
 	}
+	shapes = lexicon && s->nshapes && mark_numbers(s, n);
 	for (i = 0; i <= n; i++)
 		s->best[i] = 1e300;
 	s->best[0] = 0;
@@ -724,8 +932,13 @@ static int flush_chain(sou_segmenter *s, emit_ctx *e)
 	} while (0)
 		if (b >= 1e299)
 			continue;
-		if ((L = match_number(s, i, n)))
+		if (shapes) {
+			size_t lens[MAX_SHAPE_ATOMS], nl = shape_words(s, i, n, lens), k;
+			for (k = 0; k < nl; k++)
+				RELAX(lens[k], COST_SHAPE);
+		} else if (!(lexicon && s->nshapes) && (L = match_number(s, i, n))) {
 			RELAX(L, COST_NUMBER);
+		}
 		if (a->kind != ATOM_HAN) {
 			RELAX(1, a->kind == ATOM_SIGN ? 0.0 : COST_KNOWN);
 			/* dictionary words that start with digits or letters
@@ -746,6 +959,8 @@ static int flush_chain(sou_segmenter *s, emit_ctx *e)
 			const dict_entry *d = dict_find(s, aterm(s, a), a->t_len);
 			double c = d ? d->cost : (!lexicon && is_icu_word(s, i, i + 1, n))
 						 ? COST_KNOWN : COST_UNKNOWN;
+			if (c <= COST_KNOWN && utf8_contains(FUNCTION_CHARS, aterm(s, a), a->t_len))
+				c -= COST_FUNCTION_BONUS;
 			RELAX(1, c);
 		}
 		/* longer words (Chinese, or ending in digits/letters: "3季度") */
@@ -842,10 +1057,7 @@ static int flush_chain(sou_segmenter *s, emit_ctx *e)
 
 static atom *new_atom(sou_segmenter *s)
 {
-	if (s->natoms == s->atomcap) {
-		s->atomcap = s->atomcap ? s->atomcap * 2 : 256;
-		s->atoms = sou_xrealloc(s->atoms, s->atomcap * sizeof(atom));
-	}
+	SOU_ARRAY_GROW(s->atoms, s->atomcap, s->natoms + 1);
 	memset(&s->atoms[s->natoms], 0, sizeof(atom));
 	return &s->atoms[s->natoms++];
 }

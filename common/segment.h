@@ -95,9 +95,11 @@ sou_status sou_segmenter_run(sou_segmenter *seg, const char *text, size_t len,
 
 /*
  * Adds the words of a dictionary file to seg: UTF-8, one word per line,
- * optionally followed by whitespace and a weight (a frequency; higher
- * makes the word win more often); blank lines and lines starting with '#'
- * are ignored.  Words are folded like text.  Errors name the file and line.
+ * optionally followed by blanks and a weight (a frequency; higher makes
+ * the word win more often).  Comments and blank lines follow linefile.h's
+ * one rule (a line whose first non-blank character is '#'; no inline
+ * comments, so "C#" is a word).  Words are folded like text.  Errors name
+ * the file and line.
  */
 sou_status sou_segmenter_load_dict(sou_segmenter *seg, const char *path,
 				   sou_error *err);

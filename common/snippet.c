@@ -56,10 +56,8 @@ static void ranges_add(sou_ranges *r, size_t s, size_t e)
 			r->v[2 * r->n - 1] = e;
 		return;
 	}
-	if (r->n == r->cap) {
-		r->cap = r->cap ? r->cap * 2 : 8;
-		r->v = sou_xrealloc(r->v, 2 * r->cap * sizeof(size_t));
-	}
+	/* two size_t per range: an element is the pair */
+	sou_array_reserve((void **)&r->v, &r->cap, r->n + 1, 2 * sizeof(size_t));
 	r->v[2 * r->n] = s;
 	r->v[2 * r->n + 1] = e;
 	r->n++;
@@ -67,19 +65,13 @@ static void ranges_add(sou_ranges *r, size_t s, size_t e)
 
 static void push_unit(unit **v, size_t *n, size_t *cap, const unit *x)
 {
-	if (*n == *cap) {
-		*cap = *cap ? *cap * 2 : 64;
-		*v = sou_xrealloc(*v, *cap * sizeof(unit));
-	}
+	sou_array_reserve((void **)v, cap, *n + 1, sizeof(unit));
 	(*v)[(*n)++] = *x;
 }
 
 static void push_span(collect *c, size_t s, size_t e)
 {
-	if (c->ns == c->scap) {
-		c->scap = c->scap ? c->scap * 2 : 64;
-		c->spans = sou_xrealloc(c->spans, 2 * c->scap * sizeof(size_t));
-	}
+	sou_array_reserve((void **)&c->spans, &c->scap, c->ns + 1, 2 * sizeof(size_t));
 	c->spans[2 * c->ns] = s;
 	c->spans[2 * c->ns + 1] = e;
 	c->ns++;
@@ -129,10 +121,7 @@ static void find_matches(const collect *c, const sou_strlist *pats, sou_xstem *s
 	match *m = NULL;
 
 #define ADD(s_, e_, p_) do { \
-		if (n == cap) { \
-			cap = cap ? cap * 2 : 16; \
-			m = sou_xrealloc(m, cap * sizeof(*m)); \
-		} \
+		SOU_ARRAY_GROW(m, cap, n + 1); \
 		m[n].start = (s_); m[n].end = (e_); m[n].pat = (p_); n++; \
 	} while (0)
 
@@ -457,10 +446,7 @@ sou_status sou_snippet_make(sou_segmenter *seg, const char *text, size_t len,
 		from = folded.data;
 		for (n = 0; n < 4096 && from && (hit = find_bytes(from, folded.len - (size_t)(from - folded.data),
 								 needle.data, needle.len)); n++) {
-			if (ncand == candcap) {
-				candcap = candcap ? candcap * 2 : 64;
-				cands = sou_xrealloc(cands, candcap * sizeof(*cands));
-			}
+			SOU_ARRAY_GROW(cands, candcap, ncand + 1);
 			cands[ncand].at = map[hit - folded.data];
 			cands[ncand].pat = p;
 			ncand++;

@@ -3,12 +3,11 @@
  */
 #include "termgen.h"
 
-#include <ctype.h>
-#include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <xxhash.h>
+
+#include "linefile.h"
 
 /* prefixes by sou_field (body, title): schema.h */
 static const char *const WORD_PREFIX[] = { SOU_PREFIX_WORD, SOU_PREFIX_TITLE_WORD };
@@ -90,53 +89,36 @@ sou_segmenter *sou_termgen_segmenter(sou_termgen *tg)
 
 static sou_status load_synonyms(sou_termgen *tg, const char *path, sou_error *err)
 {
-	FILE *f = fopen(path, "r");
-	char *line = NULL;
-	size_t cap = 0, lineno = 0, group;
-	ssize_t len;
+	sou_linefile *lf = NULL;
+	const char *line;
+	size_t len, group;
 	sou_buf folded = SOU_BUF_INIT;
-	sou_status st = SOU_OK;
+	sou_status st = sou_linefile_open(path, &lf, err);
 
-	if (!f)
-		return sou_error_set(err, SOU_ERR_IO, "%s: %s", path, strerror(errno));
 	group = tg->syn_terms.n ? tg->syn_group[tg->syn_terms.n - 1] + 1 : 0;
-	while (!st && (len = getline(&line, &cap, f)) >= 0) {
-		char *p = line;
+	while (!st && !(st = sou_linefile_next(lf, &line, &len, err)) && line) {
+		const char *p = line;
 		size_t before = tg->syn_terms.n;
-		lineno++;
-		while (*p == ' ' || *p == '\t')
-			p++;
-		if (!*p || *p == '#' || *p == '\n' || *p == '\r')
-			continue;
+
 		while (*p) {
-			char *e = p;
-			while (*e && !isspace((unsigned char)*e))
+			const char *e = p;
+			while (*e && *e != ' ' && *e != '\t')
 				e++;
-			if (e > p) {
-				if ((st = sou_segmenter_fold(tg->seg, p, (size_t)(e - p), &folded, err)))
-					break;
-				if (tg->syn_terms.n == tg->syn_cap) {
-					tg->syn_cap = tg->syn_cap ? tg->syn_cap * 2 : 64;
-					tg->syn_group = sou_xrealloc(tg->syn_group,
-								     tg->syn_cap * sizeof(size_t));
-				}
-				tg->syn_group[tg->syn_terms.n] = group;
-				sou_strlist_push(&tg->syn_terms, folded.data, folded.len);
-			}
+			if ((st = sou_segmenter_fold(tg->seg, p, (size_t)(e - p), &folded, err)))
+				break;
+			SOU_ARRAY_GROW(tg->syn_group, tg->syn_cap, tg->syn_terms.n + 1);
+			tg->syn_group[tg->syn_terms.n] = group;
+			sou_strlist_push(&tg->syn_terms, folded.data, folded.len);
 			p = e;
-			while (*p && isspace((unsigned char)*p))
+			while (*p == ' ' || *p == '\t')
 				p++;
 		}
-		if (tg->syn_terms.n - before == 1) {
-			st = sou_error_set(err, SOU_ERR_PARSE,
-					   "%s:%zu: a synonym group needs at least two terms",
-					   path, lineno);
-			break;
-		}
+		if (!st && tg->syn_terms.n - before == 1)
+			st = sou_linefile_error(lf, err, SOU_ERR_PARSE,
+						"a synonym group needs at least two terms");
 		group++;
 	}
-	fclose(f);
-	free(line);
+	sou_linefile_close(lf);
 	sou_buf_free(&folded);
 	return st;
 }
@@ -304,10 +286,7 @@ void sou_termgen_idterm(const char *relpath, sou_buf *out)
 
 static void push_sub(sou_termgen *tg, sou_xq *q)
 {
-	if (tg->nsubs == tg->subs_cap) {
-		tg->subs_cap = tg->subs_cap ? tg->subs_cap * 2 : 8;
-		tg->subs = sou_xrealloc(tg->subs, tg->subs_cap * sizeof(*tg->subs));
-	}
+	SOU_ARRAY_GROW(tg->subs, tg->subs_cap, tg->nsubs + 1);
 	tg->subs[tg->nsubs++] = q;
 	if (!q)
 		tg->failed = 1;
@@ -409,10 +388,7 @@ static int query_token(void *ctx, const sou_token *tok)
 		return 0;
 	if (tok->brk)
 		finish_chain(tg);
-	if (tg->units.n + 1 > tg->unit_han_cap) {
-		tg->unit_han_cap = tg->unit_han_cap ? tg->unit_han_cap * 2 : 16;
-		tg->unit_han = sou_xrealloc(tg->unit_han, tg->unit_han_cap * sizeof(int));
-	}
+	SOU_ARRAY_GROW(tg->unit_han, tg->unit_han_cap, tg->units.n + 1);
 	tg->unit_han[tg->units.n] = tok->kind == SOU_TOK_HAN;
 	sou_strlist_push(&tg->units, tok->term, tok->term_len);
 	return 0;

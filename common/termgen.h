@@ -36,9 +36,10 @@ sou_segmenter *sou_termgen_segmenter(sou_termgen *tg);
 /*
  * Loads dictionary files into tg's segmenter and synonym files into tg
  * (both lists may be NULL or empty).  A synonym file has one group per
- * line: terms that mean the same, separated by spaces ("央行 中国人民银行
- * 人民银行"); '#' starts a comment line.  A query word equal to any term of
- * a group matches any of them.  Errors name the file and line.
+ * line: terms that mean the same, separated by blanks ("央行 中国人民银行
+ * 人民银行"); comments follow linefile.h's one rule (a line whose first
+ * non-blank character is '#').  A query word equal to any term of a group
+ * matches any of them.  Errors name the file and line.
  */
 sou_status sou_termgen_configure(sou_termgen *tg, const sou_strlist *dicts,
 				 const sou_strlist *synonyms, sou_error *err);

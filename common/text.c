@@ -133,10 +133,7 @@ static void html_walk(text_out *o, const GumboNode *root)
 	size_t depth = 0, cap = 0;
 
 #define PUSH(n) do { \
-		if (depth == cap) { \
-			cap = cap ? cap * 2 : 64; \
-			stack = sou_xrealloc(stack, cap * sizeof(*stack)); \
-		} \
+		SOU_ARRAY_GROW(stack, cap, depth + 1); \
 		stack[depth].node = (n); \
 		stack[depth].next = 0; \
 		depth++; \

@@ -8,6 +8,7 @@
  * and becomes SOU_ERR_NOMEM.
  */
 #include "xwrap.h"
+#include "genlock.h"
 #include "schema.h"
 
 #include <algorithm>
@@ -17,6 +18,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <new>
+#include <sstream>
 #include <string>
 #include <vector>
 #include <xapian.h>
@@ -25,6 +27,7 @@ struct sou_xdb {
 	Xapian::Database *db;            /* always set */
 	Xapian::WritableDatabase *wdb;   /* set when writable (same object) */
 	std::string path;
+	sou_genhold *hold;               /* a reader's lock on its generation */
 };
 
 struct sou_xdoc {
@@ -57,16 +60,55 @@ struct sou_xstem {
 	Xapian::Stem stem;
 };
 
+/*
+ * A failure that means the index's files are damaged: says so and how to
+ * recover, in sou-index and sou-query alike.
+ */
+static sou_status damaged(sou_error *err, const char *what, const Xapian::Error &e)
+{
+	return sou_error_set(err, SOU_ERR_DB, "%s: the index is damaged (%s): %s", what,
+			     e.get_description().c_str(), SOU_GENLOCK_REBUILD_HINT);
+}
+
 /* Converts the in-flight exception into a status; call only in catch. */
 static sou_status fail_from_exception(sou_error *err, const char *what)
 {
 	try {
 		throw;
 	} catch (const Xapian::DatabaseLockError &e) {
-		return sou_error_set(err, SOU_ERR_LOCKED, "%s: %s", what,
+		/* only a lock another process holds is "locked" (exit 75);
+		 * Xapian says "already locked" for exactly that case, and
+		 * names the cause (permissions, no inodes, ...) otherwise */
+		if (e.get_msg().find("already locked") != std::string::npos)
+			return sou_error_set(err, SOU_ERR_LOCKED, "%s: %s", what,
+					     e.get_description().c_str());
+		return sou_error_set(err, SOU_ERR_DB, "%s: cannot lock the index for writing: %s",
+				     what, e.get_description().c_str());
+	} catch (const Xapian::DatabaseCorruptError &e) {
+		return damaged(err, what, e);
+	} catch (const Xapian::DocNotFoundError &e) {
+		/* sou looks documents up only by docids Xapian itself returned */
+		return damaged(err, what, e);
+	} catch (const Xapian::DatabaseNotFoundError &e) {
+		return sou_error_set(err, SOU_ERR_NOTFOUND, "%s: %s", what,
+				     e.get_description().c_str());
+	} catch (const Xapian::DatabaseVersionError &e) {
+		return sou_error_set(err, SOU_ERR_DB, "%s: %s", what,
 				     e.get_description().c_str());
 	} catch (const Xapian::DatabaseOpeningError &e) {
-		return sou_error_set(err, SOU_ERR_NOTFOUND, "%s: %s", what,
+		/* a file of the database missing or unreadable: permissions
+		 * (errno set) or damage (a table gone or garbled) */
+		if (e.get_error_string())
+			return sou_error_set(err, SOU_ERR_DB, "%s: %s", what,
+					     e.get_description().c_str());
+		return damaged(err, what, e);
+	} catch (const Xapian::DatabaseError &e) {
+		/* plain DatabaseError: with an errno it is the system failing
+		 * (disk full, I/O error); without one ("EOF reading block")
+		 * the files do not hold what Xapian wrote */
+		if (e.get_type() == std::string("DatabaseError") && !e.get_error_string())
+			return damaged(err, what, e);
+		return sou_error_set(err, SOU_ERR_DB, "%s: %s", what,
 				     e.get_description().c_str());
 	} catch (const Xapian::Error &e) {
 		return sou_error_set(err, SOU_ERR_DB, "%s: %s", what,
@@ -85,6 +127,14 @@ static sou_status fail_from_exception(sou_error *err, const char *what)
  * retrying when Xapian says the database moved on under it, so callers
  * always see one consistent committed state.
  */
+/*
+ * How often a read is retried after the index moved on under it.  A read
+ * of every record (--status, a dry run) can span several commits of a
+ * writer that commits every few posts; each retry starts from the latest
+ * revision, so a few dozen are plenty even then.
+ */
+#define READ_TRIES 50
+
 template <typename F>
 static sou_status reading(sou_xdb *h, sou_error *err, F body)
 {
@@ -92,13 +142,32 @@ static sou_status reading(sou_xdb *h, sou_error *err, F body)
 		try {
 			return body();
 		} catch (const Xapian::DatabaseModifiedError &) {
-			if (tries < 5) {
+			if (tries < READ_TRIES) {
 				try {
 					h->db->reopen();
 					continue;
 				} catch (...) {
 				}
 			}
+			return fail_from_exception(err, h->path.c_str());
+		} catch (const Xapian::DatabaseCorruptError &) {
+			/*
+			 * A reader that opened while a writer committed twice can
+			 * meet blocks the writer already reused ("Expected block N
+			 * to be level 1, not 0"; seen in t0012 under load).  That
+			 * is not damage if a newer revision exists: reopen() then
+			 * returns true and the retry reads a consistent state.  The
+			 * same error at an unchanged revision is real corruption.
+			 */
+			bool moved = false;
+			if (tries < READ_TRIES) {
+				try {
+					moved = h->db->reopen();
+				} catch (...) {
+				}
+			}
+			if (moved)
+				continue;
 			return fail_from_exception(err, h->path.c_str());
 		} catch (...) {
 			return fail_from_exception(err, h->path.c_str());
@@ -117,8 +186,30 @@ sou_status sou_xdb_open(const char *path, int mode, sou_xdb **out, sou_error *er
 		h->path = path;
 		h->wdb = NULL;
 		h->db = NULL;
+		h->hold = NULL;
 		if (mode == SOU_XDB_READ) {
-			h->db = new Xapian::Database(path);
+			/* the generation the stub names, locked against removal,
+			 * opened directly so that it is the one locked */
+			sou_status st = sou_genlock_take(path, &h->hold, err);
+			if (st) {
+				delete h;
+				return st;
+			}
+			/* a writer committing twice while the tables open makes
+			 * Xapian give up on that revision, or read blocks it
+			 * already reused (as in reading()): open the latest; real
+			 * damage fails every time */
+			for (int tries = 0; !h->db; tries++) {
+				try {
+					h->db = new Xapian::Database(sou_genlock_path(h->hold));
+				} catch (const Xapian::DatabaseModifiedError &) {
+					if (tries >= READ_TRIES)
+						throw;
+				} catch (const Xapian::DatabaseCorruptError &) {
+					if (tries >= READ_TRIES)
+						throw;
+				}
+			}
 		} else {
 			/* The backend flag only for a new database: an existing
 			 * path may be a stub file or a directory with a stub,
@@ -132,6 +223,8 @@ sou_status sou_xdb_open(const char *path, int mode, sou_xdb **out, sou_error *er
 		*out = h;
 		return SOU_OK;
 	} catch (...) {
+		if (h)
+			sou_genlock_release(h->hold);
 		delete h;
 		sou_status st = fail_from_exception(err, path);
 		if (st == SOU_ERR_LOCKED)
@@ -151,6 +244,7 @@ void sou_xdb_destroy(sou_xdb *h)
 		/* closing is best effort: committed data is already safe */
 	}
 	delete h->db;
+	sou_genlock_release(h->hold); /* after the files are closed */
 	delete h;
 }
 
@@ -217,9 +311,86 @@ sou_status sou_xdb_compact(const char *const *srcs, size_t n, const char *dest,
 	}
 }
 
+sou_status sou_xdb_check(const char *path, sou_buf *report, unsigned long *problems,
+			 sou_error *err)
+{
+	sou_genhold *hold = NULL;
+	sou_status st;
+
+	*problems = 0;
+	if ((st = sou_genlock_take(path, &hold, err)))
+		return st;
+	try {
+		std::ostringstream out;
+		size_t n;
+		try {
+			n = Xapian::Database::check(sou_genlock_path(hold), 0, &out);
+		} catch (const Xapian::DatabaseOpeningError &e) {
+			if (e.get_error_string())
+				throw; /* cannot read it: not a finding */
+			out << e.get_description() << "\n";
+			n = 1;
+		} catch (const Xapian::DatabaseError &e) {
+			if (e.get_error_string())
+				throw;
+			/* check stops at the first damage it cannot walk past */
+			out << e.get_description() << "\n";
+			n = 1;
+		}
+		std::string text = out.str();
+		if (n && text.empty())
+			text = "Xapian's check found errors\n";
+		if (n) {
+			/* the checker's findings, without its progress lines
+			 * ("postlist:", "... checked OK", "Continuing check anyway") */
+			size_t a = 0;
+			while (a < text.size()) {
+				size_t b = text.find('\n', a);
+				if (b == std::string::npos)
+					b = text.size();
+				std::string l = text.substr(a, b - a);
+				bool noise = l.empty() || l[l.size() - 1] == ':' ||
+					     l.find("checked OK") != std::string::npos ||
+					     l.find("Continuing check") != std::string::npos;
+				if (!noise) {
+					sou_buf_add(report, l.data(), l.size());
+					sou_buf_addc(report, '\n');
+				}
+				a = b + 1;
+			}
+		}
+		*problems = n;
+		st = SOU_OK;
+	} catch (...) {
+		st = fail_from_exception(err, path);
+	}
+	sou_genlock_release(hold);
+	return st;
+}
+
 sou_status sou_xdb_reopen(sou_xdb *h, sou_error *err)
 {
 	try {
+		if (h->hold && !h->wdb && sou_genlock_moved(h->hold)) {
+			/* a rebuild switched generations: open the new one, then
+			 * let go of the old so the writer can remove it */
+			sou_genhold *next = NULL;
+			sou_status st = sou_genlock_take(h->path.c_str(), &next, err);
+			if (st)
+				return st;
+			Xapian::Database *db;
+			try {
+				db = new Xapian::Database(sou_genlock_path(next));
+			} catch (...) {
+				sou_genlock_release(next);
+				throw;
+			}
+			delete h->db;
+			h->db = db;
+			sou_genlock_release(h->hold);
+			h->hold = next;
+			return SOU_OK;
+		}
 		h->db->reopen();
 		return SOU_OK;
 	} catch (...) {
@@ -247,14 +418,12 @@ sou_status sou_xdb_termfreq(sou_xdb *h, const char *term, unsigned long *n,
 sou_status sou_xdb_get_metadata(sou_xdb *h, const char *key, sou_buf *out,
 				sou_error *err)
 {
-	try {
+	return reading(h, err, [&]() {
 		std::string v = h->db->get_metadata(key);
 		sou_buf_reset(out);
 		sou_buf_add(out, v.data(), v.size());
 		return SOU_OK;
-	} catch (...) {
-		return fail_from_exception(err, h->path.c_str());
-	}
+	});
 }
 
 sou_status sou_xdb_set_metadata(sou_xdb *h, const char *key, const char *value,
@@ -273,17 +442,36 @@ sou_status sou_xdb_set_metadata(sou_xdb *h, const char *key, const char *value,
 sou_status sou_xdb_metadata_each(sou_xdb *h, const char *prefix, sou_xmeta_fn fn,
 				 void *ctx, sou_error *err)
 {
-	try {
+	if (h->wdb) { /* a writer's view never moves: stream */
+		try {
+			for (Xapian::TermIterator k = h->db->metadata_keys_begin(prefix);
+			     k != h->db->metadata_keys_end(prefix); ++k) {
+				std::string key = *k;
+				std::string v = h->db->get_metadata(key);
+				fn(ctx, key.data(), key.size(), v.data(), v.size());
+			}
+			return SOU_OK;
+		} catch (...) {
+			return fail_from_exception(err, h->path.c_str());
+		}
+	}
+	/* a reader gathers first, so that a retry after the index moved on
+	 * does not hand fn a mix of two revisions */
+	std::vector<std::pair<std::string, std::string> > all;
+	sou_status st = reading(h, err, [&]() {
+		all.clear();
 		for (Xapian::TermIterator k = h->db->metadata_keys_begin(prefix);
 		     k != h->db->metadata_keys_end(prefix); ++k) {
 			std::string key = *k;
-			std::string v = h->db->get_metadata(key);
-			fn(ctx, key.data(), key.size(), v.data(), v.size());
+			all.push_back(std::make_pair(key, h->db->get_metadata(key)));
 		}
 		return SOU_OK;
-	} catch (...) {
-		return fail_from_exception(err, h->path.c_str());
-	}
+	});
+	if (st)
+		return st;
+	for (const auto &kv : all)
+		fn(ctx, kv.first.data(), kv.first.size(), kv.second.data(), kv.second.size());
+	return SOU_OK;
 }
 
 /* Finds the docid for idterm; 0 if none. */
@@ -325,19 +513,46 @@ static void each_term(const Xapian::Document &d, sou_xterm_fn fn, void *ctx)
 	}
 }
 
+/* One term of a document, gathered before fn sees it (below). */
+struct term_entry {
+	std::string term;
+	unsigned wdf;
+	std::vector<unsigned> pos;
+};
+
+static void gather_term(void *ctx, const char *term, size_t len, unsigned wdf,
+			const unsigned *pos, size_t npos)
+{
+	std::vector<term_entry> *all = static_cast<std::vector<term_entry> *>(ctx);
+	term_entry e;
+	e.term.assign(term, len);
+	e.wdf = wdf;
+	if (npos)
+		e.pos.assign(pos, pos + npos);
+	all->push_back(e);
+}
+
 sou_status sou_xdb_doc_terms(sou_xdb *h, const char *idterm, sou_xterm_fn fn,
 			     void *ctx, sou_error *err)
 {
-	try {
+	/* gathered under the reader retry, so that a retry after the index
+	 * moved on does not hand fn terms of two revisions */
+	std::vector<term_entry> all;
+	sou_status st = reading(h, err, [&]() {
+		all.clear();
 		Xapian::docid id = find_doc(h->db, idterm);
 		if (!id)
 			return sou_error_set(err, SOU_ERR_NOTFOUND, "%s: no post with id '%s'",
 					     h->path.c_str(), idterm);
-		each_term(h->db->get_document(id), fn, ctx);
+		each_term(h->db->get_document(id), gather_term, &all);
 		return SOU_OK;
-	} catch (...) {
-		return fail_from_exception(err, h->path.c_str());
-	}
+	});
+	if (st)
+		return st;
+	for (const term_entry &e : all)
+		fn(ctx, e.term.data(), e.term.size(), e.wdf, e.pos.empty() ? NULL : &e.pos[0],
+		   e.pos.size());
+	return SOU_OK;
 }
 
 sou_status sou_xdoc_terms(const sou_xdoc *d, sou_xterm_fn fn, void *ctx, sou_error *err)
@@ -353,16 +568,20 @@ sou_status sou_xdoc_terms(const sou_xdoc *d, sou_xterm_fn fn, void *ctx, sou_err
 sou_status sou_xdb_each_term(sou_xdb *h, const char *prefix, sou_xallterm_fn fn,
 			     void *ctx, sou_error *err)
 {
-	try {
+	/* gathered first under the reader retry, as in sou_xdb_doc_terms */
+	std::vector<std::string> all;
+	sou_status st = reading(h, err, [&]() {
+		all.clear();
 		for (Xapian::TermIterator t = h->db->allterms_begin(prefix);
-		     t != h->db->allterms_end(prefix); ++t) {
-			std::string term = *t;
-			fn(ctx, term.data(), term.size());
-		}
+		     t != h->db->allterms_end(prefix); ++t)
+			all.push_back(*t);
 		return SOU_OK;
-	} catch (...) {
-		return fail_from_exception(err, h->path.c_str());
-	}
+	});
+	if (st)
+		return st;
+	for (const std::string &t : all)
+		fn(ctx, t.data(), t.size());
+	return SOU_OK;
 }
 
 static void canonical_term(void *ctx, const char *term, size_t len, unsigned wdf,
@@ -627,6 +846,22 @@ char *sou_xq_describe(const sou_xq *q)
 	}
 }
 
+size_t sou_xq_count_terms(const sou_xq *q)
+{
+	size_t n = 0;
+
+	if (!q)
+		return 0;
+	try {
+		for (Xapian::TermIterator t = q->q.get_unique_terms_begin();
+		     t != q->q.get_unique_terms_end(); ++t)
+			n++;
+	} catch (...) {
+		return (size_t)-1;
+	}
+	return n;
+}
+
 /* ---- stemming ------------------------------------------------------------ */
 
 sou_xstem *sou_xstem_create(void)
@@ -670,8 +905,12 @@ public:
 sou_status sou_xdb_like(sou_xdb *h, const char *idterm, unsigned nterms,
 			sou_xq **out, sou_strlist *words, sou_error *err)
 {
+	size_t n0 = words ? words->n : 0;
+
 	*out = NULL;
-	try {
+	return reading(h, err, [&]() {
+		while (words && words->n > n0) /* a retry chooses the words again */
+			free(words->v[--words->n]);
 		Xapian::docid id = find_doc(h->db, idterm);
 		if (!id)
 			return sou_error_set(err, SOU_ERR_NOTFOUND, "no post '%s' in the index",
@@ -693,9 +932,7 @@ sou_status sou_xdb_like(sou_xdb *h, const char *idterm, unsigned nterms,
 		if (!*out)
 			return sou_error_set(err, SOU_ERR_NOMEM, "out of memory");
 		return SOU_OK;
-	} catch (...) {
-		return fail_from_exception(err, h->path.c_str());
-	}
+	});
 }
 
 /* ---- searching ----------------------------------------------------------- */

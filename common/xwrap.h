@@ -44,8 +44,16 @@ typedef struct sou_xmset sou_xmset;
 
 /*
  * Opens the database at path.  A writer that finds another writer holding
- * the lock fails with SOU_ERR_LOCKED; a missing database opened for
- * reading fails with SOU_ERR_NOTFOUND; other failures are SOU_ERR_DB.
+ * the lock fails with SOU_ERR_LOCKED (any other locking failure, such as
+ * no permission, is SOU_ERR_DB naming its cause); a missing database
+ * opened for reading fails with SOU_ERR_NOTFOUND; other failures are
+ * SOU_ERR_DB.  A reader of an index directory opens the generation its
+ * stub names and holds it against removal until destroyed (genlock.h).
+ *
+ * Every failure that means the files are damaged (Xapian's
+ * DatabaseCorruptError, a table missing or garbled, a bad stub) is
+ * SOU_ERR_DB with a message saying the index is damaged and how to
+ * rebuild it (SOU_GENLOCK_REBUILD_HINT).
  */
 sou_status sou_xdb_open(const char *path, int mode, sou_xdb **out, sou_error *err);
 /* Closes the database; for a writer, uncommitted changes are discarded. */
@@ -67,8 +75,21 @@ sou_status sou_xdb_commit(sou_xdb *db, sou_error *err);
 sou_status sou_xdb_compact(const char *const *srcs, size_t n, const char *dest,
 			   sou_error *err);
 
-/* Makes a reader see the latest committed state. */
+/*
+ * Makes a reader see the latest committed state, moving to a new
+ * generation (and letting go of the old one) if a rebuild switched.
+ */
 sou_status sou_xdb_reopen(sou_xdb *db, sou_error *err);
+
+/*
+ * Runs Xapian's own consistency check (Xapian::Database::check) over the
+ * database at path (an index directory's current generation, or a
+ * database directory).  What it finds wrong is appended to report, one
+ * line each, and counted in *problems (0: sound).  The status is an
+ * error only when the check could not run (e.g. the files cannot be read).
+ */
+sou_status sou_xdb_check(const char *path, sou_buf *report, unsigned long *problems,
+			 sou_error *err);
 
 sou_status sou_xdb_doccount(sou_xdb *db, unsigned long *n, sou_error *err);
 sou_status sou_xdb_termfreq(sou_xdb *db, const char *term, unsigned long *n,
@@ -173,6 +194,11 @@ sou_xq *sou_xq_match_nothing(void);
 void sou_xq_destroy(sou_xq *q);
 /* A description for debugging, malloc'd, owned by the caller. */
 char *sou_xq_describe(const sou_xq *q);
+/*
+ * Number of distinct terms in q (each counted once however often it
+ * occurs); (size_t)-1 if they cannot be counted (out of memory).
+ */
+size_t sou_xq_count_terms(const sou_xq *q);
 
 /* ---- stemming ------------------------------------------------------------ */
 

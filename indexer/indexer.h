@@ -47,7 +47,13 @@ typedef struct sou_ix_event {
 typedef void (*sou_ix_event_fn)(void *ctx, const sou_ix_event *ev);
 
 typedef struct sou_indexer_opts {
-	const char *db_path;      /* index directory (created if missing) */
+	const char *db_path;      /* index directory (created 0700 if missing) */
+	/* every PATH of this run, as given (borrowed; must outlive the
+	 * indexer): resolved to roots when the indexer is created, so each
+	 * post's key can be told apart from the other roots' (see add_path) */
+	const char *const *paths;
+	size_t npaths;
+	int follow_symlinks;      /* follow symlinked files pointing outside every root */
 	int tz_min;               /* site zone for dates without one */
 	unsigned batch;           /* changes per commit (0: default 2000) */
 	size_t max_file_bytes;    /* larger files fail (0: default 8 MiB) */
@@ -71,6 +77,9 @@ typedef struct sou_index_stats {
 	unsigned long dropped_terms; /* terms over Xapian's limit, dropped */
 	unsigned long long bytes;    /* bytes of post files read */
 	double seconds;
+	int kept_old;            /* a rebuild not switched to (a PATH or
+				  * directory could not be read, or it was
+				  * interrupted): the old index stays */
 } sou_index_stats;
 
 #define SOU_DEFAULT_BATCH 2000
@@ -86,18 +95,41 @@ sou_status sou_indexer_create(const sou_indexer_opts *opts, sou_indexer **out,
 
 /*
  * Brings the index up to date with the posts (*.md, *.markdown, *.html)
- * below path, or path itself if it is a file.  Each post is keyed by its
- * path relative to path (a file given directly: its base name).  Bad posts
- * are events, not errors: the status is an error only when the index
- * fails, path cannot be read, or the run was interrupted
+ * below path, or path itself if it is a file; path must be one of
+ * opts->paths (else SOU_ERR_USAGE).
+ *
+ * Roots: each PATH stands for its real path (symlinks resolved) as it was
+ * when the indexer was created.  A post's key (its id, and the path shown
+ * for it) is its path relative to its root; a file given as PATH has its
+ * base name.  When the run has several roots, every key starts with the
+ * root's label, the fewest trailing components of the root's real path
+ * that tell the run's roots apart ("a/posts/x.md", "b/posts/x.md"; a root
+ * with no more components than that is labelled by its whole real path).
+ * A root given twice is walked once; a root inside another root (reached
+ * by that root's walk) is walked as part of it, with a SKIPPED note.
+ *
+ * Symlinks: symlinked directories are never followed; a symlinked post
+ * is followed when its target is inside one of the roots, or always with
+ * opts->follow_symlinks; otherwise it is left out with a SKIPPED note.
+ * A file given as PATH is read even if it is a symlink.
+ *
+ * Bad posts are events, not errors: the status is an error only when the
+ * index fails, path cannot be read, or the run was interrupted
  * (SOU_ERR_INTERRUPTED, after which only finish/destroy may be called).
  */
 sou_status sou_indexer_add_path(sou_indexer *ix, const char *path, sou_error *err);
 
 /*
- * Deletes posts of this run's roots whose files are gone (unless the run
- * was interrupted), commits, switches to the new index after a rebuild,
- * and fills stats (may be NULL).
+ * Deletes every post not seen in this run, so that the index holds
+ * exactly the posts below this run's PATHs (those of a PATH left off the
+ * command line go too), unless the run was interrupted or a PATH or
+ * directory could not be read; commits, switches to the new index after a rebuild,
+ * and fills stats (may be NULL).  Also to be called after add_path failed
+ * with an index error: then it commits nothing, fills stats with the
+ * work done, records the failed run for --status (DIR/sou.lastrun) and
+ * returns that error again.  An interrupted run ends in
+ * SOU_ERR_INTERRUPTED, saying whether finished work was committed or
+ * (an interrupted rebuild) the old index is kept.
  */
 sou_status sou_indexer_finish(sou_indexer *ix, sou_index_stats *stats,
 			      sou_error *err);

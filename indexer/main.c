@@ -10,34 +10,56 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "check.h"
 #include "cli.h"
 #include "date.h"
+#include "genlock.h"
 #include "indexer.h"
 
 static const char usage[] =
 	"usage: sou-index [options] PATH...\n"
 	"       sou-index [--db DIR] --status\n"
+	"       sou-index [--db DIR] [--wait SECONDS] --check\n"
 	"\n"
 	"Brings the index up to date with the Jekyll posts (*.md, *.markdown, *.html)\n"
-	"below each PATH: new and changed posts are indexed, vanished ones deleted,\n"
-	"unchanged ones skipped without being read.\n"
+	"below each PATH: new and changed posts are indexed, unchanged ones skipped\n"
+	"without being read, and posts no longer below any PATH of this run deleted.\n"
+	"With several PATHs, each post's path starts with a label of its PATH.\n"
 	"  --db DIR         index directory (default: $SOU_DB or ~/.sou/index)\n"
 	"  --timezone ZONE  zone for dates without one (default +08:00)\n"
 	"  --batch N        changes per commit (default 2000)\n"
 	"  --jobs N         worker threads for full builds (default: one per core)\n"
 	"  --dict FILE      extra words for the segmenter (also: dict = FILE in DIR/sou.conf)\n"
 	"  --synonyms FILE  synonym groups, checked here and used by sou-query\n"
+	"  --follow-symlinks  also read symlinked posts whose target is outside every PATH\n"
 	"  --rebuild        build a fresh index beside the old one, then switch\n"
 	"  --dry-run        report what would change; write nothing\n"
 	"  --wait SECONDS   wait for another sou-index to finish (default: fail at once)\n"
 	"  --status         show the index's post count, last run and failed posts\n"
+	"  --check          check the index (Xapian's checker and sou's records)\n"
 	"  -q, --quiet      print only problems (for cron)\n"
 	"  -v, --verbose    list every post added, updated or deleted\n"
 	"  -h, --help       show this help\n"
-	"Exit status: 0 ok, 1 some posts failed, 2 usage, 3 index error,\n"
+	"Exit status: 0 ok, 1 some posts failed, 2 usage, 3 index error or damaged,\n"
 	"4 interrupted (finished work committed), 75 index locked by another writer.\n";
 
 static volatile sig_atomic_t got_signal;
+
+/*
+ * Writes prefix, then s escaped for a person's terminal (buf.h: control
+ * characters and invalid UTF-8 as \n, \e, \xNN...), then a newline: a
+ * file name with a newline or ESC stays one harmless line.
+ */
+static void say(FILE *f, const char *prefix, const char *s)
+{
+	sou_buf b = SOU_BUF_INIT;
+
+	sou_buf_adds(&b, prefix);
+	sou_buf_add_escaped(&b, s, strlen(s));
+	sou_buf_addc(&b, '\n');
+	fputs(b.data, f);
+	sou_buf_free(&b);
+}
 
 static void on_signal(int sig)
 {
@@ -74,12 +96,12 @@ static void on_event(void *ctx, const sou_ix_event *ev)
 	switch (ev->kind) {
 	case SOU_IX_FAILED:
 		clear_bar(u);
-		fprintf(stderr, "sou-index: error: %s\n", ev->message);
+		say(stderr, "sou-index: error: ", ev->message);
 		break;
 	case SOU_IX_SKIPPED:
 		if (!u->quiet) {
 			clear_bar(u);
-			fprintf(stderr, "sou-index: skipped: %s\n", ev->message);
+			say(stderr, "sou-index: skipped: ", ev->message);
 		}
 		break;
 	case SOU_IX_ADDED: verb = "added"; break;
@@ -89,7 +111,9 @@ static void on_event(void *ctx, const sou_ix_event *ev)
 	}
 	if (verb && (u->verbose || u->dry_run) && !u->quiet) {
 		clear_bar(u);
-		printf("%s%s %s\n", u->dry_run ? "would be " : "", verb, ev->path);
+		char head[32];
+		snprintf(head, sizeof(head), "%s%s ", u->dry_run ? "would be " : "", verb);
+		say(stdout, head, ev->path);
 	}
 	if (u->tty && !u->quiet && !u->verbose) {
 		double t = now_s();
@@ -109,28 +133,70 @@ static int show_status(const char *db)
 	size_t i;
 
 	if (sou_index_status_read(db, &s, &err)) {
-		fprintf(stderr, "sou-index: %s\n", err.msg);
+		say(stderr, "sou-index: ", err.msg);
 		return sou_cli_exit_for(err.code);
 	}
-	printf("index:    %s\n", db);
+	say(stdout, "index:    ", db);
 	printf("posts:    %lu\n", s.posts);
 	if (s.last_run) {
 		char *tab = strchr(s.last_run, '\t'), when[64];
 		time_t t = (time_t)strtoll(s.last_run, NULL, 10);
 		struct tm tm;
 		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S %z", localtime_r(&t, &tm));
-		printf("last run: %s: %s\n", when, tab ? tab + 1 : "");
+		printf("last run: %s: ", when);
+		say(stdout, "", tab ? tab + 1 : "");
 	} else {
 		printf("last run: never\n");
 	}
 	printf("failed:   %zu\n", s.failed.n);
 	for (i = 0; i < s.failed.n; i++) {
 		char *tab = strchr(s.failed.v[i], '\t');
-		printf("  %s\n", tab ? tab + 1 : s.failed.v[i]);
+		say(stdout, "  ", tab ? tab + 1 : s.failed.v[i]);
 	}
 	printf("skipped:  %zu (not posts)\n", s.skipped.n);
 	sou_index_status_clear(&s);
 	return SOU_EXIT_OK;
+}
+
+/* --check: 0 when sound, 3 (listing what is wrong) when damaged. */
+static int run_check(const char *db, double wait_s)
+{
+	sou_check_report r;
+	sou_error err;
+	sou_buf line = SOU_BUF_INIT;
+	size_t a = 0;
+
+	if (sou_check_run(db, wait_s, &r, &err)) {
+		say(stderr, "sou-index: ", err.msg);
+		return sou_cli_exit_for(err.code);
+	}
+	if (!r.problems) {
+		sou_buf_addf(&line, "%s: sound: Xapian's check passed; %lu posts, each with its record",
+			     db, r.posts);
+		say(stdout, "", line.data);
+		sou_buf_free(&line);
+		sou_check_report_clear(&r);
+		return SOU_EXIT_OK;
+	}
+	while (a < r.text.len) { /* one problem a line */
+		const char *nl = memchr(r.text.data + a, '\n', r.text.len - a);
+		size_t b = nl ? (size_t)(nl - r.text.data) : r.text.len;
+		sou_buf_reset(&line);
+		/* a line from a failed read names db already */
+		if (b - a < strlen(db) + 2 || memcmp(r.text.data + a, db, strlen(db)) ||
+		    memcmp(r.text.data + a + strlen(db), ": ", 2))
+			sou_buf_addf(&line, "%s: ", db);
+		sou_buf_add(&line, r.text.data + a, b - a);
+		say(stderr, "sou-index: ", line.data);
+		a = b + 1;
+	}
+	sou_buf_reset(&line);
+	sou_buf_addf(&line, "%s: the index is damaged (%lu problem%s found): "
+		     SOU_GENLOCK_REBUILD_HINT, db, r.problems, r.problems == 1 ? "" : "s");
+	say(stderr, "sou-index: ", line.data);
+	sou_buf_free(&line);
+	sou_check_report_clear(&r);
+	return SOU_EXIT_DB;
 }
 
 int main(int argc, char **argv)
@@ -143,9 +209,11 @@ int main(int argc, char **argv)
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "wait", required_argument, NULL, 'w' },
 		{ "status", no_argument, NULL, 's' },
+		{ "check", no_argument, NULL, 'C' },
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "dict", required_argument, NULL, 'D' },
 		{ "synonyms", required_argument, NULL, 'S' },
+		{ "follow-symlinks", no_argument, NULL, 'L' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -158,7 +226,7 @@ int main(int argc, char **argv)
 	sou_buf db = SOU_BUF_INIT;
 	sou_strlist dicts = { NULL, 0 }, synonyms = { NULL, 0 };
 	ui u;
-	int c, i, rc = SOU_EXIT_OK, status = 0;
+	int c, i, rc = SOU_EXIT_OK, status = 0, check = 0, failed_shown = 0;
 	sou_status st = SOU_OK;
 	struct sigaction sa;
 
@@ -175,7 +243,7 @@ int main(int argc, char **argv)
 			break;
 		case 'z':
 			if (sou_tz_parse(optarg, &o.tz_min, &err)) {
-				fprintf(stderr, "sou-index: --timezone: %s\n", err.msg);
+				say(stderr, "sou-index: --timezone: ", err.msg);
 				rc = SOU_EXIT_USAGE;
 				goto done;
 			}
@@ -184,7 +252,7 @@ int main(int argc, char **argv)
 			char *end;
 			long n = strtol(optarg, &end, 10);
 			if (*end || n < 1 || n > 10000000) {
-				fprintf(stderr, "sou-index: --batch: expected a positive number, got '%s'\n", optarg);
+				say(stderr, "sou-index: --batch: expected a positive number, got ", optarg);
 				rc = SOU_EXIT_USAGE;
 				goto done;
 			}
@@ -195,7 +263,7 @@ int main(int argc, char **argv)
 			char *end;
 			double w = strtod(optarg, &end);
 			if (*end || !(w >= 0)) {
-				fprintf(stderr, "sou-index: --wait: expected seconds, got '%s'\n", optarg);
+				say(stderr, "sou-index: --wait: expected seconds, got ", optarg);
 				rc = SOU_EXIT_USAGE;
 				goto done;
 			}
@@ -206,7 +274,7 @@ int main(int argc, char **argv)
 			char *end;
 			long n = strtol(optarg, &end, 10);
 			if (*end || n < 1 || n > 64) {
-				fprintf(stderr, "sou-index: --jobs: expected 1 to 64, got '%s'\n", optarg);
+				say(stderr, "sou-index: --jobs: expected 1 to 64, got ", optarg);
 				rc = SOU_EXIT_USAGE;
 				goto done;
 			}
@@ -216,8 +284,10 @@ int main(int argc, char **argv)
 		case 'D': sou_strlist_push(&dicts, optarg, strlen(optarg)); break;
 		case 'S': sou_strlist_push(&synonyms, optarg, strlen(optarg)); break;
 		case 'R': o.rebuild = 1; break;
+		case 'L': o.follow_symlinks = 1; break;
 		case 'n': o.dry_run = 1; break;
 		case 's': status = 1; break;
+		case 'C': check = 1; break;
 		case 'q': u.quiet = 1; break;
 		case 'v': u.verbose = 1; break;
 		case 'h': fputs(usage, stdout); goto done;
@@ -226,6 +296,10 @@ int main(int argc, char **argv)
 	}
 	if (status) {
 		rc = show_status(db.data);
+		goto done;
+	}
+	if (check) {
+		rc = run_check(db.data, o.wait_s);
 		goto done;
 	}
 	if (optind >= argc) {
@@ -246,7 +320,7 @@ int main(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	if (sou_cli_read_config(db.data, &dicts, &synonyms, &err)) {
-		fprintf(stderr, "sou-index: %s\n", err.msg);
+		say(stderr, "sou-index: ", err.msg);
 		rc = SOU_EXIT_USAGE;
 		goto done;
 	}
@@ -255,11 +329,13 @@ int main(int argc, char **argv)
 	u.tty = isatty(STDERR_FILENO);
 	u.dry_run = o.dry_run;
 	o.db_path = db.data;
+	o.paths = (const char *const *)argv + optind;
+	o.npaths = (size_t)(argc - optind);
 	o.interrupted = &got_signal;
 	o.on_event = on_event;
 	o.ctx = &u;
 	if ((st = sou_indexer_create(&o, &ix, &err))) {
-		fprintf(stderr, "sou-index: %s\n", err.msg);
+		say(stderr, "sou-index: ", err.msg);
 		/* an unreadable or malformed --dict/--synonyms file: usage */
 		rc = st == SOU_ERR_PARSE || st == SOU_ERR_IO ? SOU_EXIT_USAGE : sou_cli_exit_for(st);
 		goto done;
@@ -267,30 +343,42 @@ int main(int argc, char **argv)
 	for (i = optind; i < argc && !st; i++) {
 		if ((st = sou_indexer_add_path(ix, argv[i], &err)) && st != SOU_ERR_INTERRUPTED) {
 			clear_bar(&u);
-			fprintf(stderr, "sou-index: %s\n", err.msg);
+			say(stderr, "sou-index: ", err.msg);
+			failed_shown = 1;
 			if (st == SOU_ERR_IO) { /* an unreadable PATH: go on with the rest */
 				rc = SOU_EXIT_SOME;
 				st = SOU_OK;
+				failed_shown = 0;
 			}
 		}
 	}
-	if (!st || st == SOU_ERR_INTERRUPTED)
-		st = sou_indexer_finish(ix, &stats, &err);
+	/* also after an index failure: it counts the work and records the
+	 * failed run for --status, and returns that failure again */
+	st = sou_indexer_finish(ix, &stats, &err);
 	clear_bar(&u);
-	if (st && st != SOU_ERR_INTERRUPTED) {
-		fprintf(stderr, "sou-index: %s\n", err.msg);
+	if (st && st != SOU_ERR_INTERRUPTED && !failed_shown) { /* an error is shown once */
+		say(stderr, "sou-index: ", err.msg);
+		failed_shown = 1;
+	}
+	if (!u.quiet || st) {
+		/* a failed run also gets its line, but never reads as success */
+		printf("%s%sadded %lu, updated %lu, deleted %lu, unchanged %lu, failed %lu in %.2f s\n",
+		       st && st != SOU_ERR_INTERRUPTED ? "stopped by an error after: " : "",
+		       o.dry_run ? "dry run: would have " : "", stats.added, stats.updated,
+		       stats.deleted, stats.unchanged, stats.failed, stats.seconds);
+		fflush(stdout);
+	}
+	if (st == SOU_ERR_INTERRUPTED) {
+		say(stderr, "sou-index: ", err.msg);
+		rc = SOU_EXIT_INTERRUPTED;
+	} else if (st) {
 		rc = sou_cli_exit_for(st);
 	} else {
-		if (!u.quiet || st == SOU_ERR_INTERRUPTED)
-			printf("%sadded %lu, updated %lu, deleted %lu, unchanged %lu, failed %lu in %.2f s\n",
-			       o.dry_run ? "dry run: would have " : "", stats.added, stats.updated,
-			       stats.deleted, stats.unchanged, stats.failed, stats.seconds);
-		if (st == SOU_ERR_INTERRUPTED) {
-			fprintf(stderr, "sou-index: %s\n", err.msg);
-			rc = SOU_EXIT_INTERRUPTED;
-		} else if (stats.failed) {
+		if (stats.kept_old)
+			fprintf(stderr, "sou-index: the rebuild is not switched to, since not every "
+				"post could be read; the old index is kept\n");
+		if (stats.failed || stats.kept_old)
 			rc = SOU_EXIT_SOME;
-		}
 	}
 done:
 	sou_indexer_destroy(ix);

@@ -10,6 +10,7 @@
 #include <xxhash.h>
 
 #include "buf.h"
+#include "schema.h"
 #include "termgen.h"
 
 struct sou_state {
@@ -67,8 +68,11 @@ static void grow(sou_state *st)
 	sou_file_state **old = st->slots;
 	size_t oldcap = st->cap, i;
 
-	st->cap = st->cap ? st->cap * 2 : 1024;
-	st->slots = sou_xcalloc(st->cap, sizeof(*st->slots));
+	/* a fresh table of the next power of two (at least 1024 slots) */
+	st->slots = NULL;
+	st->cap = 0;
+	SOU_ARRAY_GROW(st->slots, st->cap, oldcap + 1 > 1024 ? oldcap + 1 : 1024);
+	memset(st->slots, 0, st->cap * sizeof(*st->slots));
 	st->used = 0;
 	for (i = 0; i < oldcap; i++)
 		if (old[i] && old[i] != TOMB) {
@@ -107,10 +111,16 @@ static void insert(sou_state *st, sou_file_state *rec)
 	st->slots[i] = rec;
 }
 
+/* SOU_META_FILE + the id term without its prefix (never over Xapian's key limit). */
 static void key_for(const char *relpath, sou_buf *key)
 {
-	sou_termgen_idterm(relpath, key);
-	key->data[0] = 's';
+	sou_buf id = SOU_BUF_INIT;
+
+	sou_termgen_idterm(relpath, &id);
+	sou_buf_reset(key);
+	sou_buf_adds(key, SOU_META_FILE);
+	sou_buf_add(key, id.data + strlen(SOU_PREFIX_ID), id.len - strlen(SOU_PREFIX_ID));
+	sou_buf_free(&id);
 }
 
 static void load_one(void *ctx, const char *key, size_t klen, const char *v, size_t vlen)
@@ -150,7 +160,7 @@ sou_status sou_state_load(sou_xdb *db, sou_state **out, sou_error *err)
 
 	*out = NULL;
 	grow(st);
-	if (db && (s = sou_xdb_metadata_each(db, "s", load_one, st, err))) {
+	if (db && (s = sou_xdb_metadata_each(db, SOU_META_FILE, load_one, st, err))) {
 		sou_state_destroy(st);
 		return s;
 	}

@@ -2,9 +2,11 @@
  * state.h - what the indexer remembers about every file it has seen, so a
  * re-run can skip unchanged posts without reading them.
  *
- * One record per post path, kept as Xapian user metadata under the key
- * "s" + the post's id term without its "Q" (so it is never over Xapian's
- * key limit) and therefore committed in the same transaction as the
+ * One record per post key (indexer.h: the path below its root, with the
+ * root's label when a run has several roots), kept as Xapian user metadata
+ * under the key SOU_META_FILE + the post's id term without its
+ * SOU_PREFIX_ID (schema.h; so it is never over Xapian's key limit) and
+ * therefore committed in the same transaction as the
  * documents: after a crash the records always describe exactly the
  * committed documents.  Value format: NUL-separated fields
  *   "1", status, size, mtime_ns, ctime_ns, xxh64 (hex), root, relpath, message
@@ -24,8 +26,10 @@ typedef struct sou_file_state {
 	int64_t mtime_ns;
 	int64_t ctime_ns;
 	uint64_t hash;
-	char *root;           /* canonical root directory it was found under */
-	char *relpath;
+	char *root;           /* real path of the root it was last found under
+			       * (informational: the deletion sweep goes by
+			       * "seen", whatever the root) */
+	char *relpath;        /* the post's key, any bytes but NUL */
 	char *message;        /* for 'f' and 's' */
 	int seen;             /* met during this run */
 } sou_file_state;

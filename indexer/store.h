@@ -3,17 +3,32 @@
  * and full builds that switch atomically.
  *
  * Layout of the directory given with --db:
- *   XAPIANDB          a Xapian stub file, one line "auto gen-NNNNNN": readers
- *                     and writers open the directory and Xapian follows it
- *   gen-NNNNNN/       the glass database of one generation
+ *   XAPIANDB          a Xapian stub file, one line "auto gen-NNNNNN" naming
+ *                     the current generation (anything else: damaged)
+ *   gen-NNNNNN/       the glass database of one generation, plus
+ *     sou-readers.lock  flock(2)ed shared by every reader that has this
+ *                     generation open (common/genlock.h)
  *   gen-NNNNNN.shard-K/  a parallel build's shards, merged into gen-NNNNNN
+ *   XAPIANDB.tmp      the next stub while it is written
  *   sou.lock          flock(2)ed by the running sou-index (one writer at a time)
+ *   sou.lastrun       the last run's outcome, "epoch\tsummary" padded with
+ *                     NULs to 4096 bytes, overwritten in place so that a
+ *                     run failing on a full disk is still recorded
+ * Parent directories of DIR that are missing are created (0700).
+ *
  * A full build (the first one, or --rebuild) writes a new generation
  * beside the current one, then replaces XAPIANDB with rename(2), which
  * readers see atomically; a build that fails or is killed leaves the stub,
- * and so the old index, alone.  The generation before the current one is
- * kept until the next full build so that readers holding it open are not
- * cut off.  Incremental runs write the current generation in place.
+ * and so the old index, alone.  Readers open the generation the stub names
+ * and hold its lock file shared while they use it.  Incremental runs write
+ * the current generation in place.
+ *
+ * Disk use: every run, under the writer lock, first removes what killed
+ * runs left (shards, half-written generations, XAPIANDB.tmp) and every
+ * generation that is not current and that no reader holds (the writer
+ * takes its lock file exclusively without waiting); a full build does the
+ * same right after switching.  So an index takes one generation's space,
+ * plus the one a reader still has open, plus a build in progress.
  */
 #ifndef SOU_STORE_H
 #define SOU_STORE_H
@@ -25,13 +40,25 @@
 typedef struct sou_store sou_store;
 
 /*
- * Takes the writer lock on dir (creating dir if needed), waiting up to
- * wait_s seconds for another writer (0: fail at once with SOU_ERR_LOCKED).
- * The run is a full build when rebuild is set or no generation exists.
- * *out is owned by the caller.
+ * Takes the writer lock on dir (creating dir and its parents if needed),
+ * waiting up to wait_s seconds for another writer (0: fail at once with
+ * SOU_ERR_LOCKED; only a lock another process holds is SOU_ERR_LOCKED,
+ * every other failure is SOU_ERR_DB naming its cause), then removes
+ * leftovers and unused generations (see above).  The run is a full build
+ * when rebuild is set or no generation exists.  A damaged stub is
+ * SOU_ERR_DB unless rebuild is set.  *out is owned by the caller.
  */
 sou_status sou_store_open(const char *dir, int rebuild, double wait_s,
 			  sou_store **out, sou_error *err);
+
+/*
+ * Takes the writer lock on the existing index dir without changing
+ * anything (no cleanup, no new generation), so that it can be read
+ * undisturbed (sou-index --check); needs only read permission.
+ * SOU_ERR_NOTFOUND if dir is missing; a damaged stub is SOU_ERR_DB.
+ * sou_store_gen_path names the current generation.
+ */
+sou_status sou_store_lock(const char *dir, double wait_s, sou_store **out, sou_error *err);
 
 /* 1 if this run writes a new generation (a full build). */
 int sou_store_is_fresh(const sou_store *s);
@@ -54,10 +81,20 @@ sou_status sou_store_open_db(sou_store *s, sou_xdb **db, sou_error *err);
 
 /*
  * For a full build: makes the new generation current by replacing the
- * stub, then removes generations older than the previous one.  The
- * caller commits and closes its database first.
+ * stub, then removes the previous generation unless a reader holds it.
+ * The caller commits and closes its database first.
  */
 sou_status sou_store_publish(sou_store *s, sou_error *err);
+
+/*
+ * Records the outcome of this run in DIR/sou.lastrun (line: "epoch\t
+ * summary", at most 4095 bytes kept).  A run's summary also goes into
+ * Xapian with its last commit; this record also holds failed runs.
+ */
+sou_status sou_store_record_run(sou_store *s, const char *line, size_t len, sou_error *err);
+
+/* Reads DIR/sou.lastrun into out (empty when there is none). */
+sou_status sou_store_read_run(const char *dir, sou_buf *out, sou_error *err);
 
 /*
  * Releases the lock.  An unpublished full build's generation and shards

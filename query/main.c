@@ -6,7 +6,9 @@
  * (with its own options) per line, reporting in-process latency; and
  * --analyze, showing what the segmenter makes of text.
  */
+#include <errno.h>
 #include <getopt.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,6 +48,7 @@ static const char usage[] =
 	"  --terms doc|query|original  with --analyze: the index terms of a document,\n"
 	"                      the compiled query, or the words as written (unfolded)\n"
 	"  -h, --help          show this help\n"
+	"A query holds at most 8192 bytes and 1024 distinct index terms.\n"
 	"Exit status: 0 hits, 1 no hits, 2 usage or malformed query, 3 index error.\n";
 
 static const struct option longopts[] = {
@@ -85,18 +88,49 @@ typedef struct cli {
 	sou_strlist facets;     /* --facets names */
 } cli;
 
+/* The --batch line being run (0 outside a batch), named in messages. */
+static size_t batch_line;
+
+/*
+ * Prints "sou-query: MESSAGE" on stderr, prefixed with the --batch line
+ * if any.  The message may hold a query, a file name or text from the
+ * index, so it is escaped (buf.h): nothing a post or a user typed can
+ * move the terminal's cursor or split the line.
+ */
+static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void say(const char *fmt, ...)
+{
+	sou_buf msg = SOU_BUF_INIT, line = SOU_BUF_INIT;
+	va_list ap;
+
+	va_start(ap, fmt);
+	sou_buf_vaddf(&msg, fmt, ap);
+	va_end(ap);
+	sou_buf_adds(&line, "sou-query: ");
+	if (batch_line)
+		sou_buf_addf(&line, "--batch line %zu: ", batch_line);
+	sou_buf_add_escaped(&line, msg.data ? msg.data : "", msg.len);
+	sou_buf_addc(&line, '\n');
+	fwrite(line.data, 1, line.len, stderr);
+	sou_buf_free(&msg);
+	sou_buf_free(&line);
+}
+
 /*
  * Splits argv into options (moved to the front, for getopt) and query
  * words, so that "-word" exclusions need no "--": an argument is an
  * option only if it is a known long option (or -h), and the argument
- * after an option that takes one is its value.  Returns the number of
- * option arguments (argv[0] included); the words follow them.
+ * after an option that takes one is its value; "--" ends the options and
+ * is dropped.  Returns the number of option arguments (argv[0]
+ * included); the words follow them, up to *nargs (the new argument
+ * count, one less than argc when "--" was dropped).
  */
-static int split_args(int argc, char **argv)
+static int split_args(int argc, char **argv, int *nargs)
 {
 	char **words = calloc((size_t)argc + 1, sizeof(char *));
 	int i, nopt = 1, nwords = 0, k;
 
+	*nargs = argc;
 	if (!words)
 		return argc;
 	for (i = 1; i < argc; i++) {
@@ -128,6 +162,7 @@ static int split_args(int argc, char **argv)
 	}
 	for (k = 0; k < nwords; k++)
 		argv[nopt + k] = words[k];
+	*nargs = nopt + nwords;
 	free(words);
 	return nopt;
 }
@@ -138,8 +173,7 @@ static int parse_uint(const char *opt, const char *s, unsigned max, unsigned *ou
 	long v = strtol(s, &end, 10);
 
 	if (!*s || *end || v < 0 || (unsigned long)v > max) {
-		fprintf(stderr, "sou-query: %s: expected a number from 0 to %u, got '%s'\n",
-			opt, max, s);
+		say("%s: expected a number from 0 to %u, got '%s'", opt, max, s);
 		return 0;
 	}
 	*out = (unsigned)v;
@@ -154,17 +188,16 @@ static int parse_uint(const char *opt, const char *s, unsigned max, unsigned *ou
 static int parse_args(cli *c, int argc, char **argv, int in_batch)
 {
 	sou_error err;
-	int opt, nopt = split_args(argc, argv), i;
+	int opt, nargs, nopt = split_args(argc, argv, &nargs), i;
 
 	optind = 0; /* glibc: full re-initialisation, for batch lines */
-	opterr = 1;
+	opterr = 0; /* one line of ours instead of getopt's and the usage */
 	int idx = 0;
 
-	while ((opt = getopt_long(nopt, argv, "+h", longopts, &idx)) != -1) {
+	while ((opt = getopt_long(nopt, argv, "+:h", longopts, &idx)) != -1) {
 		if (in_batch && (opt == 'd' || opt == 'b' || opt == 'a' || opt == 't' ||
 				 opt == 'D' || opt == 'S')) {
-			fprintf(stderr, "sou-query: --batch: option --%s is not allowed inside the file\n",
-				longopts[idx].name);
+			say("option --%s is not allowed inside the file", longopts[idx].name);
 			return SOU_EXIT_USAGE;
 		}
 		switch (opt) {
@@ -180,7 +213,7 @@ static int parse_args(cli *c, int argc, char **argv, int in_batch)
 			else if (!strcmp(optarg, "date"))
 				c->o.sort = SOU_SORT_DATE_ASC;
 			else {
-				fprintf(stderr, "sou-query: --sort: expected relevance, date or -date, got '%s'\n", optarg);
+				say("--sort: expected relevance, date or -date, got '%s'", optarg);
 				return SOU_EXIT_USAGE;
 			}
 			break;
@@ -199,7 +232,7 @@ static int parse_args(cli *c, int argc, char **argv, int in_batch)
 			char *end;
 			double d = strtod(optarg, &end);
 			if (*end || !(d > 0)) {
-				fprintf(stderr, "sou-query: --recent: expected a positive number of days, got '%s'\n", optarg);
+				say("--recent: expected a positive number of days, got '%s'", optarg);
 				return SOU_EXIT_USAGE;
 			}
 			c->o.halflife_days = d;
@@ -208,7 +241,7 @@ static int parse_args(cli *c, int argc, char **argv, int in_batch)
 		}
 		case 'z':
 			if (sou_tz_parse(optarg, &c->o.tz_min, &err)) {
-				fprintf(stderr, "sou-query: --timezone: %s\n", err.msg);
+				say("--timezone: %s", err.msg);
 				return SOU_EXIT_USAGE;
 			}
 			break;
@@ -220,7 +253,7 @@ static int parse_args(cli *c, int argc, char **argv, int in_batch)
 			else if (!strcmp(optarg, "auto"))
 				c->color = -1;
 			else {
-				fprintf(stderr, "sou-query: --color: expected auto, always or never\n");
+				say("--color: expected auto, always or never, got '%s'", optarg);
 				return SOU_EXIT_USAGE;
 			}
 			break;
@@ -269,20 +302,27 @@ static int parse_args(cli *c, int argc, char **argv, int in_batch)
 			else if (!strcmp(optarg, "original"))
 				c->amode = SOU_ANALYZE_ORIGINAL;
 			else {
-				fprintf(stderr, "sou-query: --terms: expected doc, query or original\n");
+				say("--terms: expected doc, query or original, got '%s'", optarg);
 				return SOU_EXIT_USAGE;
 			}
 			break;
 		case 'h':
 			fputs(usage, stdout);
 			return SOU_EXIT_OK;
-		default:
-			fputs(usage, stderr);
+		case ':':
+			say("option '%s' needs a value; try sou-query --help", argv[optind - 1]);
+			return SOU_EXIT_USAGE;
+		default: /* '?': unknown, or a value given to an option without one */
+			if (optopt && optopt != '?' && optind > 0 && !strncmp(argv[optind - 1], "--", 2))
+				say("option '%s' takes no value; try sou-query --help", argv[optind - 1]);
+			else
+				say("unknown option '%s'; try sou-query --help",
+				    optind > 0 ? argv[optind - 1] : "?");
 			return SOU_EXIT_USAGE;
 		}
 	}
 	sou_buf_reset(&c->query);
-	for (i = nopt; i < argc; i++) {
+	for (i = nopt; i < nargs; i++) {
 		if (i > nopt)
 			sou_buf_addc(&c->query, ' ');
 		sou_buf_adds(&c->query, argv[i]);
@@ -316,7 +356,7 @@ static int run_query(cli *c, sou_searcher *s, sou_buf *out, int batch)
 	}
 	ms = now_ms() - t0;
 	if (st) {
-		fprintf(stderr, "sou-query: %s\n", err.msg);
+		say("%s", err.msg);
 		if (batch)
 			printf(c->json ? "{\"query\": \"(error)\", \"error\": 1}\n" : "## error\n\n");
 		return sou_cli_exit_for(st);
@@ -326,7 +366,13 @@ static int run_query(cli *c, sou_searcher *s, sou_buf *out, int batch)
 		printf("{\"latency_ms\":%.3f,\"result\":%.*s}\n", ms,
 		       (int)(out->len ? out->len - 1 : 0), out->data ? out->data : "");
 	} else if (batch) {
-		printf("## %s  (%lu results, %.3f ms)\n", c->query.data, r->estimated, ms);
+		sou_buf head = SOU_BUF_INIT;
+		sou_buf_adds(&head, "## ");
+		sou_buf_add_escaped(&head, c->query.data ? c->query.data : "", c->query.len);
+		sou_buf_addf(&head, "  (%lu result%s, %.3f ms)\n", r->estimated,
+			     r->estimated == 1 ? "" : "s", ms);
+		fwrite(head.data, 1, head.len, stdout);
+		sou_buf_free(&head);
 		fwrite(out->data, 1, out->len, stdout);
 		putchar('\n');
 	} else {
@@ -344,7 +390,13 @@ static int cmp_double(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* --batch: every line is "[options] QUERY"; blank lines and # comments skipped. */
+/*
+ * --batch: every line is "[options] QUERY"; blank lines and lines whose
+ * first word starts with '#' are skipped.  Each line starts from the
+ * global options; a --facets on a line replaces the global list for that
+ * line.  A line that cannot run (a bad option, a NUL byte, a malformed
+ * query) is reported with its number and the batch goes on.
+ */
 static int run_batch(cli *base, sou_searcher *s)
 {
 	FILE *f = strcmp(base->batch, "-") ? fopen(base->batch, "r") : stdin;
@@ -356,7 +408,7 @@ static int run_batch(cli *base, sou_searcher *s)
 	sou_buf out = SOU_BUF_INIT;
 
 	if (!f) {
-		fprintf(stderr, "sou-query: --batch: cannot open %s\n", base->batch);
+		say("--batch: cannot open %s: %s", base->batch, strerror(errno));
 		return SOU_EXIT_USAGE;
 	}
 	while ((len = getline(&line, &cap, f)) >= 0) {
@@ -368,8 +420,16 @@ static int run_batch(cli *base, sou_searcher *s)
 		double t0;
 
 		lineno++;
+		batch_line = lineno;
+		/* the owned lists are the base's: a line gets its own facets */
+		memset(&c.facets, 0, sizeof(c.facets));
 		while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
 			line[--len] = '\0';
+		if (memchr(line, '\0', (size_t)len)) {
+			say("the line holds a NUL byte; skipped");
+			worst = worst > SOU_EXIT_USAGE ? worst : SOU_EXIT_USAGE;
+			continue;
+		}
 		sou_query_split_line(line, &words);
 		if (!words.n || words.v[0][0] == '#') {
 			sou_strlist_free(&words);
@@ -381,34 +441,34 @@ static int run_batch(cli *base, sou_searcher *s)
 			argv[i + 1] = words.v[i];
 		sou_buf_init(&c.query);
 		rc = parse_args(&c, (int)words.n + 1, argv, 1);
-		if (rc < 0) {
+		if (rc < 0 && !c.query.len && !c.o.like) {
+			say("no QUERY on the line");
+			rc = SOU_EXIT_USAGE;
+		} else if (rc < 0) {
 			t0 = now_ms();
 			rc = run_query(&c, s, &out, 1);
-			if (n == ncap) {
-				ncap = ncap ? ncap * 2 : 64;
-				lat = sou_xrealloc(lat, ncap * sizeof(double));
-			}
+			SOU_ARRAY_GROW(lat, ncap, n + 1);
 			lat[n] = now_ms() - t0;
 			total += lat[n++];
-		} else {
-			fprintf(stderr, "sou-query: --batch: line %zu skipped\n", lineno);
 		}
 		if (rc == SOU_EXIT_OK)
 			any_hits = 1;
 		else if (rc != SOU_EXIT_SOME && rc > worst)
 			worst = rc;
 		sou_buf_free(&c.query);
+		sou_strlist_free(&c.facets);
 		free(argv);
 		sou_strlist_free(&words);
 	}
+	batch_line = 0;
 	if (f != stdin)
 		fclose(f);
 	free(line);
 	sou_buf_free(&out);
 	if (n) {
 		qsort(lat, n, sizeof(double), cmp_double);
-		fprintf(stderr, "sou-query: %zu queries, latency ms: median %.3f, p95 %.3f, p99 %.3f, mean %.3f\n",
-			n, lat[(n - 1) / 2], lat[(size_t)((double)(n - 1) * 0.95)],
+		fprintf(stderr, "sou-query: %zu quer%s, latency ms: median %.3f, p95 %.3f, p99 %.3f, mean %.3f\n",
+			n, n == 1 ? "y" : "ies", lat[(n - 1) / 2], lat[(size_t)((double)(n - 1) * 0.95)],
 			lat[(size_t)((double)(n - 1) * 0.99)], total / (double)n);
 	}
 	free(lat);
@@ -430,7 +490,7 @@ static int run_analyze(cli *c)
 
 	if (sou_termgen_create(&tg, &err) ||
 	    sou_termgen_configure(tg, &c->dicts, &c->synonyms, &err)) {
-		fprintf(stderr, "sou-query: %s\n", err.msg);
+		say("%s", err.msg);
 		sou_termgen_destroy(tg);
 		return err.code == SOU_ERR_INTERNAL ? SOU_EXIT_DB : SOU_EXIT_USAGE;
 	}
@@ -438,7 +498,7 @@ static int run_analyze(cli *c)
 		sou_buf_reset(&out);
 		if (sou_analyze_line(tg, c->amode, c->query.data, c->query.len, c->o.tz_min,
 				     &out, &err)) {
-			fprintf(stderr, "sou-query: %s\n", err.msg);
+			say("%s", err.msg);
 			rc = sou_cli_exit_for(err.code);
 		} else {
 			printf("%s\n", out.data ? out.data : "");
@@ -449,7 +509,7 @@ static int run_analyze(cli *c)
 				line[--len] = '\0';
 			sou_buf_reset(&out);
 			if (sou_analyze_line(tg, c->amode, line, (size_t)len, c->o.tz_min, &out, &err)) {
-				fprintf(stderr, "sou-query: %s\n", err.msg);
+				say("%s", err.msg);
 				rc = sou_cli_exit_for(err.code);
 				putchar('\n');
 				continue;
@@ -483,8 +543,7 @@ int main(int argc, char **argv)
 		goto done;
 	}
 	if (!c.batch && !c.query.len && !c.o.like) {
-		fputs("sou-query: no QUERY given\n", stderr);
-		fputs(usage, stderr);
+		say("no QUERY given; try sou-query --help");
 		rc = SOU_EXIT_USAGE;
 		goto done;
 	}
@@ -493,19 +552,19 @@ int main(int argc, char **argv)
 		c.color = isatty(STDOUT_FILENO) && !(nc && *nc);
 	}
 	if (sou_cli_read_config(c.db.data, &c.dicts, &c.synonyms, &err)) {
-		fprintf(stderr, "sou-query: %s\n", err.msg);
+		say("%s", err.msg);
 		rc = SOU_EXIT_USAGE;
 		goto done;
 	}
 	if (sou_searcher_create(c.db.data, &s, &err)) {
-		fprintf(stderr, "sou-query: %s\n", err.msg);
+		say("%s", err.msg);
 		rc = sou_cli_exit_for(err.code);
 		goto done;
 	}
 	if (sou_termgen_configure(sou_searcher_termgen(s), &c.dicts, &c.synonyms, &err)) {
 		/* a bad dictionary or synonym file is a usage problem */
 		err.code = err.code == SOU_ERR_INTERNAL ? err.code : SOU_ERR_USAGE;
-		fprintf(stderr, "sou-query: %s\n", err.msg);
+		say("%s", err.msg);
 		rc = sou_cli_exit_for(err.code);
 		goto done;
 	}

@@ -7,10 +7,18 @@
  * ranges) and assembles
  *     FILTER(AND(scoring groups) | MatchAll, AND(filter groups))
  *       AND_NOT OR(excluded clauses)
+ *
+ * Size: the cost of building and matching must grow about linearly with
+ * the query, however hostile.  So the text is capped in bytes before
+ * anything else (SOU_QUERY_MAX_BYTES), identical alternatives, groups and
+ * exclusions are dropped (compared by their compiled form, so "银行",
+ * "銀行" and "ＢＡＮＫ"/"bank" count as the same thing): AND or OR of the
+ * same thing twice matches what it matches once, and Xapian's matcher
+ * pays for every copy, about quadratically.  The finished query is
+ * capped in distinct terms (SOU_QUERY_MAX_TERMS).
  */
 #include "qparse.h"
 
-#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -27,7 +35,7 @@ typedef struct clause {
 	int phrase;
 	qfield field;
 	char *value;
-	size_t col;      /* 1-based column in the query, for messages */
+	size_t off;      /* byte offset in the query (messages give characters) */
 } clause;
 
 struct sou_query {
@@ -94,6 +102,16 @@ static int is_space_at(const char *p, size_t *len)
 	return 0;
 }
 
+/* 1-based column, in characters, of byte offset off of s (for messages). */
+static size_t column(const char *s, size_t off)
+{
+	size_t i, c = 1;
+
+	for (i = 0; i < off && s[i]; i++)
+		c += ((unsigned char)s[i] & 0xC0) != 0x80;
+	return c;
+}
+
 typedef struct clauses {
 	clause *v;
 	size_t n, cap;
@@ -110,10 +128,7 @@ static void clauses_free(clauses *c)
 
 static clause *push_clause(clauses *c)
 {
-	if (c->n == c->cap) {
-		c->cap = c->cap ? c->cap * 2 : 8;
-		c->v = sou_xrealloc(c->v, c->cap * sizeof(*c->v));
-	}
+	SOU_ARRAY_GROW(c->v, c->cap, c->n + 1);
 	memset(&c->v[c->n], 0, sizeof(clause));
 	return &c->v[c->n++];
 }
@@ -141,7 +156,7 @@ static sou_status lex(const char *s, clauses *out, sou_error *err)
 		} else if (*p == '-') {
 			return sou_error_set(err, SOU_ERR_QUERY,
 					     "column %zu: '-' must be followed by a word to exclude",
-					     (size_t)(p - s) + 1);
+					     column(s, (size_t)(p - s)));
 		}
 		for (i = 0; i < sizeof(FIELDS) / sizeof(FIELDS[0]); i++) {
 			size_t n = strlen(FIELDS[i].name);
@@ -156,7 +171,7 @@ static sou_status lex(const char *s, clauses *out, sou_error *err)
 			if (!e)
 				return sou_error_set(err, SOU_ERR_QUERY,
 						     "column %zu: unclosed quote: %s",
-						     (size_t)(p - s) + 1, p);
+						     column(s, (size_t)(p - s)), p);
 			phrase = 1;
 			c = push_clause(out);
 			c->value = sou_xstrndup(p + q, (size_t)(e - p - q));
@@ -168,7 +183,7 @@ static sou_status lex(const char *s, clauses *out, sou_error *err)
 			if (f == QF_TEXT && !neg && e - p == 2 && !strncmp(p, "OR", 2)) {
 				c = push_clause(out);
 				c->is_or = 1;
-				c->col = (size_t)(start - s) + 1;
+				c->off = (size_t)(start - s);
 				p = e;
 				continue;
 			}
@@ -179,17 +194,20 @@ static sou_status lex(const char *s, clauses *out, sou_error *err)
 		c->neg = neg;
 		c->phrase = phrase;
 		c->field = f;
-		c->col = (size_t)(start - s) + 1;
+		c->off = (size_t)(start - s);
 		if (!*c->value)
 			return sou_error_set(err, SOU_ERR_QUERY,
 					     f == QF_TEXT ? "column %zu: empty phrase"
 							  : "column %zu: %s: needs a value",
-					     c->col, field_name(f));
+					     column(s, c->off), field_name(f));
 	}
 }
 
-/* Compiles one clause; *q may come back NULL for text with nothing searchable. */
-static sou_status compile_clause(sou_termgen *tg, const clause *c, int tz,
+/*
+ * Compiles one clause of query text s; *q may come back NULL for text
+ * with nothing searchable.
+ */
+static sou_status compile_clause(sou_termgen *tg, const char *s, const clause *c, int tz,
 				 sou_strlist *patterns, sou_xq **q, sou_error *err)
 {
 	sou_buf t = SOU_BUF_INIT;
@@ -206,11 +224,13 @@ static sou_status compile_clause(sou_termgen *tg, const clause *c, int tz,
 	case QF_TAG:
 	case QF_CATEGORY:
 	case QF_AUTHOR: {
-		const char *prefix = c->field == QF_TAG ? "K" : c->field == QF_CATEGORY ? "XC" : "A";
+		const char *prefix = c->field == QF_TAG ? SOU_PREFIX_TAG
+				     : c->field == QF_CATEGORY ? SOU_PREFIX_CATEGORY
+				     : SOU_PREFIX_AUTHOR;
 		st = sou_termgen_filter_term(tg, prefix, c->value, strlen(c->value), &t, err);
 		if (!st && t.len == strlen(prefix))
 			st = sou_error_set(err, SOU_ERR_QUERY, "column %zu: %s: needs a value",
-					   c->col, field_name(c->field));
+					   column(s, c->off), field_name(c->field));
 		if (!st && !(*q = sou_xq_bool_term(t.data, t.len)))
 			st = sou_error_set(err, SOU_ERR_NOMEM, "out of memory");
 		break;
@@ -231,36 +251,120 @@ static sou_status compile_clause(sou_termgen *tg, const clause *c, int tz,
 	return st;
 }
 
+/*
+ * A list of compiled queries, each with its description (Xapian's
+ * canonical text of the query, or NULL if it could not be made), by
+ * which identical ones are found.
+ */
 typedef struct qlist {
 	sou_xq **v;
-	size_t n, cap;
+	char **desc;
+	size_t n, cap, dcap;
 } qlist;
 
 static void ql_push(qlist *l, sou_xq *q)
 {
-	if (l->n == l->cap) {
-		l->cap = l->cap ? l->cap * 2 : 8;
-		l->v = sou_xrealloc(l->v, l->cap * sizeof(*l->v));
-	}
-	l->v[l->n++] = q;
+	SOU_ARRAY_GROW(l->v, l->cap, l->n + 1);
+	SOU_ARRAY_GROW(l->desc, l->dcap, l->n + 1);
+	l->v[l->n] = q;
+	l->desc[l->n] = sou_xq_describe(q);
+	l->n++;
 }
 
 static void ql_free(qlist *l)
 {
 	size_t i;
 
-	for (i = 0; i < l->n; i++)
+	for (i = 0; i < l->n; i++) {
 		sou_xq_destroy(l->v[i]);
+		free(l->desc[i]);
+	}
 	free(l->v);
+	free(l->desc);
 	memset(l, 0, sizeof(*l));
 }
 
-/* AND of the list (or dflt if empty), as a new query. */
-static sou_xq *and_of(qlist *l, sou_xq_op op)
+/* Sort key for finding duplicates: description, then first occurrence. */
+typedef struct dkey {
+	const char *s;
+	size_t i;
+} dkey;
+
+static int cmp_dkey(const void *a, const void *b)
 {
-	if (!l->n)
-		return NULL;
-	return sou_xq_combine(op, l->v, l->n);
+	const dkey *x = a, *y = b;
+	int c = strcmp(x->s, y->s);
+
+	return c ? c : (x->i > y->i) - (x->i < y->i);
+}
+
+/*
+ * Marks dup[i] = 1 for every string s[i] equal to an earlier one (NULL
+ * strings are never duplicates).  O(n log n), so that thousands of
+ * repeated words stay cheap.
+ */
+static void find_dups(char *const *s, size_t n, unsigned char *dup)
+{
+	dkey *k = sou_xcalloc(n ? n : 1, sizeof(*k));
+	size_t i, m = 0;
+
+	memset(dup, 0, n);
+	for (i = 0; i < n; i++)
+		if (s[i]) {
+			k[m].s = s[i];
+			k[m].i = i;
+			m++;
+		}
+	if (m > 1)
+		qsort(k, m, sizeof(*k), cmp_dkey);
+	for (i = 1; i < m; i++)
+		if (!strcmp(k[i].s, k[i - 1].s))
+			dup[k[i].i] = 1;
+	free(k);
+}
+
+/* Drops the entries of l identical to an earlier one, keeping the order. */
+static void ql_dedupe(qlist *l)
+{
+	unsigned char *dup = sou_xmalloc(l->n ? l->n : 1);
+	size_t i, m = 0;
+
+	find_dups(l->desc, l->n, dup);
+	for (i = 0; i < l->n; i++) {
+		if (dup[i]) {
+			sou_xq_destroy(l->v[i]);
+			free(l->desc[i]);
+			continue;
+		}
+		l->v[m] = l->v[i];
+		l->desc[m] = l->desc[i];
+		m++;
+	}
+	l->n = m;
+	free(dup);
+}
+
+/* Drops the strings of l equal to an earlier one, keeping the order. */
+static void strlist_dedupe(sou_strlist *l)
+{
+	unsigned char *dup = sou_xmalloc(l->n ? l->n : 1);
+	size_t i, m = 0;
+
+	find_dups(l->v, l->n, dup);
+	for (i = 0; i < l->n; i++) {
+		if (dup[i])
+			free(l->v[i]);
+		else
+			l->v[m++] = l->v[i];
+	}
+	l->n = m;
+	free(dup);
+}
+
+/* The combination of the list by op (NULL if empty), as a new query. */
+static sou_xq *combine(qlist *l, sou_xq_op op)
+{
+	return l->n ? sou_xq_combine(op, l->v, l->n) : NULL;
 }
 
 sou_status sou_query_parse(sou_termgen *tg, const char *text, int tz,
@@ -270,11 +374,17 @@ sou_status sou_query_parse(sou_termgen *tg, const char *text, int tz,
 	qlist scoring = { 0 }, filters = { 0 }, negs = { 0 }, group = { 0 };
 	sou_query *q = sou_xcalloc(1, sizeof(*q));
 	sou_status st;
-	size_t i, j;
+	size_t i, j, len = strlen(text), nterms;
 	int group_scoring = 0, any = 0;
 	sou_xq *pos = NULL;
 
 	*out = NULL;
+	if (len > SOU_QUERY_MAX_BYTES) {
+		st = sou_error_set(err, SOU_ERR_QUERY,
+				   "query too long: %zu bytes (at most %d)", len,
+				   SOU_QUERY_MAX_BYTES);
+		goto fail;
+	}
 	if ((st = lex(text, &cl, err)))
 		goto fail;
 	if (!cl.n) {
@@ -285,7 +395,8 @@ sou_status sou_query_parse(sou_termgen *tg, const char *text, int tz,
 		/* a group: clause (OR clause)* */
 		if (cl.v[i].is_or) {
 			st = sou_error_set(err, SOU_ERR_QUERY,
-					   "column %zu: OR needs a term on each side", cl.v[i].col);
+					   "column %zu: OR needs a term on each side",
+					   column(text, cl.v[i].off));
 			goto fail;
 		}
 		group_scoring = 0;
@@ -295,10 +406,10 @@ sou_status sou_query_parse(sou_termgen *tg, const char *text, int tz,
 			if (c->neg && (j > i || (j + 1 < cl.n && cl.v[j + 1].is_or))) {
 				st = sou_error_set(err, SOU_ERR_QUERY,
 						   "column %zu: an excluded term cannot be part of OR",
-						   c->col);
+						   column(text, c->off));
 				goto fail;
 			}
-			if ((st = compile_clause(tg, c, tz, &q->patterns, &x, err)))
+			if ((st = compile_clause(tg, text, c, tz, &q->patterns, &x, err)))
 				goto fail;
 			if (x) {
 				if (c->neg)
@@ -315,12 +426,14 @@ sou_status sou_query_parse(sou_termgen *tg, const char *text, int tz,
 			if (j + 2 >= cl.n || cl.v[j + 2].is_or) {
 				st = sou_error_set(err, SOU_ERR_QUERY,
 						   "column %zu: OR needs a term on each side",
-						   cl.v[j + 1].col);
+						   column(text, cl.v[j + 1].off));
 				goto fail;
 			}
 		}
 		if (group.n) {
-			sou_xq *g = sou_xq_combine(SOU_XQ_OR, group.v, group.n);
+			sou_xq *g;
+			ql_dedupe(&group); /* a OR a is a */
+			g = combine(&group, SOU_XQ_OR);
 			ql_push(group_scoring ? &scoring : &filters, g);
 			any = 1;
 		}
@@ -331,9 +444,14 @@ sou_status sou_query_parse(sou_termgen *tg, const char *text, int tz,
 				   "nothing to search for in '%s' (only punctuation?)", text);
 		goto fail;
 	}
-	pos = scoring.n ? and_of(&scoring, SOU_XQ_AND) : sou_xq_match_all();
+	/* a AND a is a; excluding a twice excludes a */
+	ql_dedupe(&scoring);
+	ql_dedupe(&filters);
+	ql_dedupe(&negs);
+	strlist_dedupe(&q->patterns);
+	pos = scoring.n ? combine(&scoring, SOU_XQ_AND) : sou_xq_match_all();
 	if (filters.n) {
-		sou_xq *f = and_of(&filters, SOU_XQ_AND);
+		sou_xq *f = combine(&filters, SOU_XQ_AND);
 		sou_xq *pair[2] = { pos, f };
 		sou_xq *x = sou_xq_combine(SOU_XQ_FILTER, pair, 2);
 		sou_xq_destroy(pos);
@@ -341,7 +459,7 @@ sou_status sou_query_parse(sou_termgen *tg, const char *text, int tz,
 		pos = x;
 	}
 	if (negs.n) {
-		sou_xq *n = and_of(&negs, SOU_XQ_OR);
+		sou_xq *n = combine(&negs, SOU_XQ_OR);
 		sou_xq *pair[2] = { pos, n };
 		sou_xq *x = sou_xq_combine(SOU_XQ_AND_NOT, pair, 2);
 		sou_xq_destroy(pos);
@@ -353,6 +471,15 @@ sou_status sou_query_parse(sou_termgen *tg, const char *text, int tz,
 		goto fail;
 	}
 	q->xq = pos;
+	if ((nterms = sou_xq_count_terms(pos)) > SOU_QUERY_MAX_TERMS) {
+		st = nterms == (size_t)-1
+			? sou_error_set(err, SOU_ERR_NOMEM, "out of memory building the query")
+			: sou_error_set(err, SOU_ERR_QUERY,
+					"query too large: %zu distinct terms (at most %d); "
+					"use fewer or shorter words",
+					nterms, SOU_QUERY_MAX_TERMS);
+		goto fail;
+	}
 	*out = q;
 	clauses_free(&cl);
 	ql_free(&scoring);

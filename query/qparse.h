@@ -13,7 +13,15 @@
  *   date:2022  date:2022-03  date:2022-03-01  date:A..B  date:..B  date:A..
  *                      posts dated inside the range (in the site zone)
  * Malformed queries (an unclosed quote, an empty field, a bad date, a
- * dangling OR) fail with SOU_ERR_QUERY and a message saying what is wrong.
+ * dangling OR) fail with SOU_ERR_QUERY and a message saying what is wrong;
+ * positions are 1-based columns counted in characters.
+ *
+ * Size: repeating a clause changes nothing (identical alternatives,
+ * groups and exclusions are dropped, so a word typed twice weighs as
+ * much as once), and a query over SOU_QUERY_MAX_BYTES bytes or compiling
+ * to more than SOU_QUERY_MAX_TERMS distinct index terms fails with
+ * SOU_ERR_QUERY, so building and matching a query stay about linear in
+ * its size (README "Query syntax").
  */
 #ifndef SOU_QPARSE_H
 #define SOU_QPARSE_H
@@ -22,6 +30,10 @@
 #include "error.h"
 #include "termgen.h"
 #include "xwrap.h"
+
+/* Limits on one query (see above). */
+#define SOU_QUERY_MAX_BYTES 8192
+#define SOU_QUERY_MAX_TERMS 1024
 
 typedef struct sou_query sou_query;
 

@@ -1,5 +1,13 @@
 /*
  * search.c - running queries and rendering hits (see search.h).
+ *
+ * Rendering: every string from the index (titles, tags, paths, snippets,
+ * facet values) may hold anything a post's author or a file name put
+ * there.  JSON gets valid UTF-8 (invalid bytes become U+FFFD; a path that
+ * is not valid UTF-8 also gets "path_escaped"); text for people goes
+ * through sou_buf_add_escaped, and highlight markers and colours are
+ * added after escaping, so that only sou's own escape sequences reach a
+ * terminal.
  */
 #include "search.h"
 
@@ -7,8 +15,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "genlock.h"
 #include "qparse.h"
 #include "termgen.h"
+#include "text.h"
 
 struct sou_searcher {
 	sou_xdb *db;
@@ -128,8 +138,14 @@ sou_status sou_searcher_run(sou_searcher *s, const char *query,
 		sou_termgen_idterm(o->like, &id);
 		st = sou_xdb_like(s->db, id.data, 30, &like, &like_words, err);
 		sou_buf_free(&id);
-		if (st)
+		if (st == SOU_ERR_NOTFOUND) /* the user named a post that is not there */
+			st = sou_error_set(err, SOU_ERR_USAGE,
+					   "--like %s: no such post in the index (give its path as "
+					   "sou-query prints it)", o->like);
+		if (st) {
+			sou_strlist_free(&like_words);
 			return st;
+		}
 	}
 	if (query && *query && (st = sou_query_parse(s->tg, query, o->tz_min, &q, err))) {
 		sou_xq_destroy(like);
@@ -195,11 +211,16 @@ sou_status sou_searcher_run(sou_searcher *s, const char *query,
 		sou_hit *h = &r->hits[i];
 		size_t len;
 		const char *data = sou_xmset_data(m, i, &len);
+		sou_error derr;
 
 		h->rank = o->offset + (unsigned)i + 1;
 		h->score = sou_xmset_weight(m, i);
-		if ((st = sou_docdata_decode(data, len, &h->doc, err)))
+		if ((st = sou_docdata_decode(data, len, &h->doc, &derr))) {
+			/* sou-index wrote it: a record that does not decode is damage */
+			st = sou_error_set(err, SOU_ERR_DB, "the index is damaged (a stored post "
+					   "does not decode: %s): " SOU_GENLOCK_REBUILD_HINT, derr.msg);
 			break;
+		}
 		if (o->snippet_cols)
 			st = sou_snippet_make(seg, h->doc.text, h->doc.text_len,
 					      q ? sou_query_patterns(q) : &like_words, o->snippet_cols,
@@ -223,13 +244,26 @@ sou_status sou_searcher_run(sou_searcher *s, const char *query,
 	return SOU_OK;
 }
 
+/* A JSON string of s, with bytes that are not valid UTF-8 as U+FFFD. */
+static json_t *json_text(const char *s)
+{
+	sou_buf clean = SOU_BUF_INIT;
+	json_t *j;
+
+	if (sou_text_utf8_clean(s, strlen(s), &clean))
+		return json_string(s);
+	j = json_stringn(clean.data, clean.len);
+	sou_buf_free(&clean);
+	return j;
+}
+
 static json_t *list_json(const sou_strlist *l)
 {
 	json_t *a = json_array();
 	size_t i;
 
 	for (i = 0; i < l->n; i++)
-		json_array_append_new(a, json_string(l->v[i]));
+		json_array_append_new(a, json_text(l->v[i]));
 	return a;
 }
 
@@ -248,10 +282,11 @@ void sou_results_json(const sou_results *r, const char *query, int compact,
 		      sou_buf *out)
 {
 	json_t *o = json_object(), *hits = json_array();
+	sou_buf esc = SOU_BUF_INIT;
 	size_t i;
 	char *s;
 
-	json_object_set_new(o, "query", json_string(query));
+	json_object_set_new(o, "query", json_text(query ? query : ""));
 	json_object_set_new(o, "estimated_total", json_integer((json_int_t)r->estimated));
 	json_object_set_new(o, "total_lower_bound", json_integer((json_int_t)r->lower));
 	json_object_set_new(o, "total_upper_bound", json_integer((json_int_t)r->upper));
@@ -262,15 +297,21 @@ void sou_results_json(const sou_results *r, const char *query, int compact,
 		char iso[32];
 
 		json_object_set_new(x, "rank", json_integer(h->rank));
-		json_object_set_new(x, "path", json_string(h->doc.path));
-		json_object_set_new(x, "title", json_string(h->doc.title));
+		json_object_set_new(x, "path", json_text(h->doc.path));
+		if (!sou_text_utf8_clean(h->doc.path, strlen(h->doc.path), &esc)) {
+			/* not UTF-8: "path" is lossy, this names the file exactly */
+			sou_buf_reset(&esc);
+			sou_buf_add_escaped(&esc, h->doc.path, strlen(h->doc.path));
+			json_object_set_new(x, "path_escaped", json_string(esc.data));
+		}
+		json_object_set_new(x, "title", json_text(h->doc.title));
 		json_object_set_new(x, "title_highlights", ranges_json(&h->title_hl));
 		json_object_set_new(x, "date", h->doc.has_date
 				    ? json_string(sou_date_iso(&h->doc.date, iso)) : json_null());
 		json_object_set_new(x, "tags", list_json(&h->doc.tags));
 		json_object_set_new(x, "categories", list_json(&h->doc.categories));
 		json_object_set_new(x, "score", json_real(h->score));
-		json_object_set_new(x, "snippet", json_string(h->snippet.data ? h->snippet.data : ""));
+		json_object_set_new(x, "snippet", json_text(h->snippet.data ? h->snippet.data : ""));
 		json_object_set_new(x, "highlights", ranges_json(&h->snippet_hl));
 		json_array_append_new(hits, x);
 	}
@@ -284,7 +325,8 @@ void sou_results_json(const sou_results *r, const char *query, int compact,
 			json_object_set_new(fo, "exact", json_boolean(f->exact));
 			json_object_set_new(fo, "counted", json_integer((json_int_t)f->counted));
 			for (k = 0; k < f->values.n; k++)
-				json_array_append_new(vals, json_pack("{s:s,s:I}", "value", f->values.v[k],
+				json_array_append_new(vals, json_pack("{s:o,s:I}", "value",
+								      json_text(f->values.v[k]),
 								      "count", (json_int_t)f->counts[k]));
 			json_object_set_new(fo, "values", vals);
 			json_object_set_new(fs, f->name, fo);
@@ -299,9 +341,10 @@ void sou_results_json(const sou_results *r, const char *query, int compact,
 	sou_buf_addc(out, '\n');
 	free(s);
 	json_decref(o);
+	sou_buf_free(&esc);
 }
 
-/* Appends text with ranges marked by on/off strings. */
+/* Appends text, escaped, with ranges marked by on/off strings. */
 static void add_marked(sou_buf *out, const char *t, size_t len, const sou_ranges *r,
 		       const char *on, const char *off)
 {
@@ -311,13 +354,18 @@ static void add_marked(sou_buf *out, const char *t, size_t len, const sou_ranges
 		size_t s = r->v[2 * i], e = r->v[2 * i + 1];
 		if (s < at || e > len)
 			continue;
-		sou_buf_add(out, t + at, s - at);
+		sou_buf_add_escaped(out, t + at, s - at);
 		sou_buf_adds(out, on);
-		sou_buf_add(out, t + s, e - s);
+		sou_buf_add_escaped(out, t + s, e - s);
 		sou_buf_adds(out, off);
 		at = e;
 	}
-	sou_buf_add(out, t + at, len - at);
+	sou_buf_add_escaped(out, t + at, len - at);
+}
+
+static void add_text(sou_buf *out, const char *s)
+{
+	sou_buf_add_escaped(out, s, strlen(s));
 }
 
 static void add_list(sou_buf *out, const sou_strlist *l)
@@ -327,7 +375,7 @@ static void add_list(sou_buf *out, const sou_strlist *l)
 	for (i = 0; i < l->n; i++) {
 		if (i)
 			sou_buf_adds(out, ", ");
-		sou_buf_adds(out, l->v[i]);
+		add_text(out, l->v[i]);
 	}
 }
 
@@ -362,7 +410,7 @@ void sou_results_text(const sou_results *r, int color, sou_buf *out)
 			add_list(out, &h->doc.categories);
 			sou_buf_adds(out, "  ");
 		}
-		sou_buf_adds(out, h->doc.path);
+		add_text(out, h->doc.path);
 		sou_buf_adds(out, dim_off);
 		sou_buf_addc(out, '\n');
 		if (h->snippet.len) {
@@ -374,17 +422,20 @@ void sou_results_text(const sou_results *r, int color, sou_buf *out)
 		sou_buf_addc(out, '\n');
 	}
 	if (r->n)
-		sou_buf_addf(out, "about %lu results; showing %u-%u\n", r->estimated,
-			     r->offset + 1, r->offset + (unsigned)r->n);
+		sou_buf_addf(out, "about %lu result%s; showing %u-%u\n", r->estimated,
+			     r->estimated == 1 ? "" : "s", r->offset + 1,
+			     r->offset + (unsigned)r->n);
 	else
 		sou_buf_addf(out, "no results%s\n", r->estimated ? " on this page" : "");
 	for (i = 0; i < r->nfacets; i++) {
 		const sou_facet *f = &r->facets[i];
 		size_t k;
 		sou_buf_addf(out, "%s%-9s", i ? "" : "\n", f->name);
-		for (k = 0; k < f->values.n; k++)
-			sou_buf_addf(out, "%s%s (%s%lu)", k ? ", " : " ", f->values.v[k],
-				     f->exact ? "" : "~", f->counts[k]);
+		for (k = 0; k < f->values.n; k++) {
+			sou_buf_adds(out, k ? ", " : " ");
+			add_text(out, f->values.v[k]);
+			sou_buf_addf(out, " (%s%lu)", f->exact ? "" : "~", f->counts[k]);
+		}
 		sou_buf_addf(out, "%s\n", f->exact ? "" : "  [estimated]");
 	}
 }

@@ -77,8 +77,10 @@ sou_termgen *sou_searcher_termgen(sou_searcher *s);
 
 /*
  * Parses and runs query.  *out (owned by the caller, free with
- * sou_results_destroy) may hold zero hits.  Query errors are
- * SOU_ERR_QUERY; index errors SOU_ERR_DB.
+ * sou_results_destroy) may hold zero hits.  Query errors (also a query
+ * over qparse.h's size caps) are SOU_ERR_QUERY; o->like naming a post
+ * that is not in the index is SOU_ERR_USAGE (the message names it);
+ * index errors SOU_ERR_DB.
  */
 sou_status sou_searcher_run(sou_searcher *s, const char *query,
 			    const sou_search_opts *o, sou_results **out,
@@ -87,14 +89,18 @@ void sou_results_destroy(sou_results *r);
 
 /*
  * One JSON document for the results (see README "JSON output"), indented,
- * or on one line when compact (for --batch), ending in a newline.
+ * or on one line when compact (for --batch), ending in a newline.  Every
+ * string is valid UTF-8 (bad bytes become U+FFFD); a hit whose path is
+ * not valid UTF-8 also gets "path_escaped" (sou_buf_add_escaped form).
  */
 void sou_results_json(const sou_results *r, const char *query, int compact,
 		      sou_buf *out);
 
 /*
  * Human-readable results.  color: ANSI highlighting; otherwise matches are
- * wrapped in "**" markers.
+ * wrapped in "**" markers.  Every string from the index is escaped with
+ * sou_buf_add_escaped before the markers are added, so the only escape
+ * sequences in out are sou's own colours.
  */
 void sou_results_text(const sou_results *r, int color, sou_buf *out);
 

@@ -22,7 +22,7 @@ eq "quoted phrase kept in a batch line" "1" "$(sed -n 3p "$TMP/j" | jq '.result.
 eq "no-hit query" "0" "$(sed -n 4p "$TMP/j" | jq '.result.hits|length')"
 contains "latency summary on stderr" "4 queries, latency ms: median" "$TMP/e"
 rc "human batch" 0 "$SOU_QUERY" --db "$DB" --color never --batch "$TMP/queries"
-contains "human batch header" "## 农业  (1 results," "$TMP/out"
+contains "human batch header" "## 农业  (1 result," "$TMP/out"
 printf -- '--db /elsewhere 农业\n' >"$TMP/badq"
 rc "--db not allowed in a batch line" 2 "$SOU_QUERY" --db "$DB" --batch "$TMP/badq"
 contains "says why" "option --db is not allowed inside the file" "$TMP/err"

@@ -51,5 +51,7 @@ for mode in incremental rebuild; do
 	eq "no reader errors during $mode indexing" 0 "$(cat "$TMP/reader.bad")"
 done
 eq "post count after rebuild" "$n" "$(total "$DB" 'date:1900..2100' --limit 0)"
-eq "one previous generation kept at most" 2 "$(ls -d "$DB"/gen-* | wc -l)"
+# the old generation goes at once unless a query still had it open (t0042)
+gens=$(ls -d "$DB"/gen-* | wc -l)
+check "one previous generation kept at most ($gens)" [ "$gens" -le 2 ]
 finish

@@ -2,7 +2,8 @@
  * test_docdata.c - unit tests for common/docdata.c: the JSON record
  * stored with each post, encoded from a parsed post and decoded back
  * (round trip with and without a date, Chinese text, tags/categories,
- * author, special characters, embedded NULs), plus corrupt input.
+ * author, special characters, embedded NULs), file names that are not
+ * UTF-8 (stored losslessly), plus corrupt input.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -188,6 +189,70 @@ static void test_decode_minimal_and_corrupt(void **state)
 	assert_int_equal(sou_docdata_decode("not json", 8, &d, NULL), SOU_ERR_DB);
 }
 
+static void test_utf8_valid(void **state)
+{
+	(void)state;
+	assert_true(sou_utf8_valid("", 0));
+	assert_true(sou_utf8_valid("a.md", 4));
+	assert_true(sou_utf8_valid("中文/😀.md", strlen("中文/😀.md")));
+	assert_true(sou_utf8_valid("a\0b", 3));
+	assert_false(sou_utf8_valid("\xff", 1));
+	assert_false(sou_utf8_valid("ab\xe4\xb8", 4));       /* cut short */
+	assert_false(sou_utf8_valid("\xc0\xaf", 2));          /* overlong '/' */
+	assert_false(sou_utf8_valid("\xed\xa0\x80", 3));      /* surrogate */
+	assert_false(sou_utf8_valid("\xf4\x90\x80\x80", 4));  /* over U+10FFFF */
+	assert_false(sou_utf8_valid("\x80x", 2));
+}
+
+/* A file name that is not UTF-8 is stored losslessly and the record stays valid JSON. */
+static void test_path_not_utf8(void **state)
+{
+	static const char *const names[] = {
+		"bad-\xff.md", "\xfe", "x/\xe4\xb8.md", "\xc0\xaf\x80",
+		"\x1b[31m\xff\n.md", "中\xff文.md",
+	};
+	sou_post *p = parse("n.md", "---\ntitle: t\n---\n");
+	sou_buf enc = SOU_BUF_INIT;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		sou_docdata d;
+		roundtrip(p, names[i], "x", 1, &d);
+		assert_string_equal(d.path, names[i]);
+		sou_docdata_clear(&d);
+		sou_docdata_encode(p, names[i], "x", 1, &enc);
+		assert_non_null(strstr(enc.data, "\"path_b64\":"));
+		assert_non_null(strstr(enc.data, "\xEF\xBF\xBD")); /* U+FFFD in "path" */
+	}
+	/* a valid name has no second copy */
+	sou_docdata_encode(p, "中文.md", "x", 1, &enc);
+	assert_null(strstr(enc.data, "path_b64"));
+	sou_buf_free(&enc);
+	sou_post_destroy(p);
+}
+
+/* A damaged base64 copy falls back to "path". */
+static void test_path_b64_damaged(void **state)
+{
+	static const char *const recs[] = {
+		"{\"path\":\"a\uFFFD.md\",\"path_b64\":\"YW*\"}",
+		"{\"path\":\"a\uFFFD.md\",\"path_b64\":\"YQ=\"}",
+		"{\"path\":\"a\uFFFD.md\",\"path_b64\":\"\"}",
+		"{\"path\":\"a\uFFFD.md\",\"path_b64\":\"AA==\"}",
+		"{\"path\":\"a\uFFFD.md\",\"path_b64\":7}",
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(recs) / sizeof(recs[0]); i++) {
+		sou_docdata d;
+		assert_int_equal(sou_docdata_decode(recs[i], strlen(recs[i]), &d, NULL), SOU_OK);
+		assert_string_equal(d.path, "a\xEF\xBF\xBD.md");
+		sou_docdata_clear(&d);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -198,6 +263,9 @@ int main(void)
 		cmocka_unit_test(test_text_with_nul_and_length),
 		cmocka_unit_test(test_encode_replaces),
 		cmocka_unit_test(test_decode_minimal_and_corrupt),
+		cmocka_unit_test(test_utf8_valid),
+		cmocka_unit_test(test_path_not_utf8),
+		cmocka_unit_test(test_path_b64_damaged),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

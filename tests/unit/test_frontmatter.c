@@ -4,7 +4,8 @@
  * author, description, keywords) in their YAML shapes, skipping unknown
  * and nested keys, BOM/CRLF/blank-line handling, body splitting, the
  * error cases with file-relative line numbers, the file-name fallbacks
- * for date and title, and that YAML aliases are never expanded.
+ * for date and title, that YAML aliases are never expanded, and that a
+ * "\0" escape does not cut a value short.
  */
 #include <stdio.h>
 #include <string.h>
@@ -465,6 +466,23 @@ static void test_nul_in_front_matter(void **state)
 	assert_int_equal(parse_err("n.md", in, sizeof(in) - 1, &err), SOU_ERR_PARSE);
 }
 
+/* YAML's "\0" escape keeps what follows it (issue 8, defect 13). */
+static void test_nul_escape_keeps_rest(void **state)
+{
+	sou_post *p = PARSE_OK("n.md", "---\ntitle: \"前\\0后 end\"\nauthor: \"a\\x00b\"\n"
+				       "tags: [\"x\\0y\", z]\ndescription: \"d\\u0000e\"\n"
+				       "\"title\\0x\": ignored\n---\n");
+
+	(void)state;
+	assert_string_equal(p->title, "前\xEF\xBF\xBD后 end");
+	assert_string_equal(p->author, "a\xEF\xBF\xBD" "b");
+	assert_string_equal(p->description, "d\xEF\xBF\xBD" "e");
+	assert_int_equal(p->tags.n, 2);
+	assert_string_equal(p->tags.v[0], "x\xEF\xBF\xBDy");
+	assert_string_equal(p->tags.v[1], "z");
+	sou_post_destroy(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -484,6 +502,7 @@ int main(void)
 		cmocka_unit_test(test_filename_fallbacks),
 		cmocka_unit_test(test_alias_bomb),
 		cmocka_unit_test(test_nul_in_front_matter),
+		cmocka_unit_test(test_nul_escape_keeps_rest),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -3,7 +3,7 @@
  * qparse.h.  Valid queries (words, phrases in ASCII and Chinese quotes,
  * OR, exclusion, title:/tag:/category:/author:/date: filters) are parsed
  * and run against a small real index (built in a temporary directory
- * from front matter and bodies the way sou-index builds documents) to
+ * from front matter and bodies by sou-index's own step, postdoc.h) to
  * check that they select exactly the right posts; malformed queries must
  * fail with SOU_ERR_QUERY and a message.
  */
@@ -14,10 +14,9 @@
 #include "testutil.h"
 #include "date.h"
 #include "docdata.h"
-#include "frontmatter.h"
+#include "postdoc.h"
 #include "qparse.h"
 #include "termgen.h"
-#include "text.h"
 #include "xwrap.h"
 
 static char *dir;
@@ -45,51 +44,19 @@ static const struct {
 };
 #define NPOSTS (sizeof(POSTS) / sizeof(POSTS[0]))
 
-/* Builds a document the way the indexer does (indexer.c build_doc). */
+/* Builds a document with the indexer's own step (postdoc.h). */
 static void index_post(sou_xdb *w, const char *path, const char *src)
 {
-	sou_post *p = NULL;
-	sou_buf text = SOU_BUF_INIT, id = SOU_BUF_INIT, data = SOU_BUF_INIT;
-	sou_xdoc *doc = sou_xdoc_create();
+	sou_postdoc *pd = sou_postdoc_create();
+	sou_xdoc *doc = NULL;
 	sou_error err;
-	size_t i;
 
-	if (sou_frontmatter_parse(path, src, strlen(src), SOU_DEFAULT_TZ_MIN, &p, &err))
-		fail_msg("%s", err.msg);
-	assert_int_equal(sou_text_from_body(p->body, p->body_len, SOU_BODY_AUTO, &text, &err),
-			 SOU_OK);
-	sou_termgen_begin(tg, doc);
-	assert_int_equal(sou_termgen_index(tg, SOU_FIELD_TITLE, p->title, strlen(p->title), 1,
-					   &err), SOU_OK);
-	assert_int_equal(sou_termgen_index(tg, SOU_FIELD_BODY, p->title, strlen(p->title), 3,
-					   &err), SOU_OK);
-	for (i = 0; i < p->tags.n; i++) {
-		sou_termgen_index(tg, SOU_FIELD_BODY, p->tags.v[i], strlen(p->tags.v[i]), 2, &err);
-		sou_termgen_add_filter(tg, "K", p->tags.v[i], strlen(p->tags.v[i]), &err);
-	}
-	for (i = 0; i < p->categories.n; i++) {
-		sou_termgen_index(tg, SOU_FIELD_BODY, p->categories.v[i],
-				  strlen(p->categories.v[i]), 2, &err);
-		sou_termgen_add_filter(tg, "XC", p->categories.v[i], strlen(p->categories.v[i]),
-				       &err);
-	}
-	assert_int_equal(sou_termgen_index(tg, SOU_FIELD_BODY, text.data, text.len, 1, &err),
-			 SOU_OK);
-	if (p->author)
-		sou_termgen_add_filter(tg, "A", p->author, strlen(p->author), &err);
-	if (p->has_date)
-		sou_xdoc_set_number(doc, SOU_SLOT_DATE, (double)p->date.epoch);
-	sou_termgen_idterm(path, &id);
-	sou_xdoc_add_boolean(doc, id.data, id.len);
-	sou_docdata_encode(p, path, text.data, text.len, &data);
-	sou_xdoc_set_data(doc, data.data, data.len);
-	if (sou_xdb_replace(w, id.data, doc, &err))
+	if (sou_postdoc_parse(pd, path, src, strlen(src), SOU_DEFAULT_TZ_MIN, &err) ||
+	    sou_postdoc_build(pd, tg, path, &doc, &err) ||
+	    sou_xdb_replace(w, sou_postdoc_idterm(pd), doc, &err))
 		fail_msg("%s", err.msg);
 	sou_xdoc_destroy(doc);
-	sou_post_destroy(p);
-	sou_buf_free(&text);
-	sou_buf_free(&id);
-	sou_buf_free(&data);
+	sou_postdoc_destroy(pd);
 }
 
 static int setup(void **state)
@@ -368,6 +335,116 @@ static void test_error_messages(void **state)
 	assert_int_equal(sou_query_parse(tg, "OR", 480, &q, NULL), SOU_ERR_QUERY);
 }
 
+/* The compiled form of query, as Xapian describes it (malloc'd). */
+static char *describe(const char *query)
+{
+	sou_query *q = NULL;
+	sou_error err;
+	char *d;
+
+	if (sou_query_parse(tg, query, SOU_DEFAULT_TZ_MIN, &q, &err))
+		fail_msg("query '%s' failed: %s", query, err.msg);
+	d = sou_xq_describe(sou_query_xq(q));
+	assert_non_null(d);
+	sou_query_destroy(q);
+	return d;
+}
+
+static void same_query(const char *a, const char *b)
+{
+	char *da = describe(a), *db = describe(b);
+
+	if (strcmp(da, db))
+		fail_msg("'%s' and '%s' compile differently:\n  %s\n  %s", a, b, da, db);
+	free(da);
+	free(db);
+}
+
+/* Repeats are dropped: AND/OR of the same thing twice is the same thing. */
+static void test_repeats_dropped(void **state)
+{
+	sou_buf big = SOU_BUF_INIT;
+	sou_query *q = NULL;
+	sou_error err;
+	size_t i;
+
+	(void)state;
+	same_query("农业 农业", "农业");
+	same_query("农业 農業 农业", "农业"); /* folded alike: the same query */
+	same_query("quick QUICK fox quick", "quick fox");
+	same_query("农业 OR 农业", "农业");
+	same_query("农业 OR 旅行 农业 OR 旅行", "农业 OR 旅行");
+	same_query("fox -旅行 -旅行", "fox -旅行");
+	same_query("tag:ai tag:AI", "tag:ai");
+	same_query("date:2022 date:2022 quick", "date:2022 quick");
+	expect("农业 农业 农业", B);
+	/* highlight patterns once each */
+	assert_int_equal(sou_query_parse(tg, "农业 农业 OR 农业 title:农业", 480, &q, &err),
+			 SOU_OK);
+	assert_int_equal(sou_query_patterns(q)->n, 1);
+	sou_query_destroy(q);
+	/* 600 copies (7.8 KB, under the byte cap) compile to one */
+	for (i = 0; i < 600; i++)
+		sou_buf_adds(&big, "新闻联播 ");
+	same_query(big.data, "新闻联播");
+	sou_buf_free(&big);
+}
+
+static void test_size_caps(void **state)
+{
+	sou_buf big = SOU_BUF_INIT;
+	sou_query *q = (sou_query *)1;
+	sou_error err;
+	size_t i;
+
+	(void)state;
+	/* bytes: exactly the cap is fine, one more byte is not */
+	while (big.len + 2 <= SOU_QUERY_MAX_BYTES)
+		sou_buf_adds(&big, "a ");
+	while (big.len < SOU_QUERY_MAX_BYTES)
+		sou_buf_addc(&big, ' ');
+	assert_int_equal(sou_query_parse(tg, big.data, 480, &q, &err), SOU_OK);
+	sou_query_destroy(q);
+	sou_buf_addc(&big, 'b');
+	q = (sou_query *)1;
+	assert_int_equal(sou_query_parse(tg, big.data, 480, &q, &err), SOU_ERR_QUERY);
+	assert_null(q);
+	assert_non_null(strstr(err.msg, "query too long"));
+	assert_non_null(strstr(err.msg, "8192"));
+	/* distinct terms: 1500 different words, each its own term */
+	sou_buf_reset(&big);
+	for (i = 0; i < 1500; i++)
+		sou_buf_addf(&big, "w%zu ", i);
+	assert_true(big.len <= SOU_QUERY_MAX_BYTES);
+	assert_int_equal(sou_query_parse(tg, big.data, 480, &q, &err), SOU_ERR_QUERY);
+	assert_null(q);
+	assert_non_null(strstr(err.msg, "distinct terms"));
+	/* ... and as many as the cap allows are fine */
+	sou_buf_reset(&big);
+	for (i = 0; i < SOU_QUERY_MAX_TERMS / 2; i++)
+		sou_buf_addf(&big, "w%zu ", i);
+	assert_int_equal(sou_query_parse(tg, big.data, 480, &q, &err), SOU_OK);
+	sou_query_destroy(q);
+	sou_buf_free(&big);
+}
+
+/* Columns count characters, not bytes. */
+static void test_columns_are_characters(void **state)
+{
+	sou_query *q = NULL;
+	sou_error err;
+
+	(void)state;
+	assert_int_equal(sou_query_parse(tg, "机器学习 \"unclosed", 480, &q, &err), SOU_ERR_QUERY);
+	assert_non_null(strstr(err.msg, "column 6:"));
+	assert_int_equal(sou_query_parse(tg, "农业 OR", 480, &q, &err), SOU_ERR_QUERY);
+	assert_non_null(strstr(err.msg, "column 4:"));
+	assert_int_equal(sou_query_parse(tg, "农业 tag:", 480, &q, &err), SOU_ERR_QUERY);
+	assert_non_null(strstr(err.msg, "column 4:"));
+	assert_int_equal(sou_query_parse(tg, "农业 a - b", 480, &q, &err), SOU_ERR_QUERY);
+	assert_non_null(strstr(err.msg, "column 6:"));
+}
+
 static void check_split(const char *line, const char *const *want, size_t n)
 {
 	sou_strlist l = { NULL, 0 };
@@ -412,6 +489,9 @@ int main(void)
 		cmocka_unit_test(test_malformed_date_day),
 		cmocka_unit_test(test_error_messages),
 		cmocka_unit_test(test_split_line),
+		cmocka_unit_test(test_repeats_dropped),
+		cmocka_unit_test(test_size_caps),
+		cmocka_unit_test(test_columns_are_characters),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

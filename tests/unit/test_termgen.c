@@ -5,7 +5,8 @@
  * positions, unigrams, Latin words, title prefixes, filters), and queries
  * built with sou_termgen_query are run through sou_xdb_search (substring
  * recall, ranking of whole words, highlight patterns).  Also: unique-id
- * terms for long paths, and the open/lock errors of the wrapper.
+ * terms for long paths, the open/lock errors of the wrapper, and the
+ * reader retry of related posts and term listings.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,7 +52,7 @@ static void add_post(sou_xdb *db, const char *relpath, const char *title,
 		must(sou_termgen_index(tg, SOU_FIELD_BODY, bodies[i], strlen(bodies[i]), 1, &err),
 		     &err);
 	if (tag)
-		must(sou_termgen_add_filter(tg, "K", tag, strlen(tag), &err), &err);
+		must(sou_termgen_add_filter(tg, SOU_PREFIX_TAG, tag, strlen(tag), &err), &err);
 	sou_xdoc_set_data(doc, relpath, strlen(relpath));
 	assert_int_equal(sou_xdoc_dropped(doc), 0);
 	must(sou_xdb_replace(db, id.data, doc, &err), &err);
@@ -178,53 +179,53 @@ static void test_doc_terms(void **state)
 	load_terms("2022/a.md", &d);
 	/* units: 中1 国2 农3 业4 发5 展6 银7 行8 今9 天10 发11 布12 了13
 	 * finv14 指15 数16 | (gap for '。') 2022q1 18 财19 报20 ... */
-	t = need(&d, "G农业");
+	t = need(&d, SOU_PREFIX_BIGRAM "农业");
 	assert_int_equal(t->npos, 1);
 	assert_int_equal(t->pos[0], 3);
-	t = need(&d, "G中国");
+	t = need(&d, SOU_PREFIX_BIGRAM "中国");
 	assert_int_equal(t->pos[0], 1);
-	t = need(&d, "G发展");
+	t = need(&d, SOU_PREFIX_BIGRAM "发展");
 	assert_int_equal(t->pos[0], 5);
-	t = need(&d, "U农");
+	t = need(&d, SOU_PREFIX_UNIGRAM "农");
 	assert_int_equal(t->npos, 0);
 	assert_int_equal(t->wdf, 1);
-	t = need(&d, "U发"); /* twice: 发展, 发布 */
+	t = need(&d, SOU_PREFIX_UNIGRAM "发"); /* twice: 发展, 发布 */
 	assert_int_equal(t->wdf, 2);
 	t = need(&d, "finv");
 	assert_int_equal(t->npos, 1);
 	assert_int_equal(t->pos[0], 14);
 	/* mixed Chinese/Latin neighbours form bigrams too */
-	t = need(&d, "G了finv");
+	t = need(&d, SOU_PREFIX_BIGRAM "了finv");
 	assert_int_equal(t->pos[0], 13);
-	t = need(&d, "Gfinv指");
+	t = need(&d, SOU_PREFIX_BIGRAM "finv指");
 	assert_int_equal(t->pos[0], 14);
 	/* no bigram across the '。' break */
-	assert_null(get(&d, "G数2022q1"));
+	assert_null(get(&d, SOU_PREFIX_BIGRAM "数2022q1"));
 	t = need(&d, "2022q1");
 	assert_int_equal(t->npos, 1);
 	assert_true(t->pos[0] > 17);
 	/* parts of the mixed word sit at its position */
 	assert_int_equal(need(&d, "q1")->pos[0], t->pos[0]);
 	assert_int_equal(need(&d, "2022")->pos[0], t->pos[0]);
-	need(&d, "Ga股");
+	need(&d, SOU_PREFIX_BIGRAM "a股");
 	/* ICU words: no positions */
 	t = need(&d, "农业");
 	assert_int_equal(t->npos, 0);
 	/* title field: prefixed terms, with the wdf increment */
-	t = need(&d, "XSG农业");
+	t = need(&d, SOU_PREFIX_TITLE_BIGRAM "农业");
 	assert_int_equal(t->npos, 1);
 	assert_int_equal(t->pos[0], 1);
 	assert_int_equal(t->wdf, 5);
-	t = need(&d, "XSU农");
+	t = need(&d, SOU_PREFIX_TITLE_UNIGRAM "农");
 	assert_int_equal(t->wdf, 5);
-	need(&d, "XSG银行");
+	need(&d, SOU_PREFIX_TITLE_BIGRAM "银行");
 	/* the filter term and the id term: boolean, wdf 0 */
-	t = need(&d, "Kai");
+	t = need(&d, SOU_PREFIX_TAG "ai");
 	assert_int_equal(t->wdf, 0);
-	t = need(&d, "Q2022/a.md");
+	t = need(&d, SOU_PREFIX_ID "2022/a.md");
 	assert_int_equal(t->wdf, 0);
 	/* nothing unprefixed from the title: title-only words stay out */
-	assert_null(get(&d, "G报告"));
+	assert_null(get(&d, SOU_PREFIX_BIGRAM "报告"));
 }
 
 static void test_field_gap(void **state)
@@ -234,11 +235,11 @@ static void test_field_gap(void **state)
 
 	(void)state;
 	load_terms("2022/gap.md", &d);
-	a = need(&d, "G前面");
-	b = need(&d, "G后面");
+	a = need(&d, SOU_PREFIX_BIGRAM "前面");
+	b = need(&d, SOU_PREFIX_BIGRAM "后面");
 	/* the second call continues after a gap; no bigram joins the calls */
 	assert_true(b->pos[0] > a->pos[0] + 2);
-	assert_null(get(&d, "G面后"));
+	assert_null(get(&d, SOU_PREFIX_BIGRAM "面后"));
 }
 
 static void test_xdoc_terms_in_memory(void **state)
@@ -254,15 +255,15 @@ static void test_xdoc_terms_in_memory(void **state)
 	     &err);
 	d.n = 0;
 	must(sou_xdoc_terms(doc, term_cb, &d, &err), &err);
-	t = need(&d, "G农业");
+	t = need(&d, SOU_PREFIX_BIGRAM "农业");
 	assert_int_equal(t->pos[0], 1);
 	assert_int_equal(t->wdf, 2);
-	t = need(&d, "G业gpt4");
+	t = need(&d, SOU_PREFIX_BIGRAM "业gpt4");
 	assert_int_equal(t->pos[0], 2);
 	t = need(&d, "gpt4");
 	assert_int_equal(t->pos[0], 3);
 	assert_int_equal(need(&d, "gpt")->pos[0], 3);
-	need(&d, "U业");
+	need(&d, SOU_PREFIX_UNIGRAM "业");
 	sou_xdoc_destroy(doc);
 }
 
@@ -273,7 +274,7 @@ static void test_doc_terms_missing(void **state)
 
 	(void)state;
 	d.n = 0;
-	assert_int_equal(sou_xdb_doc_terms(rdb, "Qno/such.md", term_cb, &d, &err),
+	assert_int_equal(sou_xdb_doc_terms(rdb, SOU_PREFIX_ID "no/such.md", term_cb, &d, &err),
 			 SOU_ERR_NOTFOUND);
 	assert_int_equal(d.n, 0);
 }
@@ -452,12 +453,12 @@ static void test_filter_term(void **state)
 	sou_buf t = SOU_BUF_INIT;
 
 	(void)state;
-	assert_int_equal(sou_termgen_filter_term(tg, "K", " ＡＩ ", strlen(" ＡＩ "), &t, NULL),
+	assert_int_equal(sou_termgen_filter_term(tg, SOU_PREFIX_TAG, " ＡＩ ", strlen(" ＡＩ "), &t, NULL),
 			 SOU_OK);
-	assert_string_equal(t.data, "Kai");
-	assert_int_equal(sou_termgen_filter_term(tg, "XC", "机器 学习", strlen("机器 学习"), &t,
+	assert_string_equal(t.data, SOU_PREFIX_TAG "ai");
+	assert_int_equal(sou_termgen_filter_term(tg, SOU_PREFIX_CATEGORY, "机器 学习", strlen("机器 学习"), &t,
 						 NULL), SOU_OK);
-	assert_string_equal(t.data, "XC机器 学习");
+	assert_string_equal(t.data, SOU_PREFIX_CATEGORY "机器 学习");
 	sou_buf_free(&t);
 }
 
@@ -477,14 +478,14 @@ static void test_idterm(void **state)
 
 	(void)state;
 	sou_termgen_idterm("2022/a.md", &t);
-	assert_string_equal(t.data, "Q2022/a.md");
+	assert_string_equal(t.data, SOU_PREFIX_ID "2022/a.md");
 
 	/* a 300-byte Chinese path */
 	repeat(&p, "农", 100);
 	assert_int_equal(p.len, 300);
 	sou_termgen_idterm(p.data, &t);
 	assert_true(t.len <= SOU_XAPIAN_MAX_TERM);
-	assert_int_equal(t.data[0], 'Q');
+	assert_int_equal(t.data[0], SOU_PREFIX_ID_CHAR);
 	assert_true(tu_valid_utf8(t.data, t.len));
 	/* the kept prefix is the path's own start, cut on a character */
 	assert_memory_equal(t.data + 1, p.data, 3);
@@ -635,9 +636,87 @@ static void test_reader_is_read_only(void **state)
 
 	(void)state;
 	sou_error_clear(&err);
-	assert_true(sou_xdb_replace(rdb, "Qx", doc, &err) != SOU_OK);
+	assert_true(sou_xdb_replace(rdb, SOU_PREFIX_ID "x", doc, &err) != SOU_OK);
 	assert_true(sou_xdb_commit(rdb, &err) != SOU_OK);
 	sou_xdoc_destroy(doc);
+}
+
+/* Writes post p<i>.md with 30 words that change with round. */
+static void add_round(sou_xdb *w, int i, int round)
+{
+	char rel[32];
+	sou_buf body = SOU_BUF_INIT;
+	const char *bodies[1];
+	int k;
+
+	snprintf(rel, sizeof(rel), "p%d.md", i);
+	for (k = 0; k < 30; k++)
+		sou_buf_addf(&body, "w%dx%d ", (i * 7 + k * 13 + round) % 997, round);
+	bodies[0] = body.data;
+	add_post(w, rel, NULL, bodies, 1, NULL);
+	sou_buf_free(&body);
+}
+
+static void count_term(void *ctx, const char *term, size_t len)
+{
+	(void)term;
+	(void)len;
+	++*(size_t *)ctx;
+}
+
+static void count_doc_term(void *ctx, const char *term, size_t len, unsigned wdf,
+			   const unsigned *pos, size_t npos)
+{
+	(void)wdf;
+	(void)pos;
+	(void)npos;
+	count_term(ctx, term, len);
+}
+
+/*
+ * A reader whose revision the writer has since discarded (three commits
+ * rewriting every post) gets Xapian's DatabaseModifiedError; related
+ * posts and term listings reopen and retry, as searches do, instead of
+ * failing while sou-index commits.
+ */
+static void test_reader_retries(void **state)
+{
+	char *d = tu_mkdtemp();
+	char path[300];
+	sou_xdb *w = NULL, *r = NULL;
+	sou_xq *q = NULL;
+	sou_strlist words = { NULL, 0 };
+	sou_buf id = SOU_BUF_INIT;
+	sou_error err;
+	size_t n = 0, nd = 0;
+	int i, round;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/db", d);
+	must(sou_xdb_open(path, SOU_XDB_CREATE, &w, &err), &err);
+	for (i = 0; i < 50; i++)
+		add_round(w, i, 0);
+	must(sou_xdb_commit(w, &err), &err);
+	must(sou_xdb_open(path, SOU_XDB_READ, &r, &err), &err);
+	for (round = 1; round < 4; round++) {
+		for (i = 0; i < 50; i++)
+			add_round(w, i, round);
+		must(sou_xdb_commit(w, &err), &err);
+	}
+	sou_termgen_idterm("p5.md", &id);
+	must(sou_xdb_like(r, id.data, 10, &q, &words, &err), &err);
+	assert_non_null(q);
+	assert_true(words.n > 0);
+	must(sou_xdb_each_term(r, "w", count_term, &n, &err), &err);
+	assert_true(n > 0);
+	must(sou_xdb_doc_terms(r, id.data, count_doc_term, &nd, &err), &err);
+	assert_true(nd > 0);
+	sou_xq_destroy(q);
+	sou_strlist_free(&words);
+	sou_buf_free(&id);
+	sou_xdb_destroy(r);
+	sou_xdb_destroy(w);
+	tu_rmtree(d);
 }
 
 static void test_metadata(void **state)
@@ -684,6 +763,7 @@ int main(void)
 		cmocka_unit_test(test_second_writer_locked),
 		cmocka_unit_test(test_reader_is_read_only),
 		cmocka_unit_test(test_metadata),
+		cmocka_unit_test(test_reader_retries),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -1,0 +1,185 @@
+/*
+ * check.c - sou-index --check (see check.h).
+ *
+ * Pass 2 matches id terms: a record of an indexed post names its relpath,
+ * whose id term (termgen.h) must index exactly one document; the index's
+ * id terms (prefix SOU_PREFIX_ID) must each belong to such a record.  Both
+ * lists are sorted, so each lookup is a binary search.
+ */
+#include "check.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "docdata.h"
+#include "schema.h"
+#include "state.h"
+#include "store.h"
+#include "termgen.h"
+#include "xwrap.h"
+
+typedef struct checker {
+	sou_check_report *r;
+	sou_xdb *db;
+	sou_strlist ids;     /* id terms of the records of indexed posts */
+	sou_strlist qterms;  /* id terms in the index, in term order */
+	unsigned long listed;/* problems listed in this pass */
+} checker;
+
+static void problem(checker *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Counts a problem and lists the first SOU_CHECK_LISTED of the pass. */
+static void problem(checker *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	c->r->problems++;
+	if (c->listed++ >= SOU_CHECK_LISTED)
+		return;
+	va_start(ap, fmt);
+	sou_buf_vaddf(&c->r->text, fmt, ap);
+	va_end(ap);
+	sou_buf_addc(&c->r->text, '\n');
+}
+
+static void collect_record(void *ctx, sou_file_state *rec)
+{
+	checker *c = ctx;
+	sou_buf id = SOU_BUF_INIT;
+
+	if (rec->status != 'o')
+		return;
+	c->r->records++;
+	sou_termgen_idterm(rec->relpath, &id);
+	sou_strlist_push(&c->ids, id.data, id.len);
+	sou_buf_free(&id);
+}
+
+static void collect_term(void *ctx, const char *term, size_t len)
+{
+	sou_strlist_push(&((checker *)ctx)->qterms, term, len);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int has_id(const checker *c, const char *id)
+{
+	return c->ids.n && bsearch(&id, c->ids.v, c->ids.n, sizeof(char *), cmp_str) != NULL;
+}
+
+/*
+ * Pass 2.  Index failures met on the way (a damaged table) are problems
+ * too, and end the pass; only running out of memory and bugs are errors.
+ */
+static sou_status check_records(checker *c, sou_error *err)
+{
+	sou_state *state = NULL;
+	sou_buf data = SOU_BUF_INIT;
+	sou_error e;
+	sou_status st;
+	size_t i;
+
+	if ((st = sou_state_load(c->db, &state, &e)) ||
+	    (st = sou_xdb_doccount(c->db, &c->r->posts, &e)) ||
+	    (st = sou_xdb_each_term(c->db, SOU_PREFIX_ID, collect_term, c, &e)))
+		goto out;
+	sou_state_each(state, collect_record, c);
+	if (c->ids.n > 1)
+		qsort(c->ids.v, c->ids.n, sizeof(char *), cmp_str);
+	for (i = 0; i < c->ids.n; i++) {
+		unsigned long n = 0;
+		if ((st = sou_xdb_termfreq(c->db, c->ids.v[i], &n, &e)))
+			goto out;
+		if (n == 0)
+			problem(c, "%s: recorded as indexed, but the index has no document for it",
+				c->ids.v[i] + strlen(SOU_PREFIX_ID));
+		else if (n > 1)
+			problem(c, "%s: %lu documents instead of one",
+				c->ids.v[i] + strlen(SOU_PREFIX_ID), n);
+	}
+	for (i = 0; i < c->qterms.n; i++) {
+		const char *q = c->qterms.v[i], *name = q + strlen(SOU_PREFIX_ID);
+		sou_docdata d;
+		sou_error de;
+
+		if (!has_id(c, q))
+			problem(c, "%s: a document without a record of an indexed post", name);
+		if ((st = sou_xdb_get_data(c->db, q, &data, &e))) {
+			if (st != SOU_ERR_NOTFOUND)
+				goto out;
+			st = SOU_OK; /* an id term without a document: counted below */
+			continue;
+		}
+		memset(&d, 0, sizeof(d));
+		if (sou_docdata_decode(data.data ? data.data : "", data.len, &d, &de))
+			problem(c, "%s: its stored data does not decode: %s", name, de.msg);
+		sou_docdata_clear(&d);
+	}
+	if (c->r->posts != c->r->records)
+		problem(c, "the index holds %lu documents but records of %lu indexed posts",
+			c->r->posts, c->r->records);
+out:
+	if (st == SOU_ERR_NOMEM || st == SOU_ERR_INTERNAL) {
+		if (err)
+			*err = e;
+	} else if (st) {
+		/* after pass 1 found damage this is only its echo */
+		if (!c->r->problems)
+			problem(c, "%s", e.msg);
+		st = SOU_OK;
+	}
+	sou_buf_free(&data);
+	sou_state_destroy(state);
+	return st;
+}
+
+sou_status sou_check_run(const char *db_path, double wait_s, sou_check_report *out,
+			 sou_error *err)
+{
+	checker c;
+	sou_store *store = NULL;
+	unsigned long n = 0;
+	sou_status st;
+
+	memset(out, 0, sizeof(*out));
+	memset(&c, 0, sizeof(c));
+	c.r = out;
+	/* the writer lock keeps a run from changing the files under the check */
+	if ((st = sou_store_lock(db_path, wait_s, &store, err)))
+		return st;
+	if (!sou_store_has_current(store)) {
+		sou_store_destroy(store);
+		return sou_error_set(err, SOU_ERR_NOTFOUND, "%s: no index here", db_path);
+	}
+	/* pass 1: Xapian's checker (its findings are already lines) */
+	st = sou_xdb_check(db_path, &out->text, &n, err);
+	out->problems += n;
+	if (!st) {
+		st = sou_xdb_open(db_path, SOU_XDB_READ, &c.db, err);
+		if (st == SOU_ERR_DB) { /* unopenable after pass 1: damaged */
+			if (!out->problems)
+				problem(&c, "%s", err ? err->msg : "the index cannot be opened");
+			st = SOU_OK;
+		} else if (!st) {
+			c.listed = 0;
+			st = check_records(&c, err);
+		}
+	}
+	sou_xdb_destroy(c.db);
+	sou_strlist_free(&c.ids);
+	sou_strlist_free(&c.qterms);
+	sou_store_destroy(store);
+	return st;
+}
+
+void sou_check_report_clear(sou_check_report *r)
+{
+	if (!r)
+		return;
+	sou_buf_free(&r->text);
+	memset(r, 0, sizeof(*r));
+}

@@ -1,0 +1,197 @@
+/*
+ * pool.c - full builds in parallel (see internal.h).  The first run, or
+ * --rebuild, feeds the files through a bounded queue (SOU_IX_QUEUE_CAP)
+ * to one worker thread per job, each with its own term generator and its
+ * own shard database (store.h: gen-N.shard-K); at the end the shards are
+ * merged by Xapian's compaction into the new generation, which
+ * publish.c then makes current.
+ *
+ * Invariants: the queue (q, q_head, q_n, q_closed, worker_failed) is only
+ * touched under ix->mu; a worker that fails stops taking work and sets
+ * worker_failed, which makes the walk's next enqueue fail; workers commit
+ * their shard once the queue is closed and empty.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+static void *worker_main(void *arg)
+{
+	sou_ix_worker *w = arg;
+	sou_indexer *ix = w->ix;
+
+	for (;;) {
+		sou_ix_item it;
+
+		pthread_mutex_lock(&ix->mu);
+		while (!ix->q_n && !ix->q_closed)
+			pthread_cond_wait(&ix->not_empty, &ix->mu);
+		if (!ix->q_n) {
+			pthread_mutex_unlock(&ix->mu);
+			break;
+		}
+		it = ix->q[ix->q_head];
+		ix->q_head = (ix->q_head + 1) % SOU_IX_QUEUE_CAP;
+		ix->q_n--;
+		pthread_cond_signal(&ix->not_full);
+		pthread_mutex_unlock(&ix->mu);
+		if (!w->status && !sou_ix_interrupted(ix))
+			w->status = sou_ix_file_work(w, it.root, it.path, it.key, &it.sb, NULL,
+						     &w->err);
+		free(it.path);
+		if (w->status) {
+			pthread_mutex_lock(&ix->mu);
+			/* the first to fail is named (its err no longer changes) */
+			if (!ix->worker_failed)
+				ix->worker_failed = (int)(w - ix->workers) + 1;
+			pthread_cond_broadcast(&ix->not_full);
+			pthread_mutex_unlock(&ix->mu);
+		}
+	}
+	if (!w->status)
+		w->status = sou_xdb_commit(w->db, &w->err);
+	return NULL;
+}
+
+/* Creates the shards and starts one worker per job. */
+static sou_status start_workers(sou_indexer *ix, sou_error *err)
+{
+	sou_buf path = SOU_BUF_INIT;
+	sou_status st = SOU_OK;
+	unsigned k;
+
+	ix->workers = sou_xcalloc(ix->o.jobs, sizeof(sou_ix_worker));
+	for (k = 0; k < ix->o.jobs && !st; k++) {
+		sou_ix_worker *w = &ix->workers[k];
+		sou_store_shard_path(ix->store, k, &path);
+		st = sou_ix_worker_init(w, ix, NULL, err);
+		ix->nworkers++; /* cleared by sou_ix_pool_destroy, even half made */
+		if (st)
+			break;
+		if ((st = sou_xdb_open(path.data, SOU_XDB_CREATE, &w->db, err)))
+			break;
+		if (pthread_create(&w->thread, NULL, worker_main, w)) {
+			st = sou_error_set(err, SOU_ERR_INTERNAL, "cannot start a worker thread");
+			break;
+		}
+		w->started = 1;
+	}
+	sou_buf_free(&path);
+	return st;
+}
+
+void sou_ix_pool_stop(sou_indexer *ix)
+{
+	unsigned k;
+
+	pthread_mutex_lock(&ix->mu);
+	ix->q_closed = 1;
+	pthread_cond_broadcast(&ix->not_empty);
+	pthread_mutex_unlock(&ix->mu);
+	for (k = 0; k < ix->nworkers; k++)
+		if (ix->workers[k].started) {
+			pthread_join(ix->workers[k].thread, NULL);
+			ix->workers[k].started = 0;
+		}
+}
+
+void sou_ix_pool_destroy(sou_indexer *ix)
+{
+	unsigned k;
+
+	sou_ix_pool_stop(ix);
+	for (k = 0; k < ix->nworkers; k++) {
+		sou_xdb_destroy(ix->workers[k].db);
+		sou_ix_worker_clear(&ix->workers[k]);
+	}
+	free(ix->workers);
+	ix->workers = NULL;
+	ix->nworkers = 0;
+	while (ix->q_n) {
+		free(ix->q[ix->q_head].path);
+		ix->q_head = (ix->q_head + 1) % SOU_IX_QUEUE_CAP;
+		ix->q_n--;
+	}
+}
+
+sou_status sou_ix_pool_enqueue(sou_indexer *ix, const char *path, const char *key,
+			       const struct stat *sb, sou_error *err)
+{
+	sou_status st = SOU_OK;
+
+	if (!ix->workers && (st = start_workers(ix, err)))
+		return st;
+	pthread_mutex_lock(&ix->mu);
+	while (ix->q_n == SOU_IX_QUEUE_CAP && !ix->worker_failed)
+		pthread_cond_wait(&ix->not_full, &ix->mu);
+	if (ix->worker_failed) {
+		sou_ix_worker *w = &ix->workers[ix->worker_failed - 1];
+		st = sou_error_set(err, w->status, "a worker failed: %s", w->err.msg);
+	} else {
+		sou_ix_item *it = &ix->q[(ix->q_head + ix->q_n) % SOU_IX_QUEUE_CAP];
+		size_t plen = strlen(path), klen = strlen(key);
+		it->path = sou_xmalloc(plen + klen + 2);
+		memcpy(it->path, path, plen + 1);
+		memcpy(it->path + plen + 1, key, klen + 1);
+		it->key = it->path + plen + 1;
+		it->root = ix->cur->real;
+		it->sb = *sb;
+		ix->q_n++;
+		pthread_cond_signal(&ix->not_empty);
+	}
+	pthread_mutex_unlock(&ix->mu);
+	return st;
+}
+
+sou_status sou_ix_pool_merge(sou_indexer *ix, sou_error *err)
+{
+	sou_buf *paths;
+	const char **srcs;
+	sou_status st = SOU_OK;
+	unsigned k;
+
+	sou_ix_pool_stop(ix);
+	for (k = 0; k < ix->nworkers; k++) {
+		sou_ix_worker *w = &ix->workers[k];
+		sou_ix_add_stats(&ix->st, &w->st);
+		if (w->status && !st) {
+			st = w->status;
+			if (err)
+				*err = w->err;
+		}
+		sou_xdb_destroy(w->db);
+		w->db = NULL;
+	}
+	if (st)
+		return st;
+	paths = sou_xcalloc(ix->nworkers + 1, sizeof(*paths));
+	srcs = sou_xcalloc(ix->nworkers + 1, sizeof(*srcs));
+	for (k = 0; k < ix->nworkers; k++) {
+		sou_store_shard_path(ix->store, k, &paths[k]);
+		srcs[k] = paths[k].data;
+	}
+	if (!ix->nworkers) {
+		/* nothing was queued: an empty index */
+		sou_xdb *empty = NULL;
+		st = sou_xdb_open(sou_store_gen_path(ix->store), SOU_XDB_CREATE, &empty, err);
+		if (!st)
+			st = sou_xdb_commit(empty, err);
+		sou_xdb_destroy(empty);
+	} else {
+		st = sou_xdb_compact(srcs, ix->nworkers, sou_store_gen_path(ix->store), err);
+	}
+	for (k = 0; k < ix->nworkers; k++)
+		sou_buf_free(&paths[k]);
+	free(paths);
+	free(srcs);
+	if (!st)
+		st = sou_store_open_db(ix->store, &ix->db, err);
+	if (!st) {
+		sou_buf cfg = SOU_BUF_INIT;
+		sou_ix_config_string(&ix->o, &cfg);
+		st = sou_xdb_set_metadata(ix->db, SOU_META_CONFIG, cfg.data, cfg.len, err);
+		sou_buf_free(&cfg);
+	}
+	return st;
+}

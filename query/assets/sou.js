@@ -1,0 +1,528 @@
+/*
+ * sou.js - the search box of sou-serve, for its own page (/) and as a
+ * drop-in for a site's layout:
+ *
+ *   <div data-sou data-sou-link="/{year}/{month}/{day}/{slug}.html"></div>
+ *   <script src="https://search.example.com/sou.js" defer></script>
+ *
+ * It mounts into every element carrying data-sou and calls /search on the
+ * server it was loaded from (data-sou-endpoint overrides; cross-origin
+ * pages need sou-serve --cors ORIGIN).  Options, as data attributes:
+ *   data-sou-history="on"   keep the query in the address (?q=…&tag=…&page=2)
+ *                           so results can be shared and Back works
+ *   data-sou-link="…"       make titles links: {path} (without extension),
+ *                           {slug}, {year}, {month}, {day}, {categories}
+ *                           (joined by /), {category} (the first)
+ *   data-sou-limit="10"     hits per page
+ *   data-sou-css="off"      do not add the server's sou.css
+ *   data-sou-autofocus="on" focus the box on load
+ *
+ * Everything from the index (titles, snippets, tags) is put into the page
+ * as text nodes (textContent), never parsed as HTML.  Highlights arrive as
+ * UTF-8 byte ranges [start, end) and are cut from the UTF-8 bytes of the
+ * text, so they land on the same characters whatever the JavaScript
+ * string offsets are.
+ */
+(function () {
+	'use strict';
+
+	var script = document.currentScript;
+	var base = new URL('.', script && script.src ? script.src : location.href);
+	var enc = new TextEncoder();
+	var dec = new TextDecoder();
+	var DEBOUNCE_MS = 250;
+	var uid = 0;
+
+	function el(tag, cls, text) {
+		var e = document.createElement(tag);
+		if (cls)
+			e.className = cls;
+		if (text !== undefined && text !== null)
+			e.textContent = String(text);
+		return e;
+	}
+
+	/* Appends text to parent with the byte ranges wrapped in <mark>. */
+	function highlighted(parent, text, ranges) {
+		var bytes = enc.encode(String(text || '')), at = 0;
+		(Array.isArray(ranges) ? ranges : []).forEach(function (r) {
+			var s = Array.isArray(r) ? r[0] : -1, e = Array.isArray(r) ? r[1] : -1;
+			if (!Number.isInteger(s) || !Number.isInteger(e) || s < at || e <= s ||
+			    e > bytes.length)
+				return;
+			if (s > at)
+				parent.appendChild(document.createTextNode(dec.decode(bytes.subarray(at, s))));
+			parent.appendChild(el('mark', null, dec.decode(bytes.subarray(s, e))));
+			at = e;
+		});
+		if (at < bytes.length)
+			parent.appendChild(document.createTextNode(dec.decode(bytes.subarray(at))));
+	}
+
+	/* The post's URL from the link template, or null (no template, or not http(s)). */
+	function postLink(tpl, hit) {
+		if (!tpl)
+			return null;
+		var path = String(hit.path || '');
+		var file = path.replace(/^.*\//, '');
+		var noext = path.replace(/\.[^./]*$/, '');
+		var fm = /^(\d{4})-(\d{1,2})-(\d{1,2})-(.*?)(\.[^.]*)?$/.exec(file);
+		var slug = fm ? fm[4] : file.replace(/\.[^.]*$/, '');
+		var ymd = typeof hit.date === 'string' ? hit.date.slice(0, 10).split('-') :
+			fm ? [fm[1], ('0' + fm[2]).slice(-2), ('0' + fm[3]).slice(-2)] : ['', '', ''];
+		var cats = (Array.isArray(hit.categories) ? hit.categories : []).map(String);
+		var seg = function (s) { return encodeURIComponent(s); };
+		var vals = {
+			path: noext.split('/').map(seg).join('/'),
+			slug: seg(slug),
+			year: seg(ymd[0] || ''), month: seg(ymd[1] || ''), day: seg(ymd[2] || ''),
+			categories: cats.map(seg).join('/'),
+			category: seg(cats[0] || '')
+		};
+		var href = tpl.replace(/\{(\w+)\}/g, function (m, k) {
+			return Object.prototype.hasOwnProperty.call(vals, k) ? vals[k] : m;
+		}).replace(/([^:])\/{2,}/g, '$1/');
+		try {
+			var u = new URL(href, location.href);
+			return u.protocol === 'http:' || u.protocol === 'https:' ? u.href : null;
+		} catch (e) {
+			return null;
+		}
+	}
+
+	function addStylesheet() {
+		if (document.querySelector('link[data-sou-css]'))
+			return;
+		var l = document.createElement('link');
+		l.rel = 'stylesheet';
+		l.href = new URL('sou.css', base).href;
+		l.setAttribute('data-sou-css', '');
+		document.head.appendChild(l);
+	}
+
+	function mount(root) {
+		if (root.getAttribute('data-sou-mounted'))
+			return;
+		root.setAttribute('data-sou-mounted', '1');
+		var ds = root.dataset;
+		var opts = {
+			history: ds.souHistory === 'on',
+			link: ds.souLink || '',
+			limit: Math.max(1, Math.min(100, parseInt(ds.souLimit, 10) || 10)),
+			endpoint: new URL(ds.souEndpoint || 'search', base).href
+		};
+		if (ds.souCss !== 'off')
+			addStylesheet();
+		var id = 'sou' + (++uid);
+		var state = { q: '', tags: [], cats: [], date: '', sort: 'relevance', page: 0 };
+		var timer = 0, composing = false, seq = 0, ctrl = null;
+
+		/* ---- the box ---- */
+		var box = el('div', 'sou');
+		var form = el('form', 'sou-form');
+		form.setAttribute('role', 'search');
+		form.noValidate = true;
+		var row = el('div', 'sou-row');
+		var label = el('label', 'sou-visually-hidden', '搜索文章');
+		label.htmlFor = id + '-q';
+		var input = el('input', 'sou-input');
+		input.type = 'search';
+		input.id = id + '-q';
+		input.name = 'q';
+		input.autocomplete = 'off';
+		input.spellcheck = false;
+		input.setAttribute('enterkeyhint', 'search');
+		input.placeholder = '搜索文章，如 人民币 汇率';
+		input.setAttribute('aria-describedby', id + '-status');
+		var go = el('button', 'sou-go', '搜索');
+		go.type = 'submit';
+		row.append(label, input, go);
+
+		var filters = el('div', 'sou-filters');
+		function monthField(text, name) {
+			var l = el('label', 'sou-field');
+			var i = el('input', 'sou-month');
+			i.type = 'month';
+			i.name = name;
+			i.placeholder = 'YYYY-MM';
+			i.setAttribute('pattern', '\\d{4}-\\d{2}');
+			l.append(el('span', null, text), i);
+			filters.append(l);
+			return i;
+		}
+		var from = monthField('从', 'from');
+		var to = monthField('到', 'to');
+		var sortLabel = el('label', 'sou-field');
+		var sort = el('select', 'sou-sort');
+		sort.name = 'sort';
+		[['relevance', '相关度'], ['-date', '最新'], ['date', '最早']].forEach(function (o) {
+			var op = el('option', null, o[1]);
+			op.value = o[0];
+			sort.append(op);
+		});
+		sortLabel.append(el('span', null, '排序'), sort);
+		filters.append(sortLabel);
+		form.append(row, filters);
+
+		var active = el('div', 'sou-active');
+		var status = el('p', 'sou-status');
+		status.id = id + '-status';
+		status.setAttribute('role', 'status');
+		status.setAttribute('aria-live', 'polite');
+		var main = el('div', 'sou-main');
+		var results = el('ol', 'sou-results');
+		results.tabIndex = -1;
+		results.setAttribute('aria-label', '搜索结果');
+		var facets = el('aside', 'sou-facets');
+		facets.setAttribute('aria-label', '筛选');
+		main.append(results, facets);
+		var pager = el('nav', 'sou-pager');
+		pager.setAttribute('aria-label', '分页');
+		var prev = el('button', 'sou-prev', '上一页');
+		prev.type = 'button';
+		var pageInfo = el('span', 'sou-page');
+		var next = el('button', 'sou-next', '下一页');
+		next.type = 'button';
+		pager.append(prev, pageInfo, next);
+		pager.hidden = true;
+		box.append(form, active, status, main, pager);
+		root.textContent = '';
+		root.append(box);
+
+		/* ---- state <-> address and form ---- */
+		function toParams(s) {
+			var p = new URLSearchParams();
+			if (s.q)
+				p.set('q', s.q);
+			s.tags.forEach(function (t) { p.append('tag', t); });
+			s.cats.forEach(function (c) { p.append('category', c); });
+			if (s.date)
+				p.set('date', s.date);
+			if (s.sort !== 'relevance')
+				p.set('sort', s.sort);
+			return p;
+		}
+		function fromAddress() {
+			var p = new URLSearchParams(location.search);
+			var sortv = p.get('sort');
+			return {
+				q: p.get('q') || '',
+				tags: p.getAll('tag').filter(Boolean),
+				cats: p.getAll('category').filter(Boolean),
+				date: p.get('date') || '',
+				sort: sortv === 'date' || sortv === '-date' ? sortv : 'relevance',
+				page: Math.max(0, (parseInt(p.get('page'), 10) || 1) - 1)
+			};
+		}
+		function address() {
+			var p = toParams(state);
+			if (state.page)
+				p.set('page', String(state.page + 1));
+			var s = p.toString();
+			return location.pathname + (s ? '?' + s : '') + location.hash;
+		}
+		/* mode: 'push'; 'typing' (one entry per run of typing); 'submit'
+		 * (ends a run of typing: its entry becomes an ordinary one);
+		 * 'none' (the address already says it: load, Back) */
+		function remember(mode) {
+			if (!opts.history || mode === 'none')
+				return;
+			var url = address();
+			var typingNow = history.state && history.state.souTyping;
+			if (url === location.pathname + location.search + location.hash) {
+				if (mode !== 'typing' && typingNow)
+					history.replaceState({ souTyping: false }, '', url);
+				return;
+			}
+			if ((mode === 'typing' || mode === 'submit') && typingNow)
+				history.replaceState({ souTyping: mode === 'typing' }, '', url);
+			else
+				history.pushState({ souTyping: mode === 'typing' }, '', url);
+		}
+		function showForm() {
+			if (input.value !== state.q)
+				input.value = state.q;
+			var m = /^(\d{4}-\d{2})?(\.\.)?(\d{4}-\d{2})?$/.exec(state.date);
+			from.value = m ? (m[1] || '') : '';
+			to.value = m ? (m[2] ? (m[3] || '') : (m[1] || '')) : '';
+			sort.value = state.sort;
+		}
+		function dateFromForm() {
+			var a = from.value, b = to.value;
+			if (a && b)
+				return a === b ? a : (a < b ? a + '..' + b : b + '..' + a);
+			if (a)
+				return a + '..';
+			if (b)
+				return '..' + b;
+			return '';
+		}
+
+		/* ---- rendering ---- */
+		function chip(text, onRemove) {
+			var b = el('button', 'sou-chip');
+			b.type = 'button';
+			b.append(el('span', null, text), el('span', 'sou-x', '×'));
+			b.setAttribute('aria-label', '去掉筛选 ' + text);
+			b.addEventListener('click', onRemove);
+			active.append(b);
+		}
+		function showActive() {
+			active.textContent = '';
+			state.tags.forEach(function (t) {
+				chip('标签：' + t, function () {
+					state.tags = state.tags.filter(function (x) { return x !== t; });
+					run('push');
+				});
+			});
+			state.cats.forEach(function (c) {
+				chip('分类：' + c, function () {
+					state.cats = state.cats.filter(function (x) { return x !== c; });
+					run('push');
+				});
+			});
+			if (state.date)
+				chip('日期：' + state.date, function () { state.date = ''; showForm(); run('push'); });
+		}
+		function toggleTag(t) {
+			var i = state.tags.indexOf(t);
+			if (i >= 0)
+				state.tags.splice(i, 1);
+			else
+				state.tags.push(t);
+			run('push');
+		}
+		function facetList(title, values, cls, isOn, onClick) {
+			if (!values || !values.length)
+				return;
+			var sec = el('section', 'sou-facet ' + cls);
+			sec.append(el('h2', null, title));
+			var ul = el('ul');
+			values.forEach(function (v) {
+				var li = el('li');
+				var b = el('button', 'sou-facet-value');
+				b.type = 'button';
+				b.setAttribute('aria-pressed', isOn(v.value) ? 'true' : 'false');
+				b.append(el('span', 'sou-facet-name', v.value),
+					 el('span', 'sou-count', v.count));
+				b.addEventListener('click', function () { onClick(String(v.value)); });
+				li.append(b);
+				ul.append(li);
+			});
+			sec.append(ul);
+			facets.append(sec);
+		}
+		function showHits(data) {
+			results.textContent = '';
+			(data.hits || []).forEach(function (h) {
+				var li = el('li', 'sou-hit');
+				var h2 = el('h2', 'sou-title');
+				var href = postLink(opts.link, h);
+				var t = el(href ? 'a' : 'span');
+				if (href)
+					t.href = href;
+				highlighted(t, h.title || h.path, h.title ? h.title_highlights : []);
+				h2.append(t);
+				var meta = el('div', 'sou-meta');
+				if (typeof h.date === 'string') {
+					var tm = el('time', null, h.date.slice(0, 10));
+					tm.dateTime = h.date;
+					meta.append(tm);
+				}
+				if (Array.isArray(h.tags) && h.tags.length) {
+					var tags = el('ul', 'sou-tags');
+					tags.setAttribute('aria-label', '标签');
+					h.tags.forEach(function (tag) {
+						var tl = el('li');
+						var tb = el('button', 'sou-tag', tag);
+						tb.type = 'button';
+						tb.title = '只看标签 ' + tag;
+						tb.addEventListener('click', function () {
+							if (state.tags.indexOf(String(tag)) < 0)
+								toggleTag(String(tag));
+						});
+						tl.append(tb);
+						tags.append(tl);
+					});
+					meta.append(tags);
+				}
+				var snip = el('p', 'sou-snippet');
+				highlighted(snip, h.snippet, h.highlights);
+				li.append(h2, meta, snip);
+				results.append(li);
+			});
+			results.start = (data.offset || 0) + 1;
+		}
+		function showFacets(data) {
+			facets.textContent = '';
+			var f = data.facets || {};
+			facetList('标签', f.tag && f.tag.values, 'sou-facet-tag',
+				  function (v) { return state.tags.indexOf(String(v)) >= 0; }, toggleTag);
+			var months = f.month && f.month.values ? f.month.values.slice() : [];
+			months.sort(function (a, b) { return a.value < b.value ? 1 : a.value > b.value ? -1 : 0; });
+			facetList('月份', months, 'sou-facet-month',
+				  function (v) { return state.date === String(v); },
+				  function (v) {
+					  state.date = state.date === v ? '' : v;
+					  showForm();
+					  run('push');
+				  });
+		}
+		function showPager(total) {
+			var pages = Math.max(1, Math.ceil(total / opts.limit));
+			pager.hidden = total <= opts.limit && state.page === 0;
+			prev.disabled = state.page === 0;
+			next.disabled = state.page + 1 >= pages;
+			pageInfo.textContent = '第 ' + (state.page + 1) + ' / ' + pages + ' 页';
+		}
+		function clear(text) {
+			results.textContent = '';
+			facets.textContent = '';
+			pager.hidden = true;
+			status.textContent = text || '';
+			box.classList.remove('sou-busy');
+		}
+
+		/* ---- searching ---- */
+		function run(mode) {
+			clearTimeout(timer);
+			timer = 0;
+			if (mode !== 'none' && mode !== 'typing' && mode !== 'page')
+				state.page = 0;
+			remember(mode === 'page' ? 'push' : mode);
+			showActive();
+			var p = toParams(state);
+			if (!p.toString() || (p.toString() === 'sort=' + state.sort)) {
+				if (ctrl)
+					ctrl.abort();
+				seq++;
+				clear('');
+				return;
+			}
+			p.set('limit', String(opts.limit));
+			p.set('offset', String(state.page * opts.limit));
+			p.set('facets', 'tag,month');
+			var my = ++seq;
+			if (ctrl)
+				ctrl.abort();
+			ctrl = typeof AbortController === 'function' ? new AbortController() : null;
+			box.classList.add('sou-busy');
+			fetch(opts.endpoint + '?' + p.toString(), {
+				headers: { Accept: 'application/json' },
+				credentials: 'omit',
+				signal: ctrl ? ctrl.signal : undefined
+			}).then(function (r) {
+				return r.json().then(function (j) { return { ok: r.ok, j: j }; },
+						     function () { return { ok: false, j: null, code: r.status }; });
+			}).then(function (res) {
+				if (my !== seq)
+					return;
+				box.classList.remove('sou-busy');
+				if (!res.ok) {
+					var msg = res.j && res.j.error && res.j.error.message;
+					clear(msg ? '查询有误：' + msg : '搜索暂时不可用（' + (res.code || '?') + '）');
+					return;
+				}
+				var d = res.j, total = d.estimated_total || 0;
+				showHits(d);
+				showFacets(d);
+				showPager(total);
+				status.textContent = total ? '约 ' + total + ' 条结果' : '没有找到结果';
+				if (mode === 'page') {
+					results.focus({ preventScroll: true });
+					root.scrollIntoView({ block: 'start' });
+				}
+			}).catch(function (e) {
+				if (my !== seq || (e && e.name === 'AbortError'))
+					return;
+				clear('搜索暂时不可用');
+			});
+		}
+		function typed() {
+			if (composing)
+				return;
+			var v = input.value;
+			if (v === state.q)
+				return;
+			state.q = v;
+			state.page = 0;
+			run('typing');
+		}
+
+		/* ---- events ---- */
+		input.addEventListener('compositionstart', function () {
+			composing = true;
+			clearTimeout(timer);
+		});
+		input.addEventListener('compositionend', function () {
+			composing = false;
+			clearTimeout(timer);
+			timer = setTimeout(typed, DEBOUNCE_MS);
+		});
+		input.addEventListener('input', function (e) {
+			if (composing || e.isComposing)
+				return;
+			clearTimeout(timer);
+			timer = setTimeout(typed, DEBOUNCE_MS);
+		});
+		form.addEventListener('submit', function (e) {
+			e.preventDefault();
+			composing = false;
+			state.q = input.value;
+			run('submit');
+		});
+		function dateChanged() {
+			var d = dateFromForm();
+			if (d !== state.date) {
+				state.date = d;
+				run('push');
+			}
+		}
+		from.addEventListener('change', dateChanged);
+		to.addEventListener('change', dateChanged);
+		sort.addEventListener('change', function () {
+			state.sort = sort.value;
+			run('push');
+		});
+		prev.addEventListener('click', function () {
+			if (state.page > 0) {
+				state.page--;
+				run('page');
+			}
+		});
+		next.addEventListener('click', function () {
+			state.page++;
+			run('page');
+		});
+		if (opts.history) {
+			window.addEventListener('popstate', function () {
+				state = fromAddress();
+				showForm();
+				run('none');
+			});
+			document.addEventListener('keydown', function (e) {
+				var t = e.target;
+				if (e.key === '/' && !e.ctrlKey && !e.metaKey && !e.altKey &&
+				    !(t && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName)))) {
+					e.preventDefault();
+					input.focus();
+					input.select();
+				}
+			});
+			state = fromAddress();
+			history.replaceState({ souTyping: false }, '', location.href);
+		}
+		showForm();
+		if (ds.souAutofocus === 'on' && !state.q)
+			input.focus();
+		run('none');
+	}
+
+	function mountAll() {
+		Array.prototype.forEach.call(document.querySelectorAll('[data-sou]'), mount);
+	}
+	if (document.readyState === 'loading')
+		document.addEventListener('DOMContentLoaded', mountAll);
+	else
+		mountAll();
+})();

@@ -1,0 +1,76 @@
+/*
+ * serve.h - libsouserve: sou-serve's HTTP front door to a sou index.
+ *
+ * An HTTP/1.1 server (libmicrohttpd, a pool of worker threads) that
+ * answers
+ *   GET /search?q=&tag=&category=&date=&sort=&limit=&offset=&facets=
+ *       the JSON of `sou-query --json` for the query q plus the filters
+ *       (README "sou-serve");
+ *   GET /, /sou.js, /sou.css, /favicon.svg
+ *       the search page and its drop-in script, compiled into the binary
+ *       (query/assets/, serve_assets.h); nothing else is served.
+ * Each worker thread has its own sou_searcher (its own Xapian reader),
+ * created on the thread's first search and replaced when the index has
+ * changed since (a commit or a --rebuild switch-over), so new posts are
+ * found by the next request without a restart.  The server only reads.
+ */
+#ifndef SOU_SERVE_H
+#define SOU_SERVE_H
+
+#include <stddef.h>
+
+#include "buf.h"
+#include "error.h"
+
+typedef struct sou_server sou_server;
+
+/*
+ * A line for the operator (start-up problems, index reloads, 5xx
+ * answers); already escaped for a terminal.  Called from any thread.
+ */
+typedef void (*sou_serve_log_fn)(void *ctx, const char *line);
+
+typedef struct sou_serve_opts {
+	const char *db;            /* index directory (borrowed) */
+	const char *listen;        /* "ADDR:PORT", "[V6]:PORT" or "PORT"; port 0 picks one */
+	unsigned threads;          /* worker threads (0: one per CPU, 2 to 16) */
+	unsigned max_connections;  /* concurrent connections; more are refused */
+	size_t max_request_bytes;  /* request line and headers */
+	size_t max_query_bytes;    /* the q parameter */
+	unsigned max_limit;        /* largest limit= (default 100) */
+	unsigned max_offset;       /* largest offset= (default 10000) */
+	unsigned timeout_s;        /* idle connection timeout */
+	int tz_min;                /* zone of date= filters (default +08:00) */
+	const sou_strlist *cors;   /* origins allowed to call /search from a
+				    * browser ("*": any); borrowed, may be NULL */
+	const char *link;          /* permalink template for the page (see
+				    * README), or NULL: titles are not links */
+	sou_serve_log_fn log;      /* may be NULL */
+	void *log_ctx;
+} sou_serve_opts;
+
+/* Fills o with the defaults (127.0.0.1:8080, limits as documented). */
+void sou_serve_opts_init(sou_serve_opts *o);
+
+/*
+ * Checks that the index opens (and its sou.conf dictionaries load), binds
+ * the address and starts the worker threads.  A bad option or address is
+ * SOU_ERR_USAGE, an index that cannot be opened SOU_ERR_NOTFOUND or
+ * SOU_ERR_DB, a failure to bind or start SOU_ERR_IO.  *out is owned by the
+ * caller (sou_server_destroy).  o and what it points to need only live
+ * during the call.
+ */
+sou_status sou_server_start(const sou_serve_opts *o, sou_server **out, sou_error *err);
+
+/* The port actually bound (useful with port 0). */
+unsigned sou_server_port(const sou_server *s);
+/* "http://ADDRESS:PORT/" as bound (owned by s). */
+const char *sou_server_url(const sou_server *s);
+
+/*
+ * Stops accepting connections, lets requests being answered finish,
+ * closes every connection and reader, frees s.  NULL is a no-op.
+ */
+void sou_server_destroy(sou_server *s);
+
+#endif

@@ -1,0 +1,191 @@
+/*
+ * serve_main.c - sou-serve: option parsing, start-up and shutdown only;
+ * the server is libsouserve (serve.h).
+ *
+ * SIGINT and SIGTERM are blocked before the server's threads start (so
+ * they inherit the mask) and taken here with sigwait(): the main thread
+ * then stops the server, which lets requests in progress finish.
+ */
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "date.h"
+#include "serve.h"
+
+static const char usage[] =
+	"usage: sou-serve [--db DIR] [--listen ADDR:PORT] [options]\n"
+	"\n"
+	"Serves a sou index over HTTP: GET /search?q=... (the JSON of sou-query --json),\n"
+	"a search page at /, and /sou.js, a search box to drop into a site's own pages.\n"
+	"  --db DIR              index directory (default: $SOU_DB or ~/.sou/index)\n"
+	"  --listen ADDR:PORT    address to bind (default 127.0.0.1:8080; [::1]:PORT for IPv6;\n"
+	"                        port 0 picks a free one)\n"
+	"  --threads N           worker threads, each with its own index reader\n"
+	"                        (default: one per CPU, 2 to 16)\n"
+	"  --cors ORIGIN         let pages from ORIGIN (https://example.com, or *) call /search;\n"
+	"                        repeatable\n"
+	"  --link TEMPLATE       make result titles links, e.g. '/{categories}/{year}/{month}/{day}/{slug}.html'\n"
+	"  --timezone ZONE       zone for date= filters (default +08:00)\n"
+	"  --max-connections N   concurrent connections (default 256)\n"
+	"  --max-limit N         largest limit= (default 100)\n"
+	"  --max-offset N        largest offset= (default 10000)\n"
+	"  --max-query-bytes N   longest q= (default 1000)\n"
+	"  --max-request-bytes N longest request line plus headers (default 16384)\n"
+	"  -h, --help            show this help\n"
+	"Prints \"listening on http://ADDR:PORT/\" once ready; SIGINT or SIGTERM stop it.\n"
+	"Exit status: 0 stopped by a signal, 2 usage error, 3 index error, 1 could not listen.\n";
+
+static const struct option longopts[] = {
+	{ "db", required_argument, NULL, 'd' },
+	{ "listen", required_argument, NULL, 'l' },
+	{ "threads", required_argument, NULL, 't' },
+	{ "cors", required_argument, NULL, 'c' },
+	{ "link", required_argument, NULL, 'k' },
+	{ "timezone", required_argument, NULL, 'z' },
+	{ "max-connections", required_argument, NULL, 'C' },
+	{ "max-limit", required_argument, NULL, 'L' },
+	{ "max-offset", required_argument, NULL, 'O' },
+	{ "max-query-bytes", required_argument, NULL, 'Q' },
+	{ "max-request-bytes", required_argument, NULL, 'R' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 }
+};
+
+static int parse_num(const char *opt, const char *s, unsigned long min, unsigned long max,
+		     unsigned long *out)
+{
+	char *end;
+	unsigned long v;
+
+	if (*s < '0' || *s > '9') {
+		fprintf(stderr, "sou-serve: %s: expected a number from %lu to %lu, got '%s'\n",
+			opt, min, max, s);
+		return 0;
+	}
+	v = strtoul(s, &end, 10);
+	if (*end || v < min || v > max) {
+		fprintf(stderr, "sou-serve: %s: expected a number from %lu to %lu, got '%s'\n",
+			opt, min, max, s);
+		return 0;
+	}
+	*out = v;
+	return 1;
+}
+
+static void log_line(void *ctx, const char *line)
+{
+	(void)ctx;
+	fprintf(stderr, "sou-serve: %s\n", line);
+}
+
+int main(int argc, char **argv)
+{
+	sou_serve_opts o;
+	sou_buf db = SOU_BUF_INIT;
+	sou_strlist cors = { NULL, 0 };
+	sou_server *sv = NULL;
+	sou_error err;
+	sigset_t sigs;
+	unsigned long v;
+	int opt, sig = 0, rc = SOU_EXIT_OK;
+
+	sou_serve_opts_init(&o);
+	o.log = log_line;
+	sou_cli_default_db(&db);
+	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'd':
+			sou_buf_reset(&db);
+			sou_buf_adds(&db, optarg);
+			break;
+		case 'l':
+			o.listen = optarg;
+			break;
+		case 't':
+			if (!parse_num("--threads", optarg, 1, 256, &v))
+				goto usage;
+			o.threads = (unsigned)v;
+			break;
+		case 'c':
+			sou_strlist_push(&cors, optarg, strlen(optarg));
+			break;
+		case 'k':
+			o.link = optarg;
+			break;
+		case 'z':
+			if (sou_tz_parse(optarg, &o.tz_min, &err)) {
+				fprintf(stderr, "sou-serve: --timezone: %s\n", err.msg);
+				goto usage;
+			}
+			break;
+		case 'C':
+			if (!parse_num("--max-connections", optarg, 1, 100000, &v))
+				goto usage;
+			o.max_connections = (unsigned)v;
+			break;
+		case 'L':
+			if (!parse_num("--max-limit", optarg, 1, 100000, &v))
+				goto usage;
+			o.max_limit = (unsigned)v;
+			break;
+		case 'O':
+			if (!parse_num("--max-offset", optarg, 0, 100000000, &v))
+				goto usage;
+			o.max_offset = (unsigned)v;
+			break;
+		case 'Q':
+			if (!parse_num("--max-query-bytes", optarg, 1, 65536, &v))
+				goto usage;
+			o.max_query_bytes = v;
+			break;
+		case 'R':
+			if (!parse_num("--max-request-bytes", optarg, 1024, 1048576, &v))
+				goto usage;
+			o.max_request_bytes = v;
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			goto done;
+		default:
+			fputs(usage, stderr);
+			goto usage;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "sou-serve: unexpected argument '%s'\n", argv[optind]);
+		fputs(usage, stderr);
+		goto usage;
+	}
+	o.db = db.data;
+	o.cors = &cors;
+
+	/* before any thread exists, so every thread inherits the mask */
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	if (sou_server_start(&o, &sv, &err)) {
+		fprintf(stderr, "sou-serve: %s\n", err.msg);
+		rc = err.code == SOU_ERR_USAGE ? SOU_EXIT_USAGE
+		   : err.code == SOU_ERR_IO ? SOU_EXIT_SOME : sou_cli_exit_for(err.code);
+		goto done;
+	}
+	printf("listening on %s\n", sou_server_url(sv));
+	fflush(stdout);
+	sigwait(&sigs, &sig);
+	fprintf(stderr, "sou-serve: %s: shutting down\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
+	sou_server_destroy(sv);
+	goto done;
+usage:
+	rc = SOU_EXIT_USAGE;
+done:
+	sou_buf_free(&db);
+	sou_strlist_free(&cors);
+	return rc;
+}
