@@ -10,6 +10,10 @@
  * Pipeline per call: ICU segments -> atoms (folded units, plus '%' signs
  * that may end a number) collected per chain -> for each chain a
  * lowest-cost path of words (dynamic programming over atoms) -> tokens.
+ *
+ * The dictionary table also holds every prefix of its words (cost 0), so
+ * the search for words starting at an atom stops as soon as no word
+ * starts with the atoms read so far.
  */
 #include "segment.h"
 
@@ -88,14 +92,30 @@ typedef struct atom {
 	int icu_seg;           /* ICU segment it came from */
 	int brk;               /* first unit of a chain (or after a sign) */
 	int digits;            /* a WORD made of digits (and . ,) */
+	unsigned cls;          /* CLS_* of a one-character HAN atom; CLS_UNIT of a SIGN */
 } atom;
+
+/* Classes of CJK characters, looked up in sou_segmenter.cls (built from
+ * the strings above) rather than searched for in them. */
+enum {
+	CLS_FUNCTION = 1,      /* FUNCTION_CHARS */
+	CLS_NUMERAL = 2,       /* CN_NUMERALS */
+	CLS_DIGIT = 4,         /* CN_DIGITS */
+	CLS_MULTIPLIER = 8,    /* NUM_MULTIPLIERS */
+	CLS_UNIT = 16          /* NUM_UNITS1 */
+};
+#define CLS_FIRST 0x3000
+#define CLS_LIMIT 0xA000
 
 enum { ATOM_HAN = 1, ATOM_WORD = 2, ATOM_SIGN = 3 };
 
 typedef struct dict_entry {
-	char *word;
-	size_t len;
-	float cost;            /* a shape's count in the shape table */
+	char *word;            /* the key; NULL: an empty slot */
+	uint32_t len;
+	uint32_t hash;         /* low bits of the key's hash, compared first */
+	float cost;            /* a word's cost, 0 for a prefix only; a shape's count */
+	unsigned char prefix;  /* a longer dictionary word starts with this key */
+	unsigned char shared;  /* word points into another entry's key: not freed */
 } dict_entry;
 
 typedef struct word_table {
@@ -108,6 +128,7 @@ struct sou_segmenter {
 	const UNormalizer2 *nfkc_cf;
 	UTransliterator *t2s;
 	int32_t *t2s_cache;    /* per code point in [0x3400, 0xA000): 0 unknown, -1 not 1:1 */
+	unsigned char *cls;    /* CLS_* per code point in [CLS_FIRST, CLS_LIMIT) */
 	UChar *u16;            /* input as UTF-16 */
 	size_t *off;           /* byte offset of each UTF-16 unit, plus one */
 	size_t cap16;
@@ -123,7 +144,8 @@ struct sou_segmenter {
 	size_t dpcap;
 	int *numrun;           /* per atom of the chain: see mark_numbers */
 	/* dictionary */
-	word_table dict;
+	word_table dict;       /* words, and the prefixes of words (cost 0) */
+	size_t nwords;         /* words in dict */
 	size_t dict_maxlen;    /* longest word, in code points */
 	word_table shapes;     /* number shapes of the dictionary's words; cost = count */
 	size_t nshapes;        /* shapes with SHAPE_MIN words or more */
@@ -157,13 +179,13 @@ static size_t count_cps(const char *s, size_t n)
 
 /* An open-addressing hash table of strings (the dictionary, the number
  * shapes); cap is 0 or a power of two, at most three quarters full. */
-static dict_entry *tab_slot(const word_table *t, const char *w, size_t n)
+static dict_entry *tab_slot(const word_table *t, const char *w, size_t n, uint64_t h)
 {
-	size_t mask = t->cap - 1, i = (size_t)XXH3_64bits(w, n) & mask;
+	size_t mask = t->cap - 1, i = (size_t)h & mask;
 
 	for (;; i = (i + 1) & mask) {
 		dict_entry *e = &t->e[i];
-		if (!e->word || (e->len == n && !memcmp(e->word, w, n)))
+		if (!e->word || (e->hash == (uint32_t)h && e->len == n && !memcmp(e->word, w, n)))
 			return e;
 	}
 }
@@ -174,14 +196,16 @@ static const dict_entry *tab_find(const word_table *t, const char *w, size_t n)
 
 	if (!t->n)
 		return NULL;
-	e = tab_slot(t, w, n);
+	e = tab_slot(t, w, n, XXH3_64bits(w, n));
 	return e->word ? e : NULL;
 }
 
-/* The entry for w, added (value 0) if it is new. */
-static dict_entry *tab_add(word_table *t, const char *w, size_t n)
+/* The entry for w, added (value 0) if it is new: its key is a copy of w,
+ * or shared if not NULL (a key of the table that begins with w). */
+static dict_entry *tab_add(word_table *t, const char *w, size_t n, char *shared)
 {
 	dict_entry *e;
+	uint64_t h = XXH3_64bits(w, n);
 
 	if ((t->n + 1) * 4 >= t->cap * 3) {
 		dict_entry *old = t->e;
@@ -192,14 +216,17 @@ static dict_entry *tab_add(word_table *t, const char *w, size_t n)
 		t->e = sou_xcalloc(t->cap, sizeof(dict_entry));
 		for (i = 0; i < oldcap; i++)
 			if (old[i].word)
-				*tab_slot(t, old[i].word, old[i].len) = old[i];
+				*tab_slot(t, old[i].word, old[i].len, old[i].hash) = old[i];
 		free(old);
 	}
-	e = tab_slot(t, w, n);
+	e = tab_slot(t, w, n, h);
 	if (!e->word) {
-		e->word = sou_xstrndup(w, n);
-		e->len = n;
+		e->word = shared ? shared : sou_xstrndup(w, n);
+		e->shared = shared != NULL;
+		e->len = (uint32_t)n;
+		e->hash = (uint32_t)h;
 		e->cost = 0;
+		e->prefix = 0;
 		t->n++;
 	}
 	return e;
@@ -210,13 +237,20 @@ static void tab_free(word_table *t)
 	size_t i;
 
 	for (i = 0; i < t->cap; i++)
-		free(t->e[i].word);
+		if (!t->e[i].shared)
+			free(t->e[i].word);
 	free(t->e);
 }
 
-static const dict_entry *dict_find(const sou_segmenter *s, const char *w, size_t n)
+/* The dictionary word w, or NULL; *more (may be NULL) says whether a
+ * longer word starts with w. */
+static const dict_entry *dict_find(const sou_segmenter *s, const char *w, size_t n, int *more)
 {
-	return tab_find(&s->dict, w, n);
+	const dict_entry *e = tab_find(&s->dict, w, n);
+
+	if (more)
+		*more = e && e->prefix;
+	return e && e->cost > 0 ? e : NULL;
 }
 
 /* ---- folding ------------------------------------------------------------- */
@@ -322,6 +356,31 @@ static int fold_ideo(sou_segmenter *s, const UChar *u, int32_t n, UChar32 c, sou
 
 /* ---- create / destroy ---------------------------------------------------- */
 
+/* Marks the characters of set (UTF-8) in the class table. */
+static void add_class(sou_segmenter *s, const char *set, unsigned flag)
+{
+	int32_t i = 0, n = (int32_t)strlen(set);
+	UChar32 c;
+
+	while (i < n) {
+		U8_NEXT((const uint8_t *)set, i, n, c);
+		if (c >= CLS_FIRST && c < CLS_LIMIT)
+			s->cls[c - CLS_FIRST] |= (unsigned char)flag;
+	}
+}
+
+/* The class of a folded atom term: that of its character if it has one. */
+static unsigned term_class(const sou_segmenter *s, const char *t, size_t n)
+{
+	int32_t i = 0;
+	UChar32 c;
+
+	U8_NEXT((const uint8_t *)t, i, (int32_t)n, c);
+	if ((size_t)i != n || c < CLS_FIRST || c >= CLS_LIMIT)
+		return 0;
+	return s->cls[c - CLS_FIRST];
+}
+
 sou_status sou_segmenter_create(sou_segmenter **out, sou_error *err)
 {
 	static const UChar t2s_id[] = { 'T', 'r', 'a', 'd', 'i', 't', 'i', 'o', 'n', 'a', 'l',
@@ -349,6 +408,12 @@ sou_status sou_segmenter_create(sou_segmenter **out, sou_error *err)
 				     "ICU Traditional-Simplified transform: %s", u_errorName(st));
 	}
 	s->t2s_cache = sou_xcalloc(0xA000 - 0x3400, sizeof(int32_t));
+	s->cls = sou_xcalloc(CLS_LIMIT - CLS_FIRST, 1);
+	add_class(s, FUNCTION_CHARS, CLS_FUNCTION);
+	add_class(s, CN_NUMERALS, CLS_NUMERAL);
+	add_class(s, CN_DIGITS, CLS_DIGIT);
+	add_class(s, NUM_MULTIPLIERS, CLS_MULTIPLIER);
+	add_class(s, NUM_UNITS1, CLS_UNIT);
 	*out = s;
 	return SOU_OK;
 }
@@ -362,6 +427,7 @@ void sou_segmenter_destroy(sou_segmenter *s)
 	if (s->t2s)
 		utrans_close(s->t2s);
 	free(s->t2s_cache);
+	free(s->cls);
 	free(s->u16);
 	free(s->off);
 	free(s->norm);
@@ -519,13 +585,19 @@ void sou_segmenter_add_word(sou_segmenter *s, const char *word, size_t len, doub
 	sou_buf_reset(&s->term);
 	if (!fold_text(s, s->u16, n, &s->term) || !s->term.len)
 		return;
-	e = tab_add(&s->dict, s->term.data, s->term.len);
+	e = tab_add(&s->dict, s->term.data, s->term.len, NULL);
 	if (!e->cost) {
-		/* a new word: count its number shape */
-		char shape[MAX_SHAPE_BYTES];
-		size_t sl = word_shape(s->term.data, s->term.len, shape);
-		if (sl && ++tab_add(&s->shapes, shape, sl)->cost == SHAPE_MIN)
+		/* a new word: count its number shape, mark its prefixes (their
+		 * keys share this word's) */
+		char shape[MAX_SHAPE_BYTES], *key = e->word;
+		size_t sl = word_shape(s->term.data, s->term.len, shape), p;
+		if (sl && ++tab_add(&s->shapes, shape, sl, NULL)->cost == SHAPE_MIN)
 			s->nshapes++;
+		s->nwords++;
+		for (p = 1; p < s->term.len; p++)
+			if (((unsigned char)key[p] & 0xC0) != 0x80)
+				tab_add(&s->dict, key, p, key)->prefix = 1;
+		e = tab_add(&s->dict, key, s->term.len, NULL); /* may have moved */
 	}
 	e->cost = cost;
 	n = (int32_t)count_cps(s->term.data, s->term.len);
@@ -535,7 +607,7 @@ void sou_segmenter_add_word(sou_segmenter *s, const char *word, size_t len, doub
 
 size_t sou_segmenter_dict_size(const sou_segmenter *s)
 {
-	return s->dict.n;
+	return s->nwords;
 }
 
 sou_status sou_segmenter_load_dict(sou_segmenter *s, const char *path, sou_error *err)
@@ -675,13 +747,14 @@ static const char *aterm(const sou_segmenter *s, const atom *a)
 
 static int is_cn_numeral(const sou_segmenter *s, const atom *a)
 {
-	return a->kind == ATOM_HAN && utf8_contains(CN_NUMERALS, aterm(s, a), a->t_len);
+	(void)s;
+	return a->kind == ATOM_HAN && (a->cls & CLS_NUMERAL);
 }
 
-static int atom_is(const sou_segmenter *s, const atom *a, const char *set)
+/* Is a a Chinese character or sign of class flag (CLS_*)? */
+static int atom_is(const atom *a, unsigned flag)
 {
-	return (a->kind == ATOM_HAN || a->kind == ATOM_SIGN) &&
-	       utf8_contains(set, aterm(s, a), a->t_len);
+	return (a->kind == ATOM_HAN || a->kind == ATOM_SIGN) && (a->cls & flag);
 }
 
 /* A number at atom i: digits, or a run of Chinese numerals; returns atoms used. */
@@ -703,9 +776,9 @@ static size_t match_unit(const sou_segmenter *s, size_t i, size_t n)
 {
 	size_t j = i, k;
 
-	while (j < n && atom_is(s, &s->atoms[j], NUM_MULTIPLIERS))
+	while (j < n && atom_is(&s->atoms[j], CLS_MULTIPLIER))
 		j++;
-	if (j < n && atom_is(s, &s->atoms[j], NUM_UNITS1))
+	if (j < n && atom_is(&s->atoms[j], CLS_UNIT))
 		return j + 1 - i;
 	for (k = 0; k < sizeof(NUM_UNITS2) / sizeof(NUM_UNITS2[0]) && j + 1 < n; k++) {
 		const atom *a = &s->atoms[j], *b = &s->atoms[j + 1];
@@ -805,8 +878,7 @@ static int mark_numbers(sou_segmenter *s, size_t n)
 		} else {
 			year = j - k == 4;
 			for (m = k; m < j; m++)
-				year &= s->atoms[m].kind == ATOM_HAN &&
-					utf8_contains(CN_DIGITS, aterm(s, &s->atoms[m]), s->atoms[m].t_len);
+				year &= s->atoms[m].kind == ATOM_HAN && (s->atoms[m].cls & CLS_DIGIT);
 		}
 		s->numrun[k] = (int)((j - k) << 1) | year;
 		for (m = k + 1; m < j; m++)
@@ -906,7 +978,7 @@ static int emit_units(sou_segmenter *s, size_t i, size_t j, emit_ctx *e, int *br
 static int flush_chain(sou_segmenter *s, emit_ctx *e)
 {
 	size_t n = s->natoms, i, j, L, w;
-	int lexicon = s->dict.n >= SOU_LEXICON_WORDS, brk = 0, shapes;
+	int lexicon = s->nwords >= SOU_LEXICON_WORDS, brk = 0, shapes, more;
 	size_t maxl = s->dict_maxlen > MAX_WORD_ATOMS ? MAX_WORD_ATOMS : s->dict_maxlen;
 
 	if (!n)
@@ -924,6 +996,8 @@ static int flush_chain(sou_segmenter *s, emit_ctx *e)
 	for (i = 0; i < n; i++) {
 		atom *a = &s->atoms[i];
 		double b = s->best[i];
+/* on equal costs the first path found is kept: the one whose last word
+ * starts earliest (方/面的 over 方面/的 but for COST_FUNCTION_BONUS) */
 #define RELAX(len_, cost_) do { \
 		if (b + (cost_) < s->best[i + (len_)]) { \
 			s->best[i + (len_)] = b + (cost_); \
@@ -943,12 +1017,14 @@ static int flush_chain(sou_segmenter *s, emit_ctx *e)
 			RELAX(1, a->kind == ATOM_SIGN ? 0.0 : COST_KNOWN);
 			/* dictionary words that start with digits or letters
 			 * ("21世纪", "5g手机"), written without spaces */
-			for (L = 2; a->kind == ATOM_WORD && L <= maxl && i + L <= n; L++) {
+			if (a->kind == ATOM_WORD)
+				dict_find(s, aterm(s, a), a->t_len, &more);
+			for (L = 2; a->kind == ATOM_WORD && more && L <= maxl && i + L <= n; L++) {
 				const atom *last = &s->atoms[i + L - 1];
 				const dict_entry *d;
 				if (last->kind == ATOM_SIGN || last->start != s->atoms[i + L - 2].end)
 					break;
-				d = dict_find(s, aterm(s, a), last->t_off + last->t_len - a->t_off);
+				d = dict_find(s, aterm(s, a), last->t_off + last->t_len - a->t_off, &more);
 				if (d)
 					RELAX(L, d->cost);
 			}
@@ -956,10 +1032,10 @@ static int flush_chain(sou_segmenter *s, emit_ctx *e)
 		}
 		/* single character */
 		{
-			const dict_entry *d = dict_find(s, aterm(s, a), a->t_len);
+			const dict_entry *d = dict_find(s, aterm(s, a), a->t_len, &more);
 			double c = d ? d->cost : (!lexicon && is_icu_word(s, i, i + 1, n))
 						 ? COST_KNOWN : COST_UNKNOWN;
-			if (c <= COST_KNOWN && utf8_contains(FUNCTION_CHARS, aterm(s, a), a->t_len))
+			if (c <= COST_KNOWN && (a->cls & CLS_FUNCTION))
 				c -= COST_FUNCTION_BONUS;
 			RELAX(1, c);
 		}
@@ -969,10 +1045,11 @@ static int flush_chain(sou_segmenter *s, emit_ctx *e)
 			const atom *last = &s->atoms[i + L - 1];
 			const dict_entry *d = NULL;
 			int icu;
-			if (L > maxl && (lexicon || last->icu_seg != a->icu_seg))
+			/* more: a dictionary word starts with atoms [i, i + L - 1) */
+			if ((!more || L > maxl) && (lexicon || last->icu_seg != a->icu_seg))
 				break;
-			if (L <= maxl)
-				d = dict_find(s, aterm(s, a), last->t_off + last->t_len - a->t_off);
+			if (more && L <= maxl)
+				d = dict_find(s, aterm(s, a), last->t_off + last->t_len - a->t_off, &more);
 			icu = !lexicon && last->kind == ATOM_HAN && is_icu_word(s, i, i + L, n);
 			if (d)
 				RELAX(L, d->cost);
@@ -1009,11 +1086,11 @@ static int flush_chain(sou_segmenter *s, emit_ctx *e)
 					if (is_icu_word(s, a0, a1, n) && a1 - a0 >= 2 && end < nw + 1 &&
 					    starts[end] == a1 && all_han(s, a0, a1) &&
 					    !dict_find(s, aterm(s, &s->atoms[a0]),
-						       s->atoms[a1 - 1].t_off + s->atoms[a1 - 1].t_len - s->atoms[a0].t_off)) {
+						       s->atoms[a1 - 1].t_off + s->atoms[a1 - 1].t_len - s->atoms[a0].t_off,
+						       NULL)) {
 						int func = 0;
 						for (k = a0; k < a1; k++)
-							if (utf8_contains(FUNCTION_CHARS, aterm(s, &s->atoms[k]),
-									  s->atoms[k].t_len))
+							if (s->atoms[k].cls & CLS_FUNCTION)
 								func = 1;
 						if (!func) {
 							merged[m++] = a0;
@@ -1121,6 +1198,7 @@ sou_status sou_segmenter_run(sou_segmenter *s, const char *text, size_t len,
 				t->t_off = s->arena.len;
 				sou_buf_add(&s->arena, "%", 1);
 				t->t_len = 1;
+				t->cls = CLS_UNIT;
 				t->start = s->off[a];
 				t->end = s->off[b];
 				t->icu_seg = seg;
@@ -1151,6 +1229,7 @@ sou_status sou_segmenter_run(sou_segmenter *s, const char *text, size_t len,
 				t->kind = ATOM_HAN;
 				t->t_off = before;
 				t->t_len = s->arena.len - before;
+				t->cls = term_class(s, s->arena.data + before, t->t_len);
 				t->start = s->off[at];
 				t->end = s->off[i];
 				t->icu_seg = seg;

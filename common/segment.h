@@ -29,11 +29,15 @@
  * Words (HANWORD) are chosen per chain by a lowest-cost path over
  * candidate words (README "Segmentation"): ICU's dictionary words, the
  * user dictionary's words, number expressions (397亿元, 48.1%,
- * 2022年3月31日, 一季度) and single units.  A dictionary of
- * SOU_LEXICON_WORDS words or more is taken as a complete lexicon: then
- * ICU's words are only used to join runs of single characters the lexicon
- * does not know (new words, names).  Words never change the units, so
- * recall does not depend on them; they only rank and highlight.
+ * 2022年3月31日, 一季度) and single units; of two cuts with as many words,
+ * the one leaving a function character (的, 了, 为...) alone wins.  A
+ * dictionary of SOU_LEXICON_WORDS words or more is taken as a complete
+ * lexicon: then ICU's words are only used to join runs of single
+ * characters the lexicon does not know (new words, names), and number
+ * expressions follow the lexicon's own convention, learnt from the shapes
+ * of its words (1998年 and 12月 but no 12月31日: dates are cut into year,
+ * month and day).  Words never change the units, so recall does not
+ * depend on them; they only rank and highlight.
  */
 #ifndef SOU_SEGMENT_H
 #define SOU_SEGMENT_H
@@ -75,7 +79,7 @@ typedef struct sou_token {
 /* Return 0 to continue, nonzero to stop segmenting (that value is returned). */
 typedef int (*sou_token_fn)(void *ctx, const sou_token *tok);
 
-/* A dictionary this large or larger is used as a complete lexicon. */
+/* A dictionary of this many words or more is used as a complete lexicon. */
 #define SOU_LEXICON_WORDS 20000
 
 /* Creates a segmenter (ICU break iterator and normaliser).  *out is owned
@@ -108,7 +112,7 @@ sou_status sou_segmenter_load_dict(sou_segmenter *seg, const char *path,
 void sou_segmenter_add_word(sou_segmenter *seg, const char *word, size_t len,
 			    double weight);
 
-/* Number of dictionary words loaded. */
+/* Number of distinct dictionary words loaded (after folding). */
 size_t sou_segmenter_dict_size(const sou_segmenter *seg);
 
 /*

@@ -123,11 +123,6 @@ static sou_status fail_from_exception(sou_error *err, const char *what)
 }
 
 /*
- * Runs body (which returns a sou_status) against a reader, reopening and
- * retrying when Xapian says the database moved on under it, so callers
- * always see one consistent committed state.
- */
-/*
  * How often a read is retried after the index moved on under it.  A read
  * of every record (--status, a dry run) can span several commits of a
  * writer that commits every few posts; each retry starts from the latest
@@ -135,6 +130,11 @@ static sou_status fail_from_exception(sou_error *err, const char *what)
  */
 #define READ_TRIES 50
 
+/*
+ * Runs body (which returns a sou_status) against a reader, reopening and
+ * retrying when Xapian says the database moved on under it, so callers
+ * always see one consistent committed state.
+ */
 template <typename F>
 static sou_status reading(sou_xdb *h, sou_error *err, F body)
 {

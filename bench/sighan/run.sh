@@ -6,6 +6,7 @@
 # list as a reference.  Prints a Markdown table; writes the JSON beside it.
 #
 # usage: bench/sighan/run.sh [SOU_QUERY]    (default: build-release's)
+# (errors.py GOLD OUTPUT WORDLIST then breaks one output's errors down.)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)

@@ -4,8 +4,10 @@
  * for Latin and numbers, PART tokens for mixed words in document mode
  * only), byte offsets into the original text (also across full-width
  * folding), chain breaks (brk) at punctuation and line ends but not at
- * spaces, robustness on invalid UTF-8, stopping from the callback, and
- * sou_segmenter_fold.
+ * spaces, robustness on invalid UTF-8, stopping from the callback,
+ * sou_segmenter_fold, and word choice with a dictionary: lexicon mode,
+ * function characters on ties, number shapes learned from the lexicon
+ * (PKU and MSR conventions), words found through their prefixes.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -489,6 +491,165 @@ static void test_fold(void **state)
 	check_fold("C++", "c++");
 }
 
+/* ---- word choice with a dictionary ------------------------------------- */
+
+typedef struct words_ctx {
+	sou_buf out;
+	size_t word_end; /* end of the last HANWORD: its units are inside */
+} words_ctx;
+
+/* Collects the words as --analyze prints them: HANWORDs, and WORD units
+ * that are not inside the last HANWORD. */
+static int words_token(void *ctx, const sou_token *t)
+{
+	words_ctx *w = ctx;
+
+	if (t->kind != SOU_TOK_HANWORD && t->kind != SOU_TOK_WORD)
+		return 0;
+	if (t->kind == SOU_TOK_WORD && t->start < w->word_end)
+		return 0;
+	if (t->kind == SOU_TOK_HANWORD)
+		w->word_end = t->end;
+	if (w->out.len)
+		sou_buf_addc(&w->out, '/');
+	sou_buf_add(&w->out, t->term, t->term_len);
+	return 0;
+}
+
+/* The words sg chooses for text, joined with '/', must be want. */
+static void check_words(sou_segmenter *sg, const char *text, const char *want)
+{
+	words_ctx w = { SOU_BUF_INIT, 0 };
+
+	assert_int_equal(sou_segmenter_run(sg, text, strlen(text), SOU_SEG_QUERY, words_token,
+					   &w, NULL, NULL), SOU_OK);
+	if (strcmp(w.out.data ? w.out.data : "", want))
+		fail_msg("%s: got %s, want %s", text, w.out.data ? w.out.data : "", want);
+	sou_buf_free(&w.out);
+}
+
+/* A segmenter in lexicon mode: SOU_LEXICON_WORDS filler words (letters
+ * only, so they have no number shape) and the NULL-terminated words. */
+static sou_segmenter *lexicon(const char *const *words)
+{
+	sou_segmenter *sg;
+	char w[8];
+	size_t i;
+
+	assert_int_equal(sou_segmenter_create(&sg, NULL), SOU_OK);
+	for (i = 0; i < SOU_LEXICON_WORDS; i++) {
+		size_t k = i, j;
+		w[0] = 'q';
+		for (j = 1; j < 6; j++, k /= 26)
+			w[j] = (char)('a' + k % 26);
+		sou_segmenter_add_word(sg, w, 6, 1);
+	}
+	for (i = 0; words[i]; i++)
+		sou_segmenter_add_word(sg, words[i], strlen(words[i]), 1);
+	return sg;
+}
+
+static void test_dict_words(void **state)
+{
+	static const char *const words[] = {
+		"中华人民共和国", "中华", "共和国", "方面", "面的", "的", "方", NULL
+	};
+	sou_segmenter *sg = lexicon(words);
+
+	(void)state;
+	/* a word is counted once, its prefixes (中华人民, ...) not at all */
+	assert_int_equal(sou_segmenter_dict_size(sg), SOU_LEXICON_WORDS + 7);
+	sou_segmenter_add_word(sg, "中华", strlen("中华"), 5);
+	assert_int_equal(sou_segmenter_dict_size(sg), SOU_LEXICON_WORDS + 7);
+	/* long words are found although 中华人, 中华人民 are no words */
+	check_words(sg, "中华人民共和国成立", "中华人民共和国/成/立");
+	/* 民族, unknown to the lexicon, is joined as ICU's word */
+	check_words(sg, "中华民族", "中华/民族");
+	sou_segmenter_destroy(sg);
+}
+
+static void test_function_char_ties(void **state)
+{
+	static const char *const words[] = {
+		"方面", "面的", "方", "面", "的", "为", "重", "点", "为重", "重点",
+		"取得", "得了", "取", "得", "了", NULL
+	};
+	sou_segmenter *sg = lexicon(words);
+
+	(void)state;
+	/* two cuts of two words each: the one leaving 的, 为, 了 alone wins */
+	check_words(sg, "方面的", "方面/的");
+	check_words(sg, "为重点", "为/重点");
+	check_words(sg, "取得了", "取得/了");
+	sou_segmenter_destroy(sg);
+}
+
+static void test_number_shapes(void **state)
+{
+	/* PKU: years, months and days are words of their own */
+	static const char *const pku[] = {
+		"１９９８年", "2000年", "一九九八年", "12月", "五月", "十二月", "31日", "一日",
+		"十九日", "2000", "５００", "三十五", "八十", "项", "年", "月", "日", NULL
+	};
+	/* MSR: whole dates, and numbers with their measure words */
+	static const char *const msr[] = {
+		"1997年4月29日", "１９９６年５月３０日", "一九九八年六月二日", "4月18日",
+		"5月20日", "六月二十二日", "50项", "三项", "20713项", "今年4月1日",
+		"今年3月30日", "今年8月14日", "项", "年", "今年", NULL
+	};
+	sou_segmenter *sg = lexicon(pku);
+
+	(void)state;
+	check_words(sg, "2000年12月31日", "2000年/12月/31日");
+	check_words(sg, "二○○一年二月三日", "二〇〇一年/二月/三日");
+	check_words(sg, "１０年", "10/年"); /* no year: N年 is no PKU shape */
+	check_words(sg, "三十六", "三十六");
+	sou_segmenter_destroy(sg);
+
+	sg = lexicon(msr);
+	check_words(sg, "2000年12月31日", "2000年12月31日");
+	check_words(sg, "十二月三十一日", "十二月三十一日");
+	check_words(sg, "今年5月9日", "今年5月9日");
+	check_words(sg, "８项", "8项");
+	check_words(sg, "四十项", "四十项");
+	/* a lone 一 or 两 is a determiner: no shape takes it */
+	check_words(sg, "一项", "一/项");
+	check_words(sg, "两项", "两/项");
+	sou_segmenter_destroy(sg);
+}
+
+static void test_number_shapes_need_support(void **state)
+{
+	/* two words of a shape are not enough (SHAPE_MIN is 3); a lexicon
+	 * without any shape keeps the built-in number expressions */
+	static const char *const two[] = { "50项", "三项", "项", NULL };
+	static const char *const none[] = { "项", "年", NULL };
+	sou_segmenter *sg = lexicon(two);
+
+	(void)state;
+	check_words(sg, "8项", "8/项");
+	sou_segmenter_destroy(sg);
+	sg = lexicon(none);
+	check_words(sg, "2022年3月31日", "2022年3月31日");
+	check_words(sg, "48.1%", "48.1%");
+	sou_segmenter_destroy(sg);
+}
+
+static void test_white_circle_zero(void **state)
+{
+	/* ○ written for zero in a dictionary word matches the text, where
+	 * it is read as 〇; the lexicon's shapes do not cover the word (so
+	 * only the dictionary can make it one) */
+	static const char *const words[] = { "二○○一年", "3个", "50个", "八个", NULL };
+	sou_segmenter *sg = lexicon(words);
+
+	(void)state;
+	check_fold("二○○一年", "二〇〇一年");
+	check_words(sg, "二○○一年", "二〇〇一年");
+	check_words(sg, "二〇〇一年", "二〇〇一年");
+	sou_segmenter_destroy(sg);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -505,6 +666,11 @@ int main(void)
 		cmocka_unit_test(test_empty_and_stop),
 		cmocka_unit_test(test_kana),
 		cmocka_unit_test(test_fold),
+		cmocka_unit_test(test_dict_words),
+		cmocka_unit_test(test_function_char_ties),
+		cmocka_unit_test(test_number_shapes),
+		cmocka_unit_test(test_number_shapes_need_support),
+		cmocka_unit_test(test_white_circle_zero),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
