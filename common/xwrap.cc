@@ -599,7 +599,8 @@ static void canonical_term(void *ctx, const char *term, size_t len, unsigned wdf
 sou_status sou_xdb_doc_canonical(sou_xdb *h, const char *idterm, sou_buf *out,
 				 sou_error *err)
 {
-	try {
+	/* out is rebuilt from its start on each try (sou_buf_reset first) */
+	return reading(h, err, [&]() {
 		Xapian::docid id = find_doc(h->db, idterm);
 		if (!id)
 			return sou_error_set(err, SOU_ERR_NOTFOUND, "%s: no post with id '%s'",
@@ -619,9 +620,7 @@ sou_status sou_xdb_doc_canonical(sou_xdb *h, const char *idterm, sou_buf *out,
 		}
 		each_term(d, canonical_term, out);
 		return SOU_OK;
-	} catch (...) {
-		return fail_from_exception(err, h->path.c_str());
-	}
+	});
 }
 
 /* ---- documents ----------------------------------------------------------- */

@@ -268,6 +268,10 @@ sou_status sou_indexer_finish(sou_indexer *ix, sou_index_stats *stats, sou_error
 		keep_old = (ix->stopped || was_interrupted) && sou_store_has_current(ix->store);
 	} else if (!st && !ix->stopped && !was_interrupted && ix->db) {
 		st = sou_ix_publish_sweep(ix, &e);
+	} else if (!st && ix->stopped && !was_interrupted && ix->db) {
+		/* a PATH or folder was unreadable: its posts were not seen, and
+		 * deleting every unseen post would drop them */
+		ix->st.kept_gone = 1;
 	}
 	sou_ix_add_stats(&ix->st, &ix->main_w.st);
 	ix->st.seconds = sou_ix_now() - ix->t0;

@@ -80,6 +80,9 @@ typedef struct sou_index_stats {
 	int kept_old;            /* a rebuild not switched to (a PATH or
 				  * directory could not be read, or it was
 				  * interrupted): the old index stays */
+	int kept_gone;           /* an incremental run that could not read a
+				  * PATH or directory: posts whose files were
+				  * not seen are kept, not deleted, this run */
 } sou_index_stats;
 
 #define SOU_DEFAULT_BATCH 2000

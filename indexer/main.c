@@ -377,7 +377,11 @@ int main(int argc, char **argv)
 		if (stats.kept_old)
 			fprintf(stderr, "sou-index: the rebuild is not switched to, since not every "
 				"post could be read; the old index is kept\n");
-		if (stats.failed || stats.kept_old)
+		if (stats.kept_gone && !o.dry_run)
+			fprintf(stderr, "sou-index: no post was deleted, since not every PATH and "
+				"folder could be read; the next run that reads them all deletes "
+				"what is gone\n");
+		if (stats.failed || stats.kept_old || stats.kept_gone)
 			rc = SOU_EXIT_SOME;
 	}
 done:

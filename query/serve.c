@@ -36,6 +36,7 @@
 #include <microhttpd.h>
 #include <netdb.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -91,6 +92,48 @@ typedef struct istamp {
 
 /* ---- server state -------------------------------------------------------- */
 
+/*
+ * Connections: up to max_connections are admitted and served.  Past that
+ * libmicrohttpd still accepts up to CONN_HEADROOM_MIN (or a quarter of
+ * the limit, whichever is more) further connections, whose requests are
+ * answered at once with a JSON 503 and "Connection: close"; they get
+ * OVER_TIMEOUT_S to send one.  Only past the headroom does libmicrohttpd
+ * stop calling accept(), so that new connections wait in the kernel's
+ * listen queue.  (libmicrohttpd's own limit alone would make every
+ * connection over it wait, silently, and it splits that limit across
+ * its threads.)
+ */
+#define CONN_HEADROOM_MIN 64
+#define OVER_TIMEOUT_S 5
+#define RETRY_AFTER "1"
+
+/*
+ * Requests: libmicrohttpd keeps a connection's request line and headers,
+ * one 64-byte record per header and per query parameter, and then the
+ * answer's headers in one memory pool per connection.  The pool is
+ * max_request_bytes + REQUEST_HEADROOM + POOL_SPARE, so a request up to
+ * REQUEST_HEADROOM over the limit still reaches handle() and gets the
+ * JSON 414 or 431; one that does not fit at all gets libmicrohttpd's own
+ * bare 414/431 and is closed.
+ */
+#define REQUEST_HEADROOM (48 * 1024)
+#define POOL_SPARE (16 * 1024)
+
+/*
+ * Log lines that clients can cause (libmicrohttpd's complaints about
+ * their requests, 503s for being over the connection limit): at most
+ * RATE_LINES a minute from each source; the rest are counted and the
+ * count is reported with the next line let through.
+ */
+#define RATE_LINES 5
+#define RATE_WINDOW_S 60
+
+typedef struct ratelimit {
+	long long window;      /* start of the current window, monotonic seconds */
+	unsigned lines;        /* lines let through in that window */
+	unsigned dropped;      /* lines dropped since the last one let through */
+} ratelimit;
+
 /* One per worker thread that has searched; owned by the server's list. */
 typedef struct worker {
 	pthread_mutex_t mu;    /* held while the thread searches, and by the
@@ -125,6 +168,9 @@ struct sou_server {
 	sou_buf page;          /* index.html with the link template filled in */
 	char page_etag[24];
 	char (*etags)[24];     /* per asset */
+	atomic_uint admitted;  /* open connections within max_connections */
+	ratelimit mhd_rl;      /* libmicrohttpd's messages (guarded by lock) */
+	ratelimit busy_rl;     /* 503s over the connection limit (guarded by lock) */
 };
 
 static void logf_(sou_server *sv, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -146,11 +192,42 @@ static void logf_(sou_server *sv, const char *fmt, ...)
 	sou_buf_free(&esc);
 }
 
-/* libmicrohttpd's own messages: kept while starting (for the error), else logged. */
+/*
+ * Whether a line from rl's source may be logged now; *dropped is set to
+ * the number of lines dropped before it.
+ */
+static int ratelimit_pass(sou_server *sv, ratelimit *rl, unsigned *dropped)
+{
+	struct timespec now;
+	int pass;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	pthread_mutex_lock(&sv->lock);
+	if (!rl->window || (long long)now.tv_sec - rl->window >= RATE_WINDOW_S) {
+		rl->window = (long long)now.tv_sec;
+		rl->lines = 0;
+	}
+	pass = rl->lines < RATE_LINES;
+	if (pass) {
+		rl->lines++;
+		*dropped = rl->dropped;
+		rl->dropped = 0;
+	} else {
+		rl->dropped++;
+	}
+	pthread_mutex_unlock(&sv->lock);
+	return pass;
+}
+
+/*
+ * libmicrohttpd's own messages: kept while starting (for the error), else
+ * logged, rate-limited (most are about clients' requests).
+ */
 static void mhd_logger(void *cls, const char *fmt, va_list ap)
 {
 	sou_server *sv = cls;
 	sou_buf raw = SOU_BUF_INIT;
+	unsigned dropped = 0;
 	int starting;
 
 	sou_buf_vaddf(&raw, fmt, ap);
@@ -163,8 +240,13 @@ static void mhd_logger(void *cls, const char *fmt, va_list ap)
 		sou_buf_add(&sv->startlog, raw.data ? raw.data : "", raw.len);
 	}
 	pthread_mutex_unlock(&sv->lock);
-	if (!starting)
-		logf_(sv, "libmicrohttpd: %s", raw.data ? raw.data : "");
+	if (!starting && ratelimit_pass(sv, &sv->mhd_rl, &dropped)) {
+		if (dropped)
+			logf_(sv, "libmicrohttpd: %s (%u earlier messages not logged)",
+			      raw.data ? raw.data : "", dropped);
+		else
+			logf_(sv, "libmicrohttpd: %s", raw.data ? raw.data : "");
+	}
 	sou_buf_free(&raw);
 }
 
@@ -311,6 +393,7 @@ typedef struct req {
 	struct MHD_Connection *c;
 	const char *origin;    /* Origin header, or NULL */
 	int cors_ok;           /* origin is allowed */
+	int busy;              /* over the connection limit: 503, close */
 } req;
 
 static int origin_allowed(const sou_server *sv, const char *origin)
@@ -358,6 +441,10 @@ static enum MHD_Result send_buf(const req *r, unsigned code, const char *type,
 		MHD_add_response_header(resp, "ETag", etag);
 	if (code == MHD_HTTP_METHOD_NOT_ALLOWED)
 		MHD_add_response_header(resp, "Allow", "GET, HEAD, OPTIONS");
+	if (r->busy) {
+		MHD_add_response_header(resp, "Retry-After", RETRY_AFTER);
+		MHD_add_response_header(resp, "Connection", "close");
+	}
 	common_headers(r, resp, page);
 	ret = MHD_queue_response(r->c, code, resp);
 	MHD_destroy_response(resp);
@@ -401,7 +488,7 @@ static enum MHD_Result send_error(const req *r, unsigned code, const char *param
 	sou_buf_addc(&msg, '\n');
 	free(s);
 	json_decref(o);
-	if (code >= 500)
+	if (code >= 500 && !r->busy)
 		logf_(r->sv, "%u: %s", code, m);
 	ret = send_buf(r, code, "application/json; charset=utf-8", msg.data, msg.len, 1, 0,
 		       "no-store", NULL);
@@ -725,6 +812,47 @@ static enum MHD_Result size_cb(void *cls, enum MHD_ValueKind kind, const char *k
 	return MHD_YES;
 }
 
+/* Marks in a connection's socket context (see notify_conn). */
+static char conn_admitted, conn_over;
+
+/*
+ * libmicrohttpd's connection callback: admits a new connection while
+ * fewer than max_connections are, else marks it to be refused (see
+ * CONN_HEADROOM_MIN); a closing admitted connection frees its place.
+ */
+static void notify_conn(void *cls, struct MHD_Connection *c, void **ctx,
+			enum MHD_ConnectionNotificationCode code)
+{
+	sou_server *sv = cls;
+
+	if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+		unsigned n = atomic_load(&sv->admitted);
+		while (n < sv->o.max_connections)
+			if (atomic_compare_exchange_weak(&sv->admitted, &n, n + 1)) {
+				*ctx = &conn_admitted;
+				return;
+			}
+		*ctx = &conn_over;
+		/* it is kept only to be told to come back */
+		MHD_set_connection_option(c, MHD_CONNECTION_OPTION_TIMEOUT,
+					  sv->o.timeout_s && sv->o.timeout_s < OVER_TIMEOUT_S
+					  ? sv->o.timeout_s : OVER_TIMEOUT_S);
+	} else if (code == MHD_CONNECTION_NOTIFY_CLOSED) {
+		if (*ctx == &conn_admitted)
+			atomic_fetch_sub(&sv->admitted, 1);
+		*ctx = NULL;
+	}
+}
+
+/* Whether c is over the connection limit. */
+static int conn_is_over(struct MHD_Connection *c)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+
+	return ci && ci->socket_context == &conn_over;
+}
+
 /*
  * libmicrohttpd's request callback.  It is called once with the headers
  * (*req_cls NULL), then for each piece of a body, then once more with
@@ -749,6 +877,17 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 	r.c = c;
 	r.origin = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Origin");
 	r.cors_ok = origin_allowed(r.sv, r.origin);
+	if (!*req_cls && conn_is_over(c)) {
+		unsigned dropped = 0;
+
+		r.busy = 1;
+		if (ratelimit_pass(r.sv, &r.sv->busy_rl, &dropped))
+			logf_(r.sv, "503: a connection over --max-connections (%u) refused%s",
+			      r.sv->o.max_connections, dropped ? " (and earlier ones not logged)" : "");
+		return send_error(&r, MHD_HTTP_SERVICE_UNAVAILABLE, NULL,
+				  "too many connections (the limit is %u): try again shortly",
+				  r.sv->o.max_connections);
+	}
 	if (!*req_cls) {
 		*req_cls = &headers_seen;
 		cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
@@ -936,14 +1075,15 @@ sou_status sou_server_start(const sou_serve_opts *o, sou_server **out, sou_error
 	struct addrinfo *ai = NULL;
 	const union MHD_DaemonInfo *info;
 	unsigned threads = o->threads;
-	unsigned flags;
+	unsigned flags, headroom;
 	sou_status st;
 	size_t i;
 
 	*out = NULL;
 	if (!o->db || !*o->db)
 		return sou_error_set(err, SOU_ERR_USAGE, "no index directory given");
-	if (!o->max_connections || !o->max_limit || o->max_request_bytes < 1024 ||
+	if (!o->max_connections || o->max_connections > 1000000 || !o->max_limit ||
+	    o->max_request_bytes < 1024 || o->max_request_bytes > 16 * 1024 * 1024 ||
 	    !o->max_query_bytes || threads > 256)
 		return sou_error_set(err, SOU_ERR_USAGE, "a limit is out of range");
 	for (i = 0; o->cors && i < o->cors->n; i++) {
@@ -999,6 +1139,8 @@ sou_status sou_server_start(const sou_serve_opts *o, sou_server **out, sou_error
 	flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ERROR_LOG | MHD_USE_ITC;
 	if (ai->ai_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
+	headroom = o->max_connections / 4 > CONN_HEADROOM_MIN ? o->max_connections / 4
+								: CONN_HEADROOM_MIN;
 	pthread_mutex_lock(&sv->lock);
 	sv->starting = 1;
 	pthread_mutex_unlock(&sv->lock);
@@ -1006,10 +1148,13 @@ sou_status sou_server_start(const sou_serve_opts *o, sou_server **out, sou_error
 		flags, 0, NULL, NULL, handle, sv,
 		MHD_OPTION_SOCK_ADDR, ai->ai_addr,
 		MHD_OPTION_THREAD_POOL_SIZE, threads,
-		MHD_OPTION_CONNECTION_LIMIT, o->max_connections,
-		/* the pool holds the request line and headers, then the
-		 * response headers: over the request bound, 431 or 414 */
-		MHD_OPTION_CONNECTION_MEMORY_LIMIT, o->max_request_bytes + (size_t)8192,
+		/* the hard limit, split across the threads; notify_conn
+		 * keeps the real one (CONN_HEADROOM_MIN) */
+		MHD_OPTION_CONNECTION_LIMIT, o->max_connections + headroom,
+		MHD_OPTION_NOTIFY_CONNECTION, notify_conn, sv,
+		/* see REQUEST_HEADROOM */
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+		o->max_request_bytes + (size_t)REQUEST_HEADROOM + POOL_SPARE,
 		MHD_OPTION_CONNECTION_TIMEOUT, o->timeout_s,
 		MHD_OPTION_LISTEN_BACKLOG_SIZE, 511,
 		MHD_OPTION_EXTERNAL_LOGGER, mhd_logger, sv,

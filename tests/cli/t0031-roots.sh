@@ -96,4 +96,14 @@ idx "$TMP/ra/same.md"
 eq "file PATH: key is its name" "same.md" "$(paths "$DB" 白泽甲)"
 idx "$TMP/ra/same.md" "$TMP/rb/same.md"
 eq "two file PATHs with one name: both kept" "ra/same.md rb/same.md " "$(sorted_paths 白泽)"
+# ---- a PATH that cannot be read: nothing is deleted, and one line says why
+DB=$TMP/db-gone
+idx "$TMP/ra" "$TMP/rb"
+mv "$TMP/rb" "$TMP/rb-away"
+idx "$TMP/ra" "$TMP/rb"
+eq "unreadable PATH: exit 1" 1 "$(cat "$TMP/rc")"
+contains "unreadable PATH: one line says no post was deleted and why" \
+	"no post was deleted, since not every PATH and folder could be read" "$TMP/err"
+eq "unreadable PATH: its posts are kept" "ra/same.md ra/sub/only.md rb/same.md " "$(sorted_paths 白泽)"
+mv "$TMP/rb-away" "$TMP/rb"
 finish

@@ -340,6 +340,71 @@ static void test_xalloc(void **state)
 	free(p);
 }
 
+/* sou_array_reserve: capacity doubles from 8, contents survive, no-op when big enough */
+static void test_array_reserve(void **state)
+{
+	int *a = NULL;
+	size_t cap = 0, i;
+
+	(void)state;
+	SOU_ARRAY_GROW(a, cap, 1);
+	assert_int_equal(cap, 8);
+	for (i = 0; i < 1000; i++) {
+		SOU_ARRAY_GROW(a, cap, i + 1);
+		a[i] = (int)i;
+	}
+	assert_int_equal(cap, 1024);
+	for (i = 0; i < 1000; i++)
+		assert_int_equal(a[i], (int)i);
+	SOU_ARRAY_GROW(a, cap, 10);
+	assert_int_equal(cap, 1024);
+	free(a);
+}
+
+static void check_escaped(const char *in, size_t len, const char *want)
+{
+	sou_buf b = SOU_BUF_INIT;
+
+	sou_buf_add_escaped(&b, in, len);
+	assert_string_equal(b.data, want);
+	sou_buf_free(&b);
+}
+
+/* what reaches a terminal: no control character, no invalid UTF-8 */
+static void test_add_escaped(void **state)
+{
+	(void)state;
+	check_escaped("plain 中文 text", strlen("plain 中文 text"), "plain 中文 text");
+	check_escaped("a\nb\tc\rd", 7, "a\\nb\\tc\\rd");
+	check_escaped("\x1b[31mred\a", 9, "\\e[31mred\\x07");
+	check_escaped("back\\slash", 10, "back\\\\slash");
+	check_escaped("nul\0x", 5, "nul\\x00x");
+	check_escaped("del\x7f", 4, "del\\x7F");
+	/* C1 controls: U+009B is a one-character CSI on some terminals */
+	check_escaped("c1\xc2\x9b" "2J", 6, "c1\\u009B2J");
+	/* bidi override and line separator */
+	check_escaped("\xe2\x80\xae" "txt", 6, "\\u202Etxt");
+	check_escaped("\xe2\x80\xa8", 3, "\\u2028");
+	/* invalid UTF-8: a stray continuation byte, a lone lead byte, an
+	 * overlong encoding and a surrogate are escaped byte by byte */
+	check_escaped("\x80", 1, "\\x80");
+	check_escaped("ab\xff", 3, "ab\\xFF");
+	check_escaped("\xe4\xb8", 2, "\\xE4\\xB8");
+	check_escaped("\xc0\xaf", 2, "\\xC0\\xAF");
+	check_escaped("\xed\xa0\x80", 3, "\\xED\\xA0\\x80");
+	/* a 4-byte character passes */
+	check_escaped("\xf0\x9f\x98\x80", 4, "\xf0\x9f\x98\x80");
+	/* appends, does not replace */
+	{
+		sou_buf b = SOU_BUF_INIT;
+
+		sou_buf_adds(&b, "x:");
+		sou_buf_add_escaped(&b, "\n", 1);
+		assert_string_equal(b.data, "x:\\n");
+		sou_buf_free(&b);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -356,6 +421,8 @@ int main(void)
 		cmocka_unit_test(test_strlist),
 		cmocka_unit_test(test_strlist_many),
 		cmocka_unit_test(test_xalloc),
+		cmocka_unit_test(test_array_reserve),
+		cmocka_unit_test(test_add_escaped),
 	};
 
 	/*
