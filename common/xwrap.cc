@@ -9,6 +9,7 @@
  */
 #include "xwrap.h"
 #include "schema.h"
+#include "tune.h"
 
 #include <algorithm>
 #include <cmath>
@@ -25,13 +26,25 @@ struct sou_xdb {
 	Xapian::Database *db;            /* always set */
 	Xapian::WritableDatabase *wdb;   /* set when writable (same object) */
 	std::string path;
+	/* a build shard's memory bound (sou_xdb_set_flush_budget): estimated
+	 * bytes of uncommitted changes, and the budget (0: none) */
+	size_t pending, budget;
 };
 
 struct sou_xdoc {
 	Xapian::Document doc;
 	unsigned dropped;
 	bool failed;
+	size_t mem;      /* rough bytes Xapian's inverter holds for it */
 };
+
+/*
+ * Rough bytes a term of a document costs Xapian until the next flush: a
+ * map node per (term, post) in the inverter and the termlist entry; a
+ * position costs a little more.  Only used to bound a shard's memory.
+ */
+#define PAIR_BYTES 96
+#define POSITION_BYTES 8
 
 struct sou_xq {
 	Xapian::Query q;
@@ -117,8 +130,29 @@ sou_status sou_xdb_open(const char *path, int mode, sou_xdb **out, sou_error *er
 		h->path = path;
 		h->wdb = NULL;
 		h->db = NULL;
+		h->pending = h->budget = 0;
 		if (mode == SOU_XDB_READ) {
 			h->db = new Xapian::Database(path);
+		} else if (mode == SOU_XDB_SHARD) {
+			/* nobody reads a shard while it is built and a killed
+			 * build is redone, so neither fsync nor copy-on-write
+			 * blocks buy anything (tune.h) */
+			int action = Xapian::DB_CREATE_OR_OVERWRITE | Xapian::DB_BACKEND_GLASS;
+			if (sou_tune("shard_nosync", 1))
+				action |= Xapian::DB_NO_SYNC;
+			if (sou_tune("shard_dangerous", 1))
+				action |= Xapian::DB_DANGEROUS;
+			/* Xapian also flushes every XAPIAN_FLUSH_THRESHOLD (10000)
+			 * documents, read when a database is opened; shards flush
+			 * by their memory budget instead.  Set once, by the first
+			 * shard, which is opened before any worker thread runs;
+			 * a value the user set is kept. */
+			static bool threshold_set;
+			if (!threshold_set && sou_tune("shard_flush_mb", 256) > 0)
+				setenv("XAPIAN_FLUSH_THRESHOLD", "1000000000", 0);
+			threshold_set = true;
+			h->wdb = new Xapian::WritableDatabase(path, action);
+			h->db = h->wdb;
 		} else {
 			/* The backend flag only for a new database: an existing
 			 * path may be a stub file or a directory with a stub,
@@ -173,10 +207,22 @@ sou_status sou_xdb_replace(sou_xdb *h, const char *idterm, const sou_xdoc *doc,
 		return sou_error_set(err, SOU_ERR_INTERNAL, "bad unique term length");
 	try {
 		h->wdb->replace_document(idterm, doc->doc);
+		if (h->budget) {
+			h->pending += doc->mem;
+			if (h->pending >= h->budget) {
+				h->wdb->commit();
+				h->pending = 0;
+			}
+		}
 		return SOU_OK;
 	} catch (...) {
 		return fail_from_exception(err, h->path.c_str());
 	}
+}
+
+void sou_xdb_set_flush_budget(sou_xdb *h, size_t bytes)
+{
+	h->budget = bytes;
 }
 
 sou_status sou_xdb_delete(sou_xdb *h, const char *idterm, sou_error *err)
@@ -197,6 +243,7 @@ sou_status sou_xdb_commit(sou_xdb *h, sou_error *err)
 		return err ? err->code : SOU_ERR_INTERNAL;
 	try {
 		h->wdb->commit();
+		h->pending = 0;
 		return SOU_OK;
 	} catch (...) {
 		return fail_from_exception(err, h->path.c_str());
@@ -235,6 +282,14 @@ sou_status sou_xdb_doccount(sou_xdb *h, unsigned long *n, sou_error *err)
 	});
 }
 
+sou_status sou_xdb_lastdocid(sou_xdb *h, unsigned long *n, sou_error *err)
+{
+	return reading(h, err, [&]() {
+		*n = h->db->get_lastdocid();
+		return SOU_OK;
+	});
+}
+
 sou_status sou_xdb_termfreq(sou_xdb *h, const char *term, unsigned long *n,
 			    sou_error *err)
 {
@@ -247,14 +302,12 @@ sou_status sou_xdb_termfreq(sou_xdb *h, const char *term, unsigned long *n,
 sou_status sou_xdb_get_metadata(sou_xdb *h, const char *key, sou_buf *out,
 				sou_error *err)
 {
-	try {
+	return reading(h, err, [&]() {
 		std::string v = h->db->get_metadata(key);
 		sou_buf_reset(out);
 		sou_buf_add(out, v.data(), v.size());
 		return SOU_OK;
-	} catch (...) {
-		return fail_from_exception(err, h->path.c_str());
-	}
+	});
 }
 
 sou_status sou_xdb_set_metadata(sou_xdb *h, const char *key, const char *value,
@@ -413,6 +466,7 @@ sou_xdoc *sou_xdoc_create(void)
 		sou_xdoc *d = new sou_xdoc();
 		d->dropped = 0;
 		d->failed = false;
+		d->mem = 0;
 		return d;
 	} catch (...) {
 		abort(); /* as sou_xmalloc: allocation failure is fatal */
@@ -440,6 +494,7 @@ void sou_xdoc_add_posting(sou_xdoc *d, const char *term, size_t len,
 		return;
 	try {
 		d->doc.add_posting(std::string(term, len), pos, wdfinc);
+		d->mem += POSITION_BYTES + len / 4;
 	} catch (...) {
 		d->failed = true;
 	}
@@ -451,6 +506,7 @@ void sou_xdoc_add_term(sou_xdoc *d, const char *term, size_t len, unsigned wdfin
 		return;
 	try {
 		d->doc.add_term(std::string(term, len), wdfinc);
+		d->mem += PAIR_BYTES + len;
 	} catch (...) {
 		d->failed = true;
 	}
@@ -489,6 +545,7 @@ void sou_xdoc_set_data(sou_xdoc *d, const char *data, size_t len)
 {
 	try {
 		d->doc.set_data(std::string(data, len));
+		d->mem += len;
 	} catch (...) {
 		d->failed = true;
 	}
@@ -762,7 +819,8 @@ sou_status sou_xdb_search(sou_xdb *h, const sou_xq *q, const sou_xsearch *o,
 		{
 			Xapian::Enquire enq(*h->db);
 			Xapian::Query query = q->q;
-			if (o->halflife_days > 0 && o->recency_weight > 0 && o->sort == SOU_SORT_RELEVANCE) {
+			if (o->halflife_days > 0 && o->recency_weight > 0 && o->sort == SOU_SORT_RELEVANCE &&
+			    !o->unranked) {
 				RecencySource *src = new RecencySource(o->date_slot, o->now,
 								       o->halflife_days,
 								       o->recency_weight);
@@ -778,7 +836,11 @@ sou_status sou_xdb_search(sou_xdb *h, const sou_xq *q, const sou_xsearch *o,
 				enq.add_matchspy(spy->release());
 				spies.push_back(spy);
 			}
-			if (o->sort == SOU_SORT_DATE_DESC)
+			if (o->unranked) {
+				/* matches in docid order, no weights: cheapest to count */
+				enq.set_weighting_scheme(Xapian::BoolWeight());
+				enq.set_docid_order(Xapian::Enquire::ASCENDING);
+			} else if (o->sort == SOU_SORT_DATE_DESC)
 				enq.set_sort_by_value_then_relevance(o->date_slot, true);
 			else if (o->sort == SOU_SORT_DATE_ASC)
 				enq.set_sort_by_value_then_relevance(o->date_slot, false);
@@ -793,7 +855,8 @@ sou_status sou_xdb_search(sou_xdb *h, const sou_xq *q, const sou_xsearch *o,
 			for (Xapian::MSetIterator i = ms.begin(); i != ms.end(); ++i) {
 				m->docids.push_back(*i);
 				m->weights.push_back(i.get_weight());
-				m->data.push_back(i.get_document().get_data());
+				m->data.push_back(o->lazy_data ? std::string()
+							       : i.get_document().get_data());
 			}
 			for (FacetSpy *spy : spies) {
 				facet_result fr;
@@ -822,6 +885,25 @@ sou_status sou_xdb_search(sou_xdb *h, const sou_xq *q, const sou_xsearch *o,
 	});
 }
 
+sou_status sou_xdb_doc_matches(sou_xdb *h, const sou_xq *q, unsigned docid, int *yes,
+			       sou_error *err)
+{
+	*yes = 0;
+	if (!q)
+		return sou_error_set(err, SOU_ERR_NOMEM, "query construction failed");
+	return reading(h, err, [&]() {
+		Xapian::TermIterator t = h->db->termlist_begin(docid);
+		t.skip_to(SOU_PREFIX_ID);
+		if (t == h->db->termlist_end(docid) || (*t).compare(0, 1, SOU_PREFIX_ID) != 0)
+			return SOU_OK; /* no id term: not a post (cannot happen) */
+		Xapian::Enquire enq(*h->db);
+		enq.set_query(Xapian::Query(Xapian::Query::OP_FILTER, q->q, Xapian::Query(*t)));
+		enq.set_weighting_scheme(Xapian::BoolWeight());
+		*yes = enq.get_mset(0, 1).size() > 0;
+		return SOU_OK;
+	});
+}
+
 size_t sou_xmset_size(const sou_xmset *m) { return m->docids.size(); }
 unsigned long sou_xmset_estimated(const sou_xmset *m) { return m->estimated; }
 unsigned long sou_xmset_lower(const sou_xmset *m) { return m->lower; }
@@ -834,6 +916,17 @@ const char *sou_xmset_data(const sou_xmset *m, size_t i, size_t *len)
 	if (len)
 		*len = m->data[i].size();
 	return m->data[i].data();
+}
+
+sou_status sou_xmset_fetch(sou_xdb *h, sou_xmset *m, size_t i, const char **data,
+			   size_t *len, sou_error *err)
+{
+	return reading(h, err, [&]() {
+		m->data[i] = h->db->get_document(m->docids[i]).get_data();
+		*data = m->data[i].data();
+		*len = m->data[i].size();
+		return SOU_OK;
+	});
 }
 
 sou_xfacet sou_xmset_facet(const sou_xmset *m, size_t k)

@@ -50,10 +50,6 @@
 #define WDF_TAG 2
 #define WDF_BODY 1
 
-/* Everything that changes the terms of a document: a different value
- * makes the next run re-index every post. */
-#define INDEX_FORMAT "sou-index-format 4"
-
 /* A NUL byte in the first this many bytes marks a binary file (as git). */
 #define BINARY_SNIFF 8000
 
@@ -119,7 +115,7 @@ static double now_s(void)
 static void config_string(const sou_indexer_opts *o, sou_buf *out)
 {
 	sou_buf_reset(out);
-	sou_buf_addf(out, "%s tz=%d", INDEX_FORMAT, o->tz_min);
+	sou_buf_addf(out, "%s tz=%d", SOU_SCHEMA_FORMAT, o->tz_min);
 }
 
 static int interrupted(const sou_indexer *ix)
@@ -446,7 +442,14 @@ static sou_status build_doc(worker *w, const sou_post *p, const char *relpath,
 	}
 	sou_termgen_idterm(relpath, &w->idterm);
 	sou_xdoc_add_boolean(doc, w->idterm.data, w->idterm.len);
-	sou_docdata_encode(p, relpath, w->text.data, w->text.len, &w->data);
+	{
+		/* the unit streams queries are checked against (docdata.h) */
+		sou_docunits u;
+		u.seg = sou_termgen_segmenter(tg);
+		u.title = sou_termgen_units(tg, SOU_FIELD_TITLE, &u.title_len);
+		u.body = sou_termgen_units(tg, SOU_FIELD_BODY, &u.body_len);
+		sou_docdata_encode_units(p, relpath, w->text.data, w->text.len, &u, &w->data);
+	}
 	sou_xdoc_set_data(doc, w->data.data, w->data.len);
 	return SOU_OK;
 }

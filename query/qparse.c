@@ -6,7 +6,16 @@
  * query (text through termgen, filters as weightless terms or value
  * ranges) and assembles
  *     FILTER(AND(scoring groups) | MatchAll, AND(filter groups))
- *       AND_NOT OR(excluded clauses)
+ *       AND_NOT OR(excluded clauses Xapian matches exactly)
+ * and, beside it, the check tree (check.h) of what the query means
+ * exactly:
+ *     ALL(scoring groups, filter groups, NOT(ANY(other excluded clauses)))
+ * with each group an ANY of its clauses.  Xapian's match is a superset of
+ * the query's meaning (runs of three or more Chinese units match the AND
+ * of their bigrams) except for exclusions, which is why an excluded
+ * clause that is not exact is left out of the Xapian query and only
+ * checked: excluding the AND of its bigrams would drop posts that hold
+ * the bigrams apart.
  */
 #include "qparse.h"
 
@@ -32,6 +41,7 @@ typedef struct clause {
 
 struct sou_query {
 	sou_xq *xq;
+	sou_check *check;   /* NULL when Xapian's match is exact */
 	sou_strlist patterns;
 };
 
@@ -40,11 +50,13 @@ void sou_query_destroy(sou_query *q)
 	if (!q)
 		return;
 	sou_xq_destroy(q->xq);
+	sou_check_destroy(q->check);
 	sou_strlist_free(&q->patterns);
 	free(q);
 }
 
 const sou_xq *sou_query_xq(const sou_query *q) { return q->xq; }
+const sou_check *sou_query_check(const sou_query *q) { return q->check; }
 const sou_strlist *sou_query_patterns(const sou_query *q) { return &q->patterns; }
 
 static const struct { const char *name; qfield f; } FIELDS[] = {
@@ -188,20 +200,26 @@ static sou_status lex(const char *s, clauses *out, sou_error *err)
 	}
 }
 
-/* Compiles one clause; *q may come back NULL for text with nothing searchable. */
+/*
+ * Compiles one clause into *q and its check tree *chk; both come back
+ * NULL for text with nothing searchable.
+ */
 static sou_status compile_clause(sou_termgen *tg, const clause *c, int tz,
-				 sou_strlist *patterns, sou_xq **q, sou_error *err)
+				 sou_strlist *patterns, sou_xq **q, sou_check **chk,
+				 sou_error *err)
 {
 	sou_buf t = SOU_BUF_INIT;
 	sou_status st = SOU_OK;
 
 	*q = NULL;
+	*chk = NULL;
 	switch (c->field) {
 	case QF_TEXT:
 	case QF_TITLE:
-		st = sou_termgen_query(tg, c->field == QF_TITLE ? SOU_FIELD_TITLE : SOU_FIELD_BODY,
-				       c->value, strlen(c->value), c->phrase, q,
-				       c->neg ? NULL : patterns, err);
+		st = sou_termgen_query_checked(tg, c->field == QF_TITLE ? SOU_FIELD_TITLE
+								: SOU_FIELD_BODY,
+					       c->value, strlen(c->value), c->phrase, q, chk,
+					       c->neg ? NULL : patterns, err);
 		break;
 	case QF_TAG:
 	case QF_CATEGORY:
@@ -227,6 +245,8 @@ static sou_status compile_clause(sou_termgen *tg, const clause *c, int tz,
 		break;
 	}
 	}
+	if (!st && *q && !*chk && !(*chk = sou_check_xapian(*q)))
+		st = sou_error_set(err, SOU_ERR_NOMEM, "out of memory");
 	sou_buf_free(&t);
 	return st;
 }
@@ -255,6 +275,38 @@ static void ql_free(qlist *l)
 	memset(l, 0, sizeof(*l));
 }
 
+/* A list of check trees, parallel to a qlist or on its own. */
+typedef struct clist {
+	sou_check **v;
+	size_t n, cap;
+} clist;
+
+static void cl_push(clist *l, sou_check *c)
+{
+	SOU_ARRAY_GROW(l->v, l->cap, l->n + 1);
+	l->v[l->n++] = c;
+}
+
+static void cl_free(clist *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		sou_check_destroy(l->v[i]);
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}
+
+/* A node over the list's trees, which it takes (the list is emptied). */
+static sou_check *cl_node(clist *l, sou_check_kind kind, const sou_xq *xq)
+{
+	sou_check *c = sou_check_node(kind, l->v, l->n, xq);
+
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+	return c;
+}
+
 /* AND of the list (or dflt if empty), as a new query. */
 static sou_xq *and_of(qlist *l, sou_xq_op op)
 {
@@ -268,6 +320,7 @@ sou_status sou_query_parse(sou_termgen *tg, const char *text, int tz,
 {
 	clauses cl = { NULL, 0, 0 };
 	qlist scoring = { 0 }, filters = { 0 }, negs = { 0 }, group = { 0 };
+	clist checks = { 0 }, negchecks = { 0 }, gchecks = { 0 };
 	sou_query *q = sou_xcalloc(1, sizeof(*q));
 	sou_status st;
 	size_t i, j;
@@ -292,19 +345,27 @@ sou_status sou_query_parse(sou_termgen *tg, const char *text, int tz,
 		for (j = i;; j += 2) {
 			clause *c = &cl.v[j];
 			sou_xq *x;
+			sou_check *xc;
 			if (c->neg && (j > i || (j + 1 < cl.n && cl.v[j + 1].is_or))) {
 				st = sou_error_set(err, SOU_ERR_QUERY,
 						   "column %zu: an excluded term cannot be part of OR",
 						   c->col);
 				goto fail;
 			}
-			if ((st = compile_clause(tg, c, tz, &q->patterns, &x, err)))
+			if ((st = compile_clause(tg, c, tz, &q->patterns, &x, &xc, err)))
 				goto fail;
 			if (x) {
-				if (c->neg)
+				if (c->neg && sou_check_exact(xc)) {
 					ql_push(&negs, x);
-				else
+					sou_check_destroy(xc);
+				} else if (c->neg) {
+					/* only checked: see the comment at the top */
+					sou_xq_destroy(x);
+					cl_push(&negchecks, xc);
+				} else {
 					ql_push(&group, x);
+					cl_push(&gchecks, xc);
+				}
 				if (c->field == QF_TEXT || c->field == QF_TITLE)
 					group_scoring = 1;
 			}
@@ -322,11 +383,12 @@ sou_status sou_query_parse(sou_termgen *tg, const char *text, int tz,
 		if (group.n) {
 			sou_xq *g = sou_xq_combine(SOU_XQ_OR, group.v, group.n);
 			ql_push(group_scoring ? &scoring : &filters, g);
+			cl_push(&checks, cl_node(&gchecks, SOU_CHECK_ANY, g));
 			any = 1;
 		}
 		ql_free(&group);
 	}
-	if (!any && !negs.n) {
+	if (!any && !negs.n && !negchecks.n) {
 		st = sou_error_set(err, SOU_ERR_QUERY,
 				   "nothing to search for in '%s' (only punctuation?)", text);
 		goto fail;
@@ -352,6 +414,22 @@ sou_status sou_query_parse(sou_termgen *tg, const char *text, int tz,
 		st = sou_error_set(err, SOU_ERR_NOMEM, "out of memory building the query");
 		goto fail;
 	}
+	if (negchecks.n) {
+		/* the NOT's query is never run: any query serves as its label */
+		sou_check *n = cl_node(&negchecks, SOU_CHECK_ANY, pos);
+		cl_push(&checks, sou_check_node(SOU_CHECK_NOT, &n, 1, pos));
+	}
+	if (checks.n) {
+		q->check = cl_node(&checks, SOU_CHECK_ALL, pos);
+		if (!q->check) {
+			st = sou_error_set(err, SOU_ERR_NOMEM, "out of memory building the query");
+			goto fail;
+		}
+		if (sou_check_exact(q->check)) {
+			sou_check_destroy(q->check);
+			q->check = NULL;
+		}
+	}
 	q->xq = pos;
 	*out = q;
 	clauses_free(&cl);
@@ -360,11 +438,15 @@ sou_status sou_query_parse(sou_termgen *tg, const char *text, int tz,
 	ql_free(&negs);
 	return SOU_OK;
 fail:
+	sou_xq_destroy(pos);
 	clauses_free(&cl);
 	ql_free(&scoring);
 	ql_free(&filters);
 	ql_free(&negs);
 	ql_free(&group);
+	cl_free(&checks);
+	cl_free(&negchecks);
+	cl_free(&gchecks);
 	sou_query_destroy(q);
 	return st;
 }
