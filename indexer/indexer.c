@@ -43,6 +43,7 @@
 #include "store.h"
 #include "termgen.h"
 #include "text.h"
+#include "tune.h"
 #include "xwrap.h"
 
 /* wdf increments: how much a word in each place counts */
@@ -469,6 +470,8 @@ static sou_status count_change(worker *w, sou_error *err)
 
 	if (w->ix->o.dry_run || ++w->pending < w->ix->o.batch)
 		return SOU_OK;
+	if (w != &w->ix->main_w && sou_tune("shard_flush_mb", 256) > 0)
+		return SOU_OK; /* a shard flushes by its memory budget (start_workers) */
 	if ((st = sou_xdb_commit(w->db, err)))
 		return st;
 	w->pending = 0;
@@ -689,8 +692,11 @@ static sou_status start_workers(sou_indexer *ix, sou_error *err)
 		if ((st = worker_init(w, ix, NULL, err)))
 			break;
 		ix->nworkers++;
-		if ((st = sou_xdb_open(path.data, SOU_XDB_CREATE, &w->db, err)))
+		if ((st = sou_xdb_open(path.data, SOU_XDB_SHARD, &w->db, err)))
 			break;
+		/* shard_flush_mb is shared by all shards */
+		sou_xdb_set_flush_budget(w->db, (size_t)sou_tune("shard_flush_mb", 256) *
+					 1048576 / ix->o.jobs);
 		if (pthread_create(&w->thread, NULL, worker_main, w)) {
 			st = sou_error_set(err, SOU_ERR_INTERNAL, "cannot start a worker thread");
 			break;
