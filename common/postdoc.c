@@ -173,7 +173,15 @@ static sou_status build(sou_postdoc *pd, sou_termgen *tg, const char *key, sou_x
 	}
 	sou_termgen_idterm(key, &pd->idterm);
 	sou_xdoc_add_boolean(doc, pd->idterm.data, pd->idterm.len);
-	sou_docdata_encode(p, key, pd->text.data ? pd->text.data : "", pd->text.len, &pd->data);
+	{
+		/* the unit streams queries are checked against (docdata.h) */
+		sou_docunits u;
+		u.seg = sou_termgen_segmenter(tg);
+		u.title = sou_termgen_units(tg, SOU_FIELD_TITLE, &u.title_len);
+		u.body = sou_termgen_units(tg, SOU_FIELD_BODY, &u.body_len);
+		sou_docdata_encode_units(p, key, pd->text.data ? pd->text.data : "", pd->text.len,
+					 &u, &pd->data);
+	}
 	sou_xdoc_set_data(doc, pd->data.data, pd->data.len);
 	return SOU_OK;
 }

@@ -19,7 +19,8 @@
  *      values   SOU_SLOT_DATE (epoch seconds, sortable), SOU_SLOT_TAGS and
  *               SOU_SLOT_CATEGORIES (as written, SOU_FACET_SEP between),
  *               SOU_SLOT_MONTH ("YYYY-MM")
- *      data     docdata.h's record, whose path is the key
+ *      data     docdata.h's record, whose path is the key, with the unit
+ *               streams (termgen.h) that queries are checked against
  * A change to what this produces needs a new SOU_SCHEMA_FORMAT.
  */
 #ifndef SOU_POSTDOC_H

@@ -11,15 +11,23 @@
  *
  *   kind      body  title  what
  *   word      ""    "S"    ICU dictionary words and Latin/number words;
- *                          Latin/number words carry unit positions,
- *                          Chinese words carry none (never used in phrases)
+ *                          Latin/number words carry unit positions (English
+ *                          phrases), Chinese words carry none and get no
+ *                          title copy (they only rank)
  *   bigram    "G"   "XSG"  two adjacent units of a chain where at least one
- *                          is Chinese, at the first unit's position: any run
- *                          of >= 2 Chinese characters is a phrase of bigrams,
- *                          so recall never depends on ICU
+ *                          is Chinese, without positions: a run of two units
+ *                          is exactly its bigram, a longer run the AND of its
+ *                          bigrams confirmed on the post's unit stream
+ *                          (units.h, qcheck.h), so recall never depends on ICU
  *   unigram   "U"   "XSU"  each Chinese character, no positions
  *   stem      "Z"   -      English stem of each Latin word, at its position
  *                          ("rates" -> "Zrate"), so inflections match
+ *
+ * Searchable texts: the title (both fields), tags, categories, the
+ * description, keywords and the body text (body field only).  The stored
+ * data (docdata.h) keeps every one of them, so a post's unit streams can
+ * be derived from it; whatever the indexer adds to the body field must
+ * be added to docdata's derivation too.
  *
  * Filter terms (boolean, no wdf, so they do not change document length),
  * all folded with sou_segmenter_fold:
@@ -39,7 +47,10 @@
  * data a post produces change: an index written with another version is
  * rebuilt by the next sou-index run.
  */
-#define SOU_SCHEMA_FORMAT "sou-index-format 4"
+#define SOU_SCHEMA_FORMAT "sou-index-format 5"
+/* Format 4 (sou before issue 9): positional bigrams, no unit streams.
+ * Queries still answer it exactly, by phrases, until it is rebuilt. */
+#define SOU_SCHEMA_FORMAT_POSITIONAL "sou-index-format 4"
 
 /* Term prefixes (see the table above). */
 #define SOU_PREFIX_WORD ""

@@ -16,6 +16,7 @@
  * starts with the atoms read so far.
  */
 #include "segment.h"
+#include "units.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -1342,4 +1343,210 @@ void sou_segmenter_quick_fold(sou_segmenter *s, const char *text, size_t len,
 		sou_buf_add(out, u8, (size_t)n8);
 	}
 	(*map)[out->len] = len;
+}
+
+/* ---- quick unit streams -------------------------------------------------- */
+
+enum { Q_FAIL, Q_HAN, Q_LETTER, Q_DIGIT, Q_SPACE, Q_BREAK, Q_MIDLETTER, Q_MIDNUMLET,
+       Q_MIDNUM, Q_EXTENDNUMLET };
+
+/*
+ * Class of a code point for sou_segmenter_quick_units.  The Q_MID*
+ * classes are UAX #29's (as ICU's word rules use them): characters that
+ * join the letters or digits on both sides into one word, and otherwise
+ * break like punctuation.  Q_FAIL: anything the quick path leaves to ICU.
+ */
+static int quick_class(UChar32 c)
+{
+	if ((c >= 0x4E00 && c <= 0x9FA5) || (c >= 0x3400 && c <= 0x4DB5) || c == 0x3007)
+		return Q_HAN; /* 〇 (U+3007), an ideographic zero, too */
+	if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))
+		return Q_LETTER;
+	if (c >= '0' && c <= '9')
+		return Q_DIGIT;
+	if (c == ' ' || c == '\t' || c == 0x3000 || c == 0xA0)
+		return Q_SPACE; /* what the segmenter skips without a break */
+	switch (c) {
+	case ':': case 0xB7: case 0x2027: case 0xFE13: case 0xFE55: case 0xFF1A:
+		return Q_MIDLETTER;
+	case '.': case '\'': case 0x2018: case 0x2019: case 0x2024: case 0xFE52:
+	case 0xFF07: case 0xFF0E:
+		return Q_MIDNUMLET;
+	case ',': case ';': case 0xFE10: case 0xFE14: case 0xFE50: case 0xFE54:
+	case 0xFF0C: case 0xFF1B:
+		return Q_MIDNUM;
+	case '_': case 0x203F: case 0x2040: case 0xFF3F:
+		return Q_EXTENDNUMLET;
+	}
+	if (c == '@')
+		return Q_FAIL; /* ICU's word rules take it as a letter */
+	if (c < 0x80)
+		return Q_BREAK; /* ASCII punctuation, symbols and controls */
+	if ((c >= 0x3001 && c <= 0x3003) || (c >= 0x3008 && c <= 0x3011) ||
+	    (c >= 0x3014 && c <= 0x301F) || (c >= 0xFF01 && c <= 0xFF0F) ||
+	    (c >= 0xFF1A && c <= 0xFF20) || (c >= 0xFF3B && c <= 0xFF40) ||
+	    (c >= 0xFF5B && c <= 0xFF64) || (c >= 0x2010 && c <= 0x2026) ||
+	    (c >= 0x2030 && c <= 0x203A) || c == 0xFE30 || c == 0xFE31 || c == 0x2103 ||
+	    c == 0x2109)
+		return Q_BREAK; /* CJK and general punctuation, degree signs */
+	return Q_FAIL;
+}
+
+static int alnum_class(int k)
+{
+	return k == Q_LETTER || k == Q_DIGIT;
+}
+
+/* Would ICU join a word across mid character class k between classes a and b? */
+static int mid_joins(int k, int a, int b)
+{
+	switch (k) {
+	case Q_MIDLETTER:
+		return a == Q_LETTER && b == Q_LETTER;
+	case Q_MIDNUMLET:
+		return (a == Q_LETTER && b == Q_LETTER) || (a == Q_DIGIT && b == Q_DIGIT);
+	case Q_MIDNUM:
+		return a == Q_DIGIT && b == Q_DIGIT;
+	case Q_EXTENDNUMLET:
+		return alnum_class(a) || alnum_class(b) || a == Q_EXTENDNUMLET ||
+		       b == Q_EXTENDNUMLET;
+	}
+	return 0;
+}
+
+/* Class of the code point at byte i of p[0..n) (Q_BREAK at the end). */
+static int class_at(const uint8_t *p, int32_t i, int32_t n)
+{
+	UChar32 c;
+
+	if (i >= n)
+		return Q_BREAK;
+	U8_NEXT(p, i, n, c);
+	return c < 0 ? Q_FAIL : quick_class(c);
+}
+
+int sou_segmenter_quick_units(sou_segmenter *s, const char *text, size_t len,
+			      sou_buf *out)
+{
+	const uint8_t *p = (const uint8_t *)text;
+	int32_t i = 0, n = (int32_t)len;
+	size_t at0 = out->len;
+	int brk = 1, prevk = Q_BREAK;
+	char u8[4];
+	sou_buf *w = &s->term;
+
+	if (len > INT32_MAX)
+		return 0;
+	while (i < n) {
+		int32_t n8 = 0;
+		UChar32 c;
+		int k;
+		/* fast path: a run of three-byte CJK ideographs that are their
+		 * own simplified form, copied as they are (most of a post) */
+		if (p[i] >= 0xE4 && p[i] <= 0xE9 && i + 2 < n) {
+			int32_t j = i;
+			size_t at = out->len;
+			sou_buf_grow(out, (size_t)(n - i) + 1);
+			while (j + 2 < n && p[j] >= 0xE4 && p[j] <= 0xE9 &&
+			       (p[j + 1] & 0xC0) == 0x80 && (p[j + 2] & 0xC0) == 0x80) {
+				UChar32 h = ((UChar32)(p[j] & 0x0F) << 12) |
+					    ((UChar32)(p[j + 1] & 0x3F) << 6) | (p[j + 2] & 0x3F);
+				int32_t cached;
+				if (h > 0x9FA5 || (h > 0x4DB5 && h < 0x4E00))
+					break;
+				cached = s->t2s_cache[h - 0x3400];
+				if (cached == 0) {
+					to_simplified(s, h); /* fills the cache */
+					cached = s->t2s_cache[h - 0x3400];
+				}
+				if (cached > 0 && cached != h)
+					break; /* changes: the slow path below */
+				if (brk) {
+					out->data[out->len++] = SOU_UNITS_CHAIN;
+					brk = 0;
+				}
+				memcpy(out->data + out->len, p + j, 3);
+				out->len += 3;
+				j += 3;
+			}
+			if (j > i) {
+				out->data[out->len] = '\0';
+				i = j;
+				prevk = Q_HAN;
+				continue;
+			}
+			out->len = at;
+		}
+		U8_NEXT(p, i, n, c);
+		k = c < 0 ? Q_FAIL : quick_class(c);
+		switch (k) {
+		case Q_HAN:
+			c = to_simplified(s, c);
+			U8_APPEND_UNSAFE(u8, n8, c);
+			sou_units_add(out, u8, (size_t)n8, 1, brk);
+			brk = 0;
+			break;
+		case Q_SPACE:
+			break;
+		case Q_BREAK:
+			brk = 1;
+			break;
+		case Q_MIDLETTER:
+		case Q_MIDNUMLET:
+		case Q_MIDNUM:
+		case Q_EXTENDNUMLET:
+			/* a word would have taken it if it joined; a join the
+			 * word loop does not make (':', '_' ...) is left to ICU */
+			if (mid_joins(k, prevk, class_at(p, i, n)))
+				goto fail;
+			brk = 1;
+			break;
+		case Q_LETTER:
+		case Q_DIGIT: {
+			/* one word: ASCII letters and digits, joined across one
+			 * '.' or '\'' between two letters or two digits and one
+			 * ',' between two digits (UAX #29 WB6/7, WB11/12) */
+			int last = k;
+			sou_buf_reset(w);
+			sou_buf_addc(w, (char)(c >= 'A' && c <= 'Z' ? c + 32 : c));
+			while (i < n) {
+				int32_t j = i;
+				UChar32 x;
+				int kx, after;
+				U8_NEXT(p, j, n, x);
+				kx = x < 0 ? Q_FAIL : quick_class(x);
+				if (alnum_class(kx)) {
+					sou_buf_addc(w, (char)(x >= 'A' && x <= 'Z' ? x + 32 : x));
+					last = kx;
+					i = j;
+					continue;
+				}
+				if (kx < Q_MIDLETTER)
+					break;
+				after = class_at(p, j, n);
+				if (!mid_joins(kx, last, after))
+					break;
+				if (x != '.' && x != '\'' && x != ',')
+					goto fail;
+				sou_buf_addc(w, (char)x);
+				i = j;
+			}
+			prevk = last;
+			if (w->len > SOU_MAX_UNIT_BYTES) {
+				brk = 1; /* the segmenter drops an over-long word */
+			} else {
+				sou_units_add(out, w->data, w->len, 0, brk);
+				brk = 0;
+			}
+			continue;
+		}
+		default:
+			goto fail;
+		}
+		prevk = k;
+	}
+	return 1;
+fail:
+	sou_buf_truncate(out, at0);
+	return 0;
 }

@@ -134,4 +134,18 @@ void sou_segmenter_quick_fold(sou_segmenter *seg, const char *text, size_t len,
 sou_status sou_segmenter_fold(sou_segmenter *seg, const char *text, size_t len,
 			      sou_buf *out, sou_error *err);
 
+/*
+ * The unit stream (units.h) of text, derived in one pass without ICU's
+ * break iterator, for text whose segmentation into units is simple:
+ * CJK unified ideographs (U+4E00-U+9FA5, U+3400-U+4DB5, U+3007), ASCII letters and
+ * digits (joined by '.', ',' and '\'' as ICU's word rules join them),
+ * spaces, and common ASCII and CJK punctuation.  Returns 1 and appends
+ * the stream to out; returns 0 (out unchanged) when text holds anything
+ * else.  The indexer stores a post's stream only when this derivation
+ * differs from what sou_segmenter_run produced (termgen.h), so the stream
+ * a query checks is always exactly the indexed one.
+ */
+int sou_segmenter_quick_units(sou_segmenter *seg, const char *text, size_t len,
+			      sou_buf *out);
+
 #endif

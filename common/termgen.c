@@ -3,11 +3,18 @@
  */
 #include "termgen.h"
 
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <xxhash.h>
 
 #include "linefile.h"
+#include "qcheck.h"
+#include "tune.h"
+#include "units.h"
 
 /* prefixes by sou_field (body, title): schema.h */
 static const char *const WORD_PREFIX[] = { SOU_PREFIX_WORD, SOU_PREFIX_TITLE_WORD };
@@ -16,6 +23,14 @@ static const char *const UNIGRAM_PREFIX[] = { SOU_PREFIX_UNIGRAM, SOU_PREFIX_TIT
 
 /* Gap left between two sou_termgen_index() calls on the same field. */
 #define FIELD_GAP 100
+
+/* A distinct term of the current call: acc_terms[off, off + len), wdf. */
+struct acc_slot {
+	size_t off, len;
+	uint64_t hash;
+	unsigned wdf;
+	int used;
+};
 
 struct sou_termgen {
 	sou_segmenter *seg;
@@ -31,6 +46,15 @@ struct sou_termgen {
 	int prev_han;
 	sou_buf prev;         /* folded text of the previous unit */
 	sou_buf term;         /* scratch */
+	sou_buf ustream[2];   /* unit streams (units.h) of the document, per field */
+	/* wdf per distinct term without positions, for the current call:
+	 * open addressing over acc_terms (see acc_add) */
+	struct acc_slot *acc;
+	size_t acc_cap, acc_n;
+	sou_buf acc_terms;
+	/* tune.h knobs */
+	int bigram_positions, accumulate, title_words;
+	int query_positional;  /* the index has positional bigrams (format 4) */
 	/* query side */
 	sou_strlist units;    /* units of the current chain */
 	int *unit_han;
@@ -38,6 +62,9 @@ struct sou_termgen {
 	sou_strlist words;    /* HANWORDs of the current chain */
 	sou_xq **subs;        /* queries for the chains */
 	size_t nsubs, subs_cap;
+	sou_check **chks;     /* their check trees (qcheck.h), when wanted */
+	size_t chks_cap;
+	int want_checks;
 	sou_strlist *patterns;
 	int failed;
 	/* synonyms: syn_terms[i] (folded) belongs to group syn_group[i];
@@ -60,6 +87,9 @@ sou_status sou_termgen_create(sou_termgen **out, sou_error *err)
 		*out = NULL;
 		return st;
 	}
+	tg->bigram_positions = (int)sou_tune("bigram_positions", 0);
+	tg->accumulate = (int)sou_tune("accumulate", 1);
+	tg->title_words = (int)sou_tune("title_words", 0);
 	*out = tg;
 	return SOU_OK;
 }
@@ -73,10 +103,15 @@ void sou_termgen_destroy(sou_termgen *tg)
 	sou_buf_free(&tg->stemmed);
 	sou_buf_free(&tg->prev);
 	sou_buf_free(&tg->term);
+	sou_buf_free(&tg->ustream[0]);
+	sou_buf_free(&tg->ustream[1]);
+	free(tg->acc);
+	sou_buf_free(&tg->acc_terms);
 	sou_strlist_free(&tg->units);
 	sou_strlist_free(&tg->words);
 	free(tg->unit_han);
 	free(tg->subs);
+	free(tg->chks);
 	sou_strlist_free(&tg->syn_terms);
 	free(tg->syn_group);
 	free(tg);
@@ -142,6 +177,19 @@ void sou_termgen_begin(sou_termgen *tg, sou_xdoc *doc)
 {
 	tg->doc = doc;
 	tg->pos[0] = tg->pos[1] = 0;
+	sou_buf_reset(&tg->ustream[0]);
+	sou_buf_reset(&tg->ustream[1]);
+}
+
+void sou_termgen_query_positional(sou_termgen *tg, int on)
+{
+	tg->query_positional = on;
+}
+
+const char *sou_termgen_units(const sou_termgen *tg, sou_field field, size_t *len)
+{
+	*len = tg->ustream[field].len;
+	return tg->ustream[field].data ? tg->ustream[field].data : "";
 }
 
 /* term = prefix + a [+ b] */
@@ -169,6 +217,71 @@ int sou_termgen_stemmable(const char *w, size_t n)
 
 /* ---- documents ----------------------------------------------------------- */
 
+/*
+ * Adds wdfinc to a term without positions.  Xapian's Document::add_term
+ * costs a map lookup and a string per call, so terms are summed per
+ * distinct term here (a 2 KB post repeats most of its unigrams and many
+ * bigrams) and handed over once per call by acc_flush.
+ */
+static void acc_add(sou_termgen *tg, const char *t, size_t len, unsigned wdfinc)
+{
+	uint64_t h;
+	size_t i, mask;
+
+	if (!tg->accumulate) {
+		sou_xdoc_add_term(tg->doc, t, len, wdfinc);
+		return;
+	}
+	if ((tg->acc_n + 1) * 2 > tg->acc_cap) {
+		struct acc_slot *old = tg->acc;
+		size_t oldcap = tg->acc_cap, k;
+		tg->acc_cap = oldcap ? oldcap * 2 : 1024;
+		tg->acc = sou_xcalloc(tg->acc_cap, sizeof(*tg->acc));
+		for (k = 0; k < oldcap; k++) {
+			if (!old[k].used)
+				continue;
+			for (i = old[k].hash & (tg->acc_cap - 1); tg->acc[i].used;
+			     i = (i + 1) & (tg->acc_cap - 1))
+				;
+			tg->acc[i] = old[k];
+		}
+		free(old);
+	}
+	h = XXH3_64bits(t, len);
+	mask = tg->acc_cap - 1;
+	for (i = h & mask; tg->acc[i].used; i = (i + 1) & mask) {
+		struct acc_slot *e = &tg->acc[i];
+		if (e->hash == h && e->len == len && !memcmp(tg->acc_terms.data + e->off, t, len)) {
+			e->wdf += wdfinc;
+			return;
+		}
+	}
+	tg->acc[i].used = 1;
+	tg->acc[i].hash = h;
+	tg->acc[i].off = tg->acc_terms.len;
+	tg->acc[i].len = len;
+	tg->acc[i].wdf = wdfinc;
+	sou_buf_add(&tg->acc_terms, t, len);
+	tg->acc_n++;
+}
+
+/* Hands the summed terms to the document and empties the table. */
+static void acc_flush(sou_termgen *tg)
+{
+	size_t i;
+
+	if (!tg->acc_n)
+		return;
+	for (i = 0; i < tg->acc_cap; i++)
+		if (tg->acc[i].used) {
+			sou_xdoc_add_term(tg->doc, tg->acc_terms.data + tg->acc[i].off,
+					  tg->acc[i].len, tg->acc[i].wdf);
+			tg->acc[i].used = 0;
+		}
+	tg->acc_n = 0;
+	sou_buf_reset(&tg->acc_terms);
+}
+
 static int doc_token(void *ctx, const sou_token *tok)
 {
 	sou_termgen *tg = ctx;
@@ -177,8 +290,10 @@ static int doc_token(void *ctx, const sou_token *tok)
 
 	switch (tok->kind) {
 	case SOU_TOK_HANWORD:
+		if (f == SOU_FIELD_TITLE && !tg->title_words)
+			return 0; /* title: queries match by bigrams and unigrams */
 		make_term(&tg->term, WORD_PREFIX[f], tok->term, tok->term_len, NULL, 0);
-		sou_xdoc_add_term(tg->doc, tg->term.data, tg->term.len, tg->wdfinc);
+		acc_add(tg, tg->term.data, tg->term.len, tg->wdfinc);
 		return 0;
 	case SOU_TOK_PART:
 		make_term(&tg->term, WORD_PREFIX[f], tok->term, tok->term_len, NULL, 0);
@@ -190,18 +305,23 @@ static int doc_token(void *ctx, const sou_token *tok)
 		break;
 	}
 	/* a unit */
+	sou_units_add(&tg->ustream[f], tok->term, tok->term_len, is_han,
+		      tok->brk || !tg->have_prev);
 	if (tok->brk && tg->have_prev)
 		tg->unit_pos++; /* gap: phrases never cross a chain break */
 	tg->unit_pos++;
 	if (!tok->brk && tg->have_prev && (tg->prev_han || is_han)) {
 		make_term(&tg->term, BIGRAM_PREFIX[f], tg->prev.data, tg->prev.len,
 			  tok->term, tok->term_len);
-		sou_xdoc_add_posting(tg->doc, tg->term.data, tg->term.len,
-				     tg->unit_pos - 1, tg->wdfinc);
+		if (tg->bigram_positions)
+			sou_xdoc_add_posting(tg->doc, tg->term.data, tg->term.len,
+					     tg->unit_pos - 1, tg->wdfinc);
+		else
+			acc_add(tg, tg->term.data, tg->term.len, tg->wdfinc);
 	}
 	if (is_han) {
 		make_term(&tg->term, UNIGRAM_PREFIX[f], tok->term, tok->term_len, NULL, 0);
-		sou_xdoc_add_term(tg->doc, tg->term.data, tg->term.len, tg->wdfinc);
+		acc_add(tg, tg->term.data, tg->term.len, tg->wdfinc);
 	} else {
 		make_term(&tg->term, WORD_PREFIX[f], tok->term, tok->term_len, NULL, 0);
 		sou_xdoc_add_posting(tg->doc, tg->term.data, tg->term.len, tg->unit_pos,
@@ -233,6 +353,7 @@ sou_status sou_termgen_index(sou_termgen *tg, sou_field field, const char *text,
 	tg->have_prev = 0;
 	st = sou_segmenter_run(tg->seg, text, len, SOU_SEG_DOCUMENT, doc_token, tg,
 			       NULL, err);
+	acc_flush(tg);
 	tg->pos[field] = tg->unit_pos;
 	return st;
 }
@@ -284,12 +405,24 @@ void sou_termgen_idterm(const char *relpath, sou_buf *out)
 
 /* ---- queries ------------------------------------------------------------- */
 
-static void push_sub(sou_termgen *tg, sou_xq *q)
+/* Adds a chain's query and (when checks are wanted) its check leaf,
+ * taking ownership of both. */
+static void push_sub(sou_termgen *tg, sou_xq *q, sou_check *c)
 {
 	SOU_ARRAY_GROW(tg->subs, tg->subs_cap, tg->nsubs + 1);
+	SOU_ARRAY_GROW(tg->chks, tg->chks_cap, tg->nsubs + 1);
+	tg->chks[tg->nsubs] = c;
 	tg->subs[tg->nsubs++] = q;
-	if (!q)
+	if (!q || (tg->want_checks && !c))
 		tg->failed = 1;
+}
+
+static void destroy_checks(sou_check **v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; v && i < n; i++)
+		sou_check_destroy(v[i]);
 }
 
 static sou_xq *term_q(sou_termgen *tg, const char *prefix, const char *a,
@@ -307,17 +440,27 @@ static void destroy_all(sou_xq **v, size_t n)
 		sou_xq_destroy(v[i]);
 }
 
-/* Turns the collected chain (units + ICU words) into one query. */
+/*
+ * Turns the collected chain (units + ICU words) into one query:
+ *   one unit          its unigram (Chinese) or word (Latin, with its stem)
+ *   Latin units only  a phrase of the words, by their positions
+ *   otherwise         its bigrams (and words between two Latin units),
+ *                     which is exact for two units; for more, the AND of
+ *                     the bigrams is checked on the unit stream (qcheck.h)
+ */
 static void finish_chain(sou_termgen *tg)
 {
 	size_t n = tg->units.n, i, nseq = 0;
 	char **u = tg->units.v;
-	int *han = tg->unit_han;
+	int *han = tg->unit_han, any_han = 0;
 	sou_field f = tg->field;
-	sou_xq **seq, *recall, *boost = NULL;
+	sou_xq **seq, *recall, *boost = NULL, *q;
+	sou_check *chk = NULL;
 
 	if (!n)
 		return;
+	for (i = 0; i < n; i++)
+		any_han |= han[i];
 	if (tg->patterns) {
 		sou_buf p = SOU_BUF_INIT;
 		for (i = 0; i < n; i++) {
@@ -352,11 +495,14 @@ static void finish_chain(sou_termgen *tg)
 				seq[nseq++] = term_q(tg, WORD_PREFIX[f], u[i], NULL);
 		}
 	}
-	recall = sou_xq_combine(SOU_XQ_PHRASE, seq, nseq);
+	/* Chinese bigrams have no positions: a longer run is their AND */
+	recall = sou_xq_combine(any_han && !tg->query_positional ? SOU_XQ_AND : SOU_XQ_PHRASE,
+				seq, nseq);
 	destroy_all(seq, nseq);
 	free(seq);
-	/* Whole ICU words that are not already the recall terms add weight. */
-	if (tg->words.n && !(n == 1 && !han[0])) {
+	/* Whole ICU words that are not already the recall terms add weight
+	 * (title: queries have no Chinese title words unless tuned so). */
+	if (tg->words.n && !(n == 1 && !han[0]) && (f == SOU_FIELD_BODY || tg->title_words)) {
 		sou_xq **w = sou_xcalloc(tg->words.n, sizeof(*w));
 		for (i = 0; i < tg->words.n; i++)
 			w[i] = term_q(tg, WORD_PREFIX[f], tg->words.v[i], NULL);
@@ -366,12 +512,23 @@ static void finish_chain(sou_termgen *tg)
 	}
 	if (boost) {
 		sou_xq *pair[2] = { recall, boost };
-		push_sub(tg, sou_xq_combine(SOU_XQ_AND_MAYBE, pair, 2));
+		q = sou_xq_combine(SOU_XQ_AND_MAYBE, pair, 2);
 		sou_xq_destroy(recall);
 		sou_xq_destroy(boost);
 	} else {
-		push_sub(tg, recall);
+		q = recall;
 	}
+	if (tg->want_checks && any_han) {
+		sou_buf p = SOU_BUF_INIT;
+		for (i = 0; i < n; i++)
+			sou_units_add(&p, u[i], strlen(u[i]), han[i], 0);
+		chk = sou_check_units(f == SOU_FIELD_TITLE, p.data, p.len,
+				      n <= 2 || tg->query_positional, q);
+		sou_buf_free(&p);
+	} else if (tg->want_checks) {
+		chk = sou_check_xapian(q);
+	}
+	push_sub(tg, q, chk);
 	sou_strlist_free(&tg->units);
 	sou_strlist_free(&tg->words);
 }
@@ -395,17 +552,20 @@ static int query_token(void *ctx, const sou_token *tok)
 }
 
 static sou_status query_one(sou_termgen *tg, sou_field field, const char *text,
-			   size_t len, int phrase, sou_xq **out,
+			   size_t len, int phrase, sou_xq **out, sou_check **chk,
 			   sou_strlist *patterns, sou_error *err)
 {
 	sou_status st;
 
 	*out = NULL;
+	if (chk)
+		*chk = NULL;
 	tg->field = field;
 	(void)phrase; /* chains always compile as phrases; see termgen.h */
 	tg->patterns = patterns;
 	tg->nsubs = 0;
 	tg->failed = 0;
+	tg->want_checks = chk != NULL;
 	st = sou_segmenter_run(tg->seg, text, len, SOU_SEG_QUERY, query_token, tg,
 			       NULL, err);
 	if (!st)
@@ -418,26 +578,42 @@ static sou_status query_one(sou_termgen *tg, sou_field field, const char *text,
 		*out = sou_xq_combine(SOU_XQ_AND, tg->subs, tg->nsubs);
 		if (!*out)
 			st = sou_error_set(err, SOU_ERR_NOMEM, "building query failed");
+		if (!st && chk) {
+			*chk = sou_check_node(SOU_CHECK_ALL, tg->chks, tg->nsubs, *out);
+			if (!*chk)
+				st = sou_error_set(err, SOU_ERR_NOMEM, "building query failed");
+		} else {
+			destroy_checks(tg->chks, tg->nsubs);
+		}
+	} else {
+		destroy_checks(tg->chks, tg->nsubs);
 	}
 	destroy_all(tg->subs, tg->nsubs);
 	tg->nsubs = 0;
 	tg->patterns = NULL;
+	if (st) {
+		sou_xq_destroy(*out);
+		*out = NULL;
+	}
 	return st;
 }
 
-sou_status sou_termgen_query(sou_termgen *tg, sou_field field, const char *text,
-			     size_t len, int phrase, sou_xq **out,
-			     sou_strlist *patterns, sou_error *err)
+sou_status sou_termgen_query_checked(sou_termgen *tg, sou_field field, const char *text,
+				     size_t len, int phrase, sou_xq **out, sou_check **chk,
+				     sou_strlist *patterns, sou_error *err)
 {
 	sou_buf folded = SOU_BUF_INIT;
 	sou_status st;
 	size_t i, g = 0, found = (size_t)-1;
 	sou_xq **alts = NULL;
+	sou_check **achk = NULL;
 	size_t nalt = 0;
 
 	*out = NULL;
+	if (chk)
+		*chk = NULL;
 	if (!tg->syn_terms.n)
-		return query_one(tg, field, text, len, phrase, out, patterns, err);
+		return query_one(tg, field, text, len, phrase, out, chk, patterns, err);
 	if ((st = sou_segmenter_fold(tg->seg, text, len, &folded, err)))
 		return st;
 	for (i = 0; i < tg->syn_terms.n; i++)
@@ -448,17 +624,19 @@ sou_status sou_termgen_query(sou_termgen *tg, sou_field field, const char *text,
 		}
 	sou_buf_free(&folded);
 	if (found == (size_t)-1)
-		return query_one(tg, field, text, len, phrase, out, patterns, err);
+		return query_one(tg, field, text, len, phrase, out, chk, patterns, err);
 	/* every term of the group, the one typed first */
 	alts = sou_xcalloc(tg->syn_terms.n + 1, sizeof(*alts));
-	st = query_one(tg, field, text, len, phrase, &alts[nalt], patterns, err);
+	achk = sou_xcalloc(tg->syn_terms.n + 1, sizeof(*achk));
+	st = query_one(tg, field, text, len, phrase, &alts[nalt], chk ? &achk[nalt] : NULL,
+		       patterns, err);
 	if (alts[nalt])
 		nalt++;
 	for (i = 0; !st && i < tg->syn_terms.n; i++) {
 		if (tg->syn_group[i] != g || i == found)
 			continue;
 		st = query_one(tg, field, tg->syn_terms.v[i], strlen(tg->syn_terms.v[i]), phrase,
-			       &alts[nalt], patterns, err);
+			       &alts[nalt], chk ? &achk[nalt] : NULL, patterns, err);
 		if (alts[nalt])
 			nalt++;
 	}
@@ -466,9 +644,31 @@ sou_status sou_termgen_query(sou_termgen *tg, sou_field field, const char *text,
 		*out = sou_xq_combine(SOU_XQ_OR, alts, nalt);
 		if (!*out)
 			st = sou_error_set(err, SOU_ERR_NOMEM, "building query failed");
+		if (!st && chk) {
+			*chk = sou_check_node(SOU_CHECK_ANY, achk, nalt, *out);
+			/* the node owns the alternatives' checks now */
+			memset(achk, 0, (tg->syn_terms.n + 1) * sizeof(*achk));
+			if (!*chk)
+				st = sou_error_set(err, SOU_ERR_NOMEM, "building query failed");
+		}
 	}
-	for (i = 0; i < nalt; i++)
+	for (i = 0; i < nalt; i++) {
 		sou_xq_destroy(alts[i]);
+		sou_check_destroy(achk[i]);
+	}
 	free(alts);
+	free(achk);
+	if (st) {
+		sou_xq_destroy(*out);
+		*out = NULL;
+	}
 	return st;
+}
+
+sou_status sou_termgen_query(sou_termgen *tg, sou_field field, const char *text,
+			     size_t len, int phrase, sou_xq **out,
+			     sou_strlist *patterns, sou_error *err)
+{
+	return sou_termgen_query_checked(tg, field, text, len, phrase, out, NULL, patterns,
+					 err);
 }

@@ -14,6 +14,7 @@
 #include <stddef.h>
 
 #include "buf.h"
+#include "qcheck.h"
 #include "error.h"
 #include "schema.h"
 #include "segment.h"
@@ -53,10 +54,19 @@ void sou_termgen_begin(sou_termgen *tg, sou_xdoc *doc);
 /*
  * Indexes text into field with the given wdf increment (title and tag
  * boosts).  Successive calls on the same field continue its positions
- * after a gap, so phrases never span two calls.
+ * after a gap, so phrases never span two calls.  The text's units are
+ * also appended to the field's unit stream (units.h), one chain per
+ * chain of the text, so no run of units spans two calls either.
  */
 sou_status sou_termgen_index(sou_termgen *tg, sou_field field, const char *text,
 			     size_t len, unsigned wdfinc, sou_error *err);
+
+/*
+ * The unit stream (units.h) of everything indexed into field since
+ * sou_termgen_begin: what a query's runs are checked against (qcheck.h).
+ * Borrowed; valid until the next sou_termgen_begin or _index call.
+ */
+const char *sou_termgen_units(const sou_termgen *tg, sou_field field, size_t *len);
 
 /*
  * Adds a filter term prefix + fold(value) to the current document.
@@ -67,7 +77,9 @@ sou_status sou_termgen_add_filter(sou_termgen *tg, const char *prefix,
 /*
  * Builds the query for one piece of query text in field.  If the whole
  * text is a term of a synonym group, the query matches any of the group.  Every chain of
- * units must match (bigram phrases for Chinese, word terms otherwise);
+ * units must match (the AND of its bigrams for Chinese, which is exact
+ * for two units and checked for more: sou_termgen_query_checked; a
+ * phrase of word terms for Latin);
  * whole words add weight on top.  Each chain (units not separated by
  * punctuation) always compiles as a phrase, so quoted text (phrase set)
  * and plain text compile alike; the flag records the caller's intent.  On success *out is a new query owned
@@ -78,6 +90,24 @@ sou_status sou_termgen_add_filter(sou_termgen *tg, const char *prefix,
 sou_status sou_termgen_query(sou_termgen *tg, sou_field field, const char *text,
 			     size_t len, int phrase, sou_xq **out,
 			     sou_strlist *patterns, sou_error *err);
+
+/*
+ * sou_termgen_query, plus the text's check tree (qcheck.h) into *chk (a
+ * new tree owned by the caller, NULL when *out is NULL): an ALL of one
+ * leaf per chain (ANY of those for a synonym group).  A chain with a
+ * Chinese unit is a UNITS leaf, exact for one or two units; a chain of
+ * Latin units only is an XAPIAN leaf (a word, or a phrase by positions).
+ */
+sou_status sou_termgen_query_checked(sou_termgen *tg, sou_field field, const char *text,
+				     size_t len, int phrase, sou_xq **out, sou_check **chk,
+				     sou_strlist *patterns, sou_error *err);
+
+/*
+ * Queries for an index of format 4 (SOU_SCHEMA_FORMAT_POSITIONAL), whose
+ * bigrams have positions: chains compile to exact phrases again and
+ * nothing needs checking (its posts have no unit streams).
+ */
+void sou_termgen_query_positional(sou_termgen *tg, int on);
 
 /* 1 if a folded word gets an English stem: three or more ASCII letters. */
 int sou_termgen_stemmable(const char *word, size_t len);

@@ -10,8 +10,10 @@
 #include "xwrap.h"
 #include "genlock.h"
 #include "schema.h"
+#include "tune.h"
 
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
 #include <map>
 #include <memory>
@@ -28,13 +30,26 @@ struct sou_xdb {
 	Xapian::WritableDatabase *wdb;   /* set when writable (same object) */
 	std::string path;
 	sou_genhold *hold;               /* a reader's lock on its generation */
+	/* a build shard's memory bound (sou_xdb_set_flush_budget): estimated
+	 * bytes of uncommitted changes, and the budget (0: none) */
+	size_t pending, budget;
+	bool dangerous;                  /* a shard opened with DB_DANGEROUS */
 };
 
 struct sou_xdoc {
 	Xapian::Document doc;
 	unsigned dropped;
 	bool failed;
+	size_t mem;      /* rough bytes Xapian's inverter holds for it */
 };
+
+/*
+ * Rough bytes a term of a document costs Xapian until the next flush: a
+ * map node per (term, post) in the inverter and the termlist entry; a
+ * position costs a little more.  Only used to bound a shard's memory.
+ */
+#define PAIR_BYTES 96
+#define POSITION_BYTES 8
 
 struct sou_xq {
 	Xapian::Query q;
@@ -123,12 +138,76 @@ static sou_status fail_from_exception(sou_error *err, const char *what)
 }
 
 /*
+ * fail_from_exception for a write to h; sys is errno as the exception
+ * left it (0 before the write).  A DB_DANGEROUS shard cannot roll back a
+ * failed write, and Xapian then throws "cancel() not supported under
+ * Xapian::DB_DANGEROUS" instead of the write's own error (a full disk,
+ * say), so for that one the system's error is named instead.
+ */
+static sou_status fail_writing(sou_xdb *h, sou_error *err, int sys)
+{
+	try {
+		throw;
+	} catch (const Xapian::InvalidOperationError &e) {
+		if (h->dangerous && sys)
+			return sou_error_set(err, SOU_ERR_DB, "%s: cannot write the build shard: %s",
+					     h->path.c_str(), strerror(sys));
+		return fail_from_exception(err, h->path.c_str());
+	} catch (...) {
+		return fail_from_exception(err, h->path.c_str());
+	}
+}
+
+/*
  * How often a read is retried after the index moved on under it.  A read
  * of every record (--status, a dry run) can span several commits of a
  * writer that commits every few posts; each retry starts from the latest
  * revision, so a few dozen are plenty even then.
  */
 #define READ_TRIES 50
+
+/*
+ * 1 for the errors a reader gets from blocks a writer reused under it:
+ * DatabaseCorruptError, or a plain DatabaseError without an errno (what
+ * fail_from_exception calls damage when it persists).
+ */
+static bool reused_block(const Xapian::DatabaseError &e)
+{
+	std::string type = e.get_type();
+	return type == "DatabaseCorruptError" || (type == "DatabaseError" && !e.get_error_string());
+}
+
+/*
+ * Runs body (which returns a sou_status) against a reader, reopening and
+ * retrying when Xapian says the database moved on under it, so callers
+ * always see one consistent committed state.
+ */
+/*
+ * Reopens h's reader after a read met the writer moving on (see below).
+ * reopen() reads the newest revision's roots, which a writer committing
+ * fast can also discard or reuse under it, so it is retried likewise,
+ * counting in *tries.  *moved: whether a newer revision was found.
+ * false when it cannot be reopened (the caller reports its own error).
+ */
+static bool reopen_reader(sou_xdb *h, int *tries, bool *moved)
+{
+	*moved = false;
+	for (; *tries < READ_TRIES; ++*tries) {
+		try {
+			*moved = h->db->reopen() || *moved;
+			return true;
+		} catch (const Xapian::DatabaseModifiedError &) {
+			*moved = true;
+		} catch (const Xapian::DatabaseError &e) {
+			if (!reused_block(e))
+				return false;
+			*moved = true;
+		} catch (...) {
+			return false;
+		}
+	}
+	return false;
+}
 
 /*
  * Runs body (which returns a sou_status) against a reader, reopening and
@@ -142,31 +221,22 @@ static sou_status reading(sou_xdb *h, sou_error *err, F body)
 		try {
 			return body();
 		} catch (const Xapian::DatabaseModifiedError &) {
-			if (tries < READ_TRIES) {
-				try {
-					h->db->reopen();
-					continue;
-				} catch (...) {
-				}
-			}
+			bool moved;
+			if (reopen_reader(h, &tries, &moved))
+				continue;
 			return fail_from_exception(err, h->path.c_str());
-		} catch (const Xapian::DatabaseCorruptError &) {
+		} catch (const Xapian::DatabaseError &e) {
 			/*
 			 * A reader that opened while a writer committed twice can
 			 * meet blocks the writer already reused ("Expected block N
-			 * to be level 1, not 0"; seen in t0012 under load).  That
-			 * is not damage if a newer revision exists: reopen() then
-			 * returns true and the retry reads a consistent state.  The
-			 * same error at an unchanged revision is real corruption.
+			 * to be level 1, not 0"; seen in t0012 under load; or a
+			 * garbage block number, "EOF reading block N", in t0045).
+			 * That is not damage if a newer revision exists: reopen()
+			 * then returns true and the retry reads a consistent state.
+			 * The same error at an unchanged revision is real corruption.
 			 */
 			bool moved = false;
-			if (tries < READ_TRIES) {
-				try {
-					moved = h->db->reopen();
-				} catch (...) {
-				}
-			}
-			if (moved)
+			if (reused_block(e) && reopen_reader(h, &tries, &moved) && moved)
 				continue;
 			return fail_from_exception(err, h->path.c_str());
 		} catch (...) {
@@ -187,6 +257,8 @@ sou_status sou_xdb_open(const char *path, int mode, sou_xdb **out, sou_error *er
 		h->wdb = NULL;
 		h->db = NULL;
 		h->hold = NULL;
+		h->pending = h->budget = 0;
+		h->dangerous = false;
 		if (mode == SOU_XDB_READ) {
 			/* the generation the stub names, locked against removal,
 			 * opened directly so that it is the one locked */
@@ -205,11 +277,32 @@ sou_status sou_xdb_open(const char *path, int mode, sou_xdb **out, sou_error *er
 				} catch (const Xapian::DatabaseModifiedError &) {
 					if (tries >= READ_TRIES)
 						throw;
-				} catch (const Xapian::DatabaseCorruptError &) {
-					if (tries >= READ_TRIES)
+				} catch (const Xapian::DatabaseError &e) {
+					if (!reused_block(e) || tries >= READ_TRIES)
 						throw;
 				}
 			}
+		} else if (mode == SOU_XDB_SHARD) {
+			/* nobody reads a shard while it is built and a killed
+			 * build is redone, so neither fsync nor copy-on-write
+			 * blocks buy anything (tune.h) */
+			int action = Xapian::DB_CREATE_OR_OVERWRITE | Xapian::DB_BACKEND_GLASS;
+			if (sou_tune("shard_nosync", 1))
+				action |= Xapian::DB_NO_SYNC;
+			if (sou_tune("shard_dangerous", 1))
+				action |= Xapian::DB_DANGEROUS;
+			/* Xapian also flushes every XAPIAN_FLUSH_THRESHOLD (10000)
+			 * documents, read when a database is opened; shards flush
+			 * by their memory budget instead.  Set once, by the first
+			 * shard, which is opened before any worker thread runs;
+			 * a value the user set is kept. */
+			static bool threshold_set;
+			if (!threshold_set && sou_tune("shard_flush_mb", 256) > 0)
+				setenv("XAPIAN_FLUSH_THRESHOLD", "1000000000", 0);
+			threshold_set = true;
+			h->wdb = new Xapian::WritableDatabase(path, action);
+			h->db = h->wdb;
+			h->dangerous = (action & Xapian::DB_DANGEROUS) != 0;
 		} else {
 			/* The backend flag only for a new database: an existing
 			 * path may be a stub file or a directory with a stub,
@@ -265,12 +358,25 @@ sou_status sou_xdb_replace(sou_xdb *h, const char *idterm, const sou_xdoc *doc,
 		return sou_error_set(err, SOU_ERR_NOMEM, "building document failed");
 	if (!*idterm || strlen(idterm) > SOU_XAPIAN_MAX_TERM)
 		return sou_error_set(err, SOU_ERR_INTERNAL, "bad unique term length");
+	errno = 0;
 	try {
 		h->wdb->replace_document(idterm, doc->doc);
+		if (h->budget) {
+			h->pending += doc->mem;
+			if (h->pending >= h->budget) {
+				h->wdb->commit();
+				h->pending = 0;
+			}
+		}
 		return SOU_OK;
 	} catch (...) {
-		return fail_from_exception(err, h->path.c_str());
+		return fail_writing(h, err, errno);
 	}
+}
+
+void sou_xdb_set_flush_budget(sou_xdb *h, size_t bytes)
+{
+	h->budget = bytes;
 }
 
 sou_status sou_xdb_delete(sou_xdb *h, const char *idterm, sou_error *err)
@@ -289,11 +395,13 @@ sou_status sou_xdb_commit(sou_xdb *h, sou_error *err)
 {
 	if (need_writer(h, err))
 		return err ? err->code : SOU_ERR_INTERNAL;
+	errno = 0;
 	try {
 		h->wdb->commit();
+		h->pending = 0;
 		return SOU_OK;
 	} catch (...) {
-		return fail_from_exception(err, h->path.c_str());
+		return fail_writing(h, err, errno);
 	}
 }
 
@@ -402,6 +510,14 @@ sou_status sou_xdb_doccount(sou_xdb *h, unsigned long *n, sou_error *err)
 {
 	return reading(h, err, [&]() {
 		*n = h->db->get_doccount();
+		return SOU_OK;
+	});
+}
+
+sou_status sou_xdb_lastdocid(sou_xdb *h, unsigned long *n, sou_error *err)
+{
+	return reading(h, err, [&]() {
+		*n = h->db->get_lastdocid();
 		return SOU_OK;
 	});
 }
@@ -631,6 +747,7 @@ sou_xdoc *sou_xdoc_create(void)
 		sou_xdoc *d = new sou_xdoc();
 		d->dropped = 0;
 		d->failed = false;
+		d->mem = 0;
 		return d;
 	} catch (...) {
 		abort(); /* as sou_xmalloc: allocation failure is fatal */
@@ -658,6 +775,7 @@ void sou_xdoc_add_posting(sou_xdoc *d, const char *term, size_t len,
 		return;
 	try {
 		d->doc.add_posting(std::string(term, len), pos, wdfinc);
+		d->mem += POSITION_BYTES + len / 4;
 	} catch (...) {
 		d->failed = true;
 	}
@@ -669,6 +787,7 @@ void sou_xdoc_add_term(sou_xdoc *d, const char *term, size_t len, unsigned wdfin
 		return;
 	try {
 		d->doc.add_term(std::string(term, len), wdfinc);
+		d->mem += PAIR_BYTES + len;
 	} catch (...) {
 		d->failed = true;
 	}
@@ -707,6 +826,7 @@ void sou_xdoc_set_data(sou_xdoc *d, const char *data, size_t len)
 {
 	try {
 		d->doc.set_data(std::string(data, len));
+		d->mem += len;
 	} catch (...) {
 		d->failed = true;
 	}
@@ -998,7 +1118,8 @@ sou_status sou_xdb_search(sou_xdb *h, const sou_xq *q, const sou_xsearch *o,
 		{
 			Xapian::Enquire enq(*h->db);
 			Xapian::Query query = q->q;
-			if (o->halflife_days > 0 && o->recency_weight > 0 && o->sort == SOU_SORT_RELEVANCE) {
+			if (o->halflife_days > 0 && o->recency_weight > 0 && o->sort == SOU_SORT_RELEVANCE &&
+			    !o->unranked) {
 				RecencySource *src = new RecencySource(o->date_slot, o->now,
 								       o->halflife_days,
 								       o->recency_weight);
@@ -1014,7 +1135,11 @@ sou_status sou_xdb_search(sou_xdb *h, const sou_xq *q, const sou_xsearch *o,
 				enq.add_matchspy(spy->release());
 				spies.push_back(spy);
 			}
-			if (o->sort == SOU_SORT_DATE_DESC)
+			if (o->unranked) {
+				/* matches in docid order, no weights: cheapest to count */
+				enq.set_weighting_scheme(Xapian::BoolWeight());
+				enq.set_docid_order(Xapian::Enquire::ASCENDING);
+			} else if (o->sort == SOU_SORT_DATE_DESC)
 				enq.set_sort_by_value_then_relevance(o->date_slot, true);
 			else if (o->sort == SOU_SORT_DATE_ASC)
 				enq.set_sort_by_value_then_relevance(o->date_slot, false);
@@ -1029,7 +1154,8 @@ sou_status sou_xdb_search(sou_xdb *h, const sou_xq *q, const sou_xsearch *o,
 			for (Xapian::MSetIterator i = ms.begin(); i != ms.end(); ++i) {
 				m->docids.push_back(*i);
 				m->weights.push_back(i.get_weight());
-				m->data.push_back(i.get_document().get_data());
+				m->data.push_back(o->lazy_data ? std::string()
+							       : i.get_document().get_data());
 			}
 			for (FacetSpy *spy : spies) {
 				facet_result fr;
@@ -1058,6 +1184,25 @@ sou_status sou_xdb_search(sou_xdb *h, const sou_xq *q, const sou_xsearch *o,
 	});
 }
 
+sou_status sou_xdb_doc_matches(sou_xdb *h, const sou_xq *q, unsigned docid, int *yes,
+			       sou_error *err)
+{
+	*yes = 0;
+	if (!q)
+		return sou_error_set(err, SOU_ERR_NOMEM, "query construction failed");
+	return reading(h, err, [&]() {
+		Xapian::TermIterator t = h->db->termlist_begin(docid);
+		t.skip_to(SOU_PREFIX_ID);
+		if (t == h->db->termlist_end(docid) || (*t).compare(0, 1, SOU_PREFIX_ID) != 0)
+			return SOU_OK; /* no id term: not a post (cannot happen) */
+		Xapian::Enquire enq(*h->db);
+		enq.set_query(Xapian::Query(Xapian::Query::OP_FILTER, q->q, Xapian::Query(*t)));
+		enq.set_weighting_scheme(Xapian::BoolWeight());
+		*yes = enq.get_mset(0, 1).size() > 0;
+		return SOU_OK;
+	});
+}
+
 size_t sou_xmset_size(const sou_xmset *m) { return m->docids.size(); }
 unsigned long sou_xmset_estimated(const sou_xmset *m) { return m->estimated; }
 unsigned long sou_xmset_lower(const sou_xmset *m) { return m->lower; }
@@ -1070,6 +1215,17 @@ const char *sou_xmset_data(const sou_xmset *m, size_t i, size_t *len)
 	if (len)
 		*len = m->data[i].size();
 	return m->data[i].data();
+}
+
+sou_status sou_xmset_fetch(sou_xdb *h, sou_xmset *m, size_t i, const char **data,
+			   size_t *len, sou_error *err)
+{
+	return reading(h, err, [&]() {
+		m->data[i] = h->db->get_document(m->docids[i]).get_data();
+		*data = m->data[i].data();
+		*len = m->data[i].size();
+		return SOU_OK;
+	});
 }
 
 sou_xfacet sou_xmset_facet(const sou_xmset *m, size_t k)

@@ -41,6 +41,14 @@ typedef struct sou_xmset sou_xmset;
 #define SOU_XDB_READ   0 /* open an existing database read-only */
 #define SOU_XDB_WRITE  1 /* open for writing, creating it if missing */
 #define SOU_XDB_CREATE 2 /* open for writing, replacing any existing one */
+/* A full build's throwaway shard: as CREATE, written without fsync and
+ * with blocks updated in place (tune.h: shard_nosync, shard_dangerous).
+ * Nothing reads a shard before it is merged, and a killed build is
+ * redone from scratch, so neither durability nor concurrent readers are
+ * needed.  The first shard opened also lifts Xapian's own flush every
+ * 10000 documents (XAPIAN_FLUSH_THRESHOLD, unless set): shards flush by
+ * sou_xdb_set_flush_budget. */
+#define SOU_XDB_SHARD  3
 
 /*
  * Opens the database at path.  A writer that finds another writer holding
@@ -62,6 +70,12 @@ void sou_xdb_destroy(sou_xdb *db);
 /* Replaces (or adds) the document indexed by the unique term idterm. */
 sou_status sou_xdb_replace(sou_xdb *db, const char *idterm, const sou_xdoc *doc,
 			   sou_error *err);
+/*
+ * A writer commits by itself once the documents replaced since its last
+ * commit are estimated to hold about bytes of Xapian's memory (0: never;
+ * the default).  For build shards, whose commits only bound memory.
+ */
+void sou_xdb_set_flush_budget(sou_xdb *db, size_t bytes);
 /* Deletes the documents indexed by idterm (none is not an error). */
 sou_status sou_xdb_delete(sou_xdb *db, const char *idterm, sou_error *err);
 /* Makes all changes since the last commit durable and visible atomically. */
@@ -92,6 +106,8 @@ sou_status sou_xdb_check(const char *path, sou_buf *report, unsigned long *probl
 			 sou_error *err);
 
 sou_status sou_xdb_doccount(sou_xdb *db, unsigned long *n, sou_error *err);
+/* The highest document id in use (docids run from 1; deletions leave gaps). */
+sou_status sou_xdb_lastdocid(sou_xdb *db, unsigned long *n, sou_error *err);
 sou_status sou_xdb_termfreq(sou_xdb *db, const char *term, unsigned long *n,
 			    sou_error *err);
 
@@ -232,6 +248,9 @@ typedef struct sou_xsearch {
 	unsigned date_slot;        /* value slot holding the date number */
 	unsigned offset, limit;
 	unsigned check_at_least;   /* passed to Enquire::get_mset */
+	int lazy_data;             /* fetch stored data only on sou_xmset_fetch */
+	int unranked;              /* matches in docid order, unweighted (counting,
+				    * sampling); sort and recency are ignored */
 	/*
 	 * Recency: when halflife_days > 0, each matching post gains
 	 * recency_weight * 2^(-age_days / halflife_days) on top of its BM25
@@ -269,6 +288,13 @@ typedef struct sou_xfacet {
  */
 sou_status sou_xdb_search(sou_xdb *db, const sou_xq *q, const sou_xsearch *opts,
 			  sou_xmset **out, sou_error *err);
+/*
+ * *yes = 1 if the document docid (from an mset of db) matches q, else 0:
+ * q restricted to the document's unique id term, so it works on any
+ * backend (for qcheck.h's questions about one candidate).
+ */
+sou_status sou_xdb_doc_matches(sou_xdb *db, const sou_xq *q, unsigned docid, int *yes,
+			       sou_error *err);
 size_t sou_xmset_size(const sou_xmset *m);
 /* Estimated number of matches, and the bounds Xapian guarantees. */
 unsigned long sou_xmset_estimated(const sou_xmset *m);
@@ -277,6 +303,14 @@ unsigned long sou_xmset_upper(const sou_xmset *m);
 double sou_xmset_weight(const sou_xmset *m, size_t i);
 unsigned sou_xmset_docid(const sou_xmset *m, size_t i);
 const char *sou_xmset_data(const sou_xmset *m, size_t i, size_t *len);
+/*
+ * The stored data of hit i of an mset searched with lazy_data, fetched
+ * now from db (the database searched): *data stays valid while m lives.
+ * Candidates that are checked one by one (qcheck.h) often stop before the
+ * end of their window, and a document's data is the costly part (zlib).
+ */
+sou_status sou_xmset_fetch(sou_xdb *db, sou_xmset *m, size_t i, const char **data,
+			   size_t *len, sou_error *err);
 /* Facet k (in the order of facet_slots), valid while m lives. */
 sou_xfacet sou_xmset_facet(const sou_xmset *m, size_t k);
 void sou_xmset_destroy(sou_xmset *m);

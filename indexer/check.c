@@ -4,7 +4,10 @@
  * Pass 2 matches id terms: a record of an indexed post names its relpath,
  * whose id term (termgen.h) must index exactly one document; the index's
  * id terms (prefix SOU_PREFIX_ID) must each belong to such a record.  Both
- * lists are sorted, so each lookup is a binary search.
+ * lists are sorted, so each lookup is a binary search.  Every stored post
+ * must decode and, in an index of the current format (schema.h), yield
+ * the unit streams that queries are checked against (docdata.h); an index
+ * of format 4 has none and is rebuilt by the next run anyway.
  */
 #include "check.h"
 
@@ -78,11 +81,18 @@ static int has_id(const checker *c, const char *id)
 static sou_status check_records(checker *c, sou_error *err)
 {
 	sou_state *state = NULL;
-	sou_buf data = SOU_BUF_INIT;
+	sou_buf data = SOU_BUF_INIT, cfg = SOU_BUF_INIT, ut = SOU_BUF_INIT, ub = SOU_BUF_INIT;
+	sou_segmenter *seg = NULL;
 	sou_error e;
 	sou_status st;
-	size_t i;
+	size_t i, fl = strlen(SOU_SCHEMA_FORMAT);
 
+	if ((st = sou_xdb_get_metadata(c->db, SOU_META_CONFIG, &cfg, &e)))
+		goto out;
+	/* unit streams only where this format wrote them */
+	if (cfg.len > fl && !memcmp(cfg.data, SOU_SCHEMA_FORMAT, fl) && cfg.data[fl] == ' ' &&
+	    (st = sou_segmenter_create(&seg, &e)))
+		goto out;
 	if ((st = sou_state_load(c->db, &state, &e)) ||
 	    (st = sou_xdb_doccount(c->db, &c->r->posts, &e)) ||
 	    (st = sou_xdb_each_term(c->db, SOU_PREFIX_ID, collect_term, c, &e)))
@@ -117,6 +127,9 @@ static sou_status check_records(checker *c, sou_error *err)
 		memset(&d, 0, sizeof(d));
 		if (sou_docdata_decode(data.data ? data.data : "", data.len, &d, &de))
 			problem(c, "%s: its stored data does not decode: %s", name, de.msg);
+		else if (seg && sou_docdata_units(&d, seg, &ut, &ub, &de))
+			problem(c, "%s: its stored data has no unit streams to check queries "
+				"against: %s", name, de.msg);
 		sou_docdata_clear(&d);
 	}
 	if (c->r->posts != c->r->records)
@@ -133,6 +146,10 @@ out:
 		st = SOU_OK;
 	}
 	sou_buf_free(&data);
+	sou_buf_free(&cfg);
+	sou_buf_free(&ut);
+	sou_buf_free(&ub);
+	sou_segmenter_destroy(seg);
 	sou_state_destroy(state);
 	return st;
 }

@@ -18,6 +18,7 @@
 #include <xxhash.h>
 
 #include "internal.h"
+#include "tune.h"
 
 static int64_t ns_of(const struct timespec *t)
 {
@@ -114,6 +115,8 @@ sou_status sou_ix_count_change(sou_ix_worker *w, sou_error *err)
 
 	if (w->ix->o.dry_run || ++w->pending < w->ix->o.batch)
 		return SOU_OK;
+	if (w != &w->ix->main_w && sou_tune("shard_flush_mb", 256) > 0)
+		return SOU_OK; /* a shard flushes by its memory budget (pool.c) */
 	if ((st = sou_xdb_commit(w->db, err)))
 		return st;
 	w->pending = 0;

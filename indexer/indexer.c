@@ -17,6 +17,7 @@
  * merged by Xapian's compaction into the new generation, which is then
  * published atomically (store.h).
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -51,7 +52,7 @@ void sou_ix_emit(sou_indexer *ix, sou_ix_event_kind k, const char *path, const c
 	sou_ix_event ev;
 
 	pthread_mutex_lock(&ix->ev_mu);
-	if (k != SOU_IX_PROGRESS && k != SOU_IX_SKIPPED)
+	if (k != SOU_IX_PROGRESS && k != SOU_IX_SKIPPED && k != SOU_IX_NOTICE)
 		ix->changed++;
 	if (ix->o.on_event) {
 		ev.kind = k;
@@ -128,6 +129,36 @@ static sou_status check_counts(sou_indexer *ix, sou_error *err)
 	return SOU_OK;
 }
 
+/*
+ * An index written in another format than SOU_SCHEMA_FORMAT is rebuilt
+ * from scratch, announced by one notice: a new generation built in
+ * parallel and published when complete, while readers keep the old one
+ * (queries still answer format 4 exactly).  Called with ix->db open.
+ */
+static sou_status rebuild_if_other_format(sou_indexer *ix, sou_error *err)
+{
+	sou_buf have = SOU_BUF_INIT;
+	size_t fl = strlen(SOU_SCHEMA_FORMAT);
+	sou_status st = sou_xdb_get_metadata(ix->db, SOU_META_CONFIG, &have, err);
+
+	if (!st && have.len &&
+	    (have.len <= fl || memcmp(have.data, SOU_SCHEMA_FORMAT, fl) || have.data[fl] != ' ')) {
+		char msg[512];
+		const char *tz = strstr(have.data, " tz=");
+		int n = tz ? (int)(tz - have.data) : (int)have.len;
+		snprintf(msg, sizeof(msg),
+			 "%s: index written in another format (%.*s; this sou writes %s): rebuilding it",
+			 ix->o.db_path, n > 64 ? 64 : n, have.data, SOU_SCHEMA_FORMAT);
+		sou_xdb_destroy(ix->db);
+		ix->db = NULL;
+		sou_store_make_fresh(ix->store);
+		ix->parallel = 1;
+		sou_ix_emit(ix, SOU_IX_NOTICE, ix->o.db_path, msg);
+	}
+	sou_buf_free(&have);
+	return st;
+}
+
 sou_status sou_indexer_create(const sou_indexer_opts *opts, sou_indexer **out,
 			      sou_error *err)
 {
@@ -165,6 +196,8 @@ sou_status sou_indexer_create(const sou_indexer_opts *opts, sou_indexer **out,
 			ix->parallel = sou_store_is_fresh(ix->store);
 			if (!ix->parallel)
 				st = sou_store_open_db(ix->store, &ix->db, err);
+			if (!st && !ix->parallel)
+				st = rebuild_if_other_format(ix, err);
 		}
 	}
 	if (!st)

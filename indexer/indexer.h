@@ -31,7 +31,8 @@ typedef enum sou_ix_event_kind {
 	SOU_IX_DELETED,  /* a post whose file is gone was removed */
 	SOU_IX_SKIPPED,  /* not a post (no front matter, binary); a note */
 	SOU_IX_FAILED,   /* a post that could not be indexed; needs a person */
-	SOU_IX_PROGRESS  /* periodic, for progress displays */
+	SOU_IX_PROGRESS, /* periodic, for progress displays */
+	SOU_IX_NOTICE    /* one line worth telling once (message), e.g. a rebuild */
 } sou_ix_event_kind;
 
 /* An event; every pointer is borrowed and valid only during the callback. */

@@ -108,6 +108,15 @@ static void on_event(void *ctx, const sou_ix_event *ev)
 	case SOU_IX_UPDATED: verb = "updated"; break;
 	case SOU_IX_DELETED: verb = "deleted"; break;
 	case SOU_IX_PROGRESS: break;
+	case SOU_IX_NOTICE:
+		if (!u->quiet) {
+			sou_buf line = SOU_BUF_INIT;
+			clear_bar(u);
+			sou_buf_add_escaped(&line, ev->message, strlen(ev->message));
+			fprintf(stderr, "sou-index: notice: %s\n", line.data);
+			sou_buf_free(&line);
+		}
+		break;
 	}
 	if (verb && (u->verbose || u->dry_run) && !u->quiet) {
 		clear_bar(u);

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "tune.h"
 
 static void *worker_main(void *arg)
 {
@@ -69,8 +70,11 @@ static sou_status start_workers(sou_indexer *ix, sou_error *err)
 		ix->nworkers++; /* cleared by sou_ix_pool_destroy, even half made */
 		if (st)
 			break;
-		if ((st = sou_xdb_open(path.data, SOU_XDB_CREATE, &w->db, err)))
+		if ((st = sou_xdb_open(path.data, SOU_XDB_SHARD, &w->db, err)))
 			break;
+		/* shard_flush_mb is shared by all shards */
+		sou_xdb_set_flush_budget(w->db, (size_t)sou_tune("shard_flush_mb", 256) *
+					 1048576 / ix->o.jobs);
 		if (pthread_create(&w->thread, NULL, worker_main, w)) {
 			st = sou_error_set(err, SOU_ERR_INTERNAL, "cannot start a worker thread");
 			break;

@@ -479,6 +479,18 @@ fail:
 	return st;
 }
 
+void sou_store_make_fresh(sou_store *s)
+{
+	unsigned m;
+
+	if (s->fresh)
+		return;
+	m = max_gen(s->dir);
+	s->fresh = 1;
+	s->gen = (m > s->current ? m : s->current) + 1;
+	gen_path(&s->gen_path, s->dir, s->gen);
+}
+
 int sou_store_is_fresh(const sou_store *s)
 {
 	return s->fresh;

@@ -66,6 +66,13 @@ int sou_store_is_fresh(const sou_store *s);
 /* 1 if a generation was current when the store was opened. */
 int sou_store_has_current(const sou_store *s);
 
+/*
+ * Turns an incremental run into a full build (a new generation, published
+ * by sou_store_publish), keeping the lock: for an index whose format this
+ * sou no longer writes.  Call before opening any database of the run.
+ */
+void sou_store_make_fresh(sou_store *s);
+
 /* Path of the generation being written (owned by the store). */
 const char *sou_store_gen_path(const sou_store *s);
 

@@ -40,6 +40,7 @@ static const char usage[] =
 	"  --batch FILE        run many queries, printing each one's latency\n"
 	"  --facets LIST       counts over all matches: tag,category,month\n"
 	"  --facet-exact N     facets are exact up to N matches (default 10000), then estimated\n"
+	"  --exact-total       count every match exactly (slower for large result sets)\n"
 	"  --like PATH         posts related to the post PATH (QUERY, if any, filters them)\n"
 	"  --snippet COLUMNS   snippet width (default 150; 0: no snippets)\n"
 	"  --dict FILE         extra words for the segmenter (one per line, optional weight)\n"
@@ -67,6 +68,7 @@ static const struct option longopts[] = {
 	{ "dict", required_argument, NULL, 'D' },
 	{ "facets", required_argument, NULL, 'F' },
 	{ "facet-exact", required_argument, NULL, 'E' },
+	{ "exact-total", no_argument, NULL, 'X' },
 	{ "like", required_argument, NULL, 'L' },
 	{ "snippet", required_argument, NULL, 'W' },
 	{ "synonyms", required_argument, NULL, 'S' },
@@ -277,6 +279,9 @@ static int parse_args(cli *c, int argc, char **argv, int in_batch)
 		case 'E':
 			if (!parse_uint("--facet-exact", optarg, 100000000, &c->o.facet_exact))
 				return SOU_EXIT_USAGE;
+			break;
+		case 'X':
+			c->o.exact_total = 1;
 			break;
 		case 'L':
 			c->o.like = optarg;

@@ -6,16 +6,25 @@
  * query (text through termgen, filters as weightless terms or value
  * ranges) and assembles
  *     FILTER(AND(scoring groups) | MatchAll, AND(filter groups))
- *       AND_NOT OR(excluded clauses)
+ *       AND_NOT OR(excluded clauses Xapian matches exactly)
+ * and, beside it, the check tree (qcheck.h) of what the query means
+ * exactly:
+ *     ALL(scoring groups, filter groups, NOT(ANY(other excluded clauses)))
+ * with each group an ANY of its clauses.  Xapian's match is a superset of
+ * the query's meaning (runs of three or more Chinese units match the AND
+ * of their bigrams) except for exclusions, which is why an excluded
+ * clause that is not exact is left out of the Xapian query and only
+ * checked: excluding the AND of its bigrams would drop posts that hold
+ * the bigrams apart.
  *
  * Size: the cost of building and matching must grow about linearly with
  * the query, however hostile.  So the text is capped in bytes before
  * anything else (SOU_QUERY_MAX_BYTES), identical alternatives, groups and
- * exclusions are dropped (compared by their compiled form, so "银行",
- * "銀行" and "ＢＡＮＫ"/"bank" count as the same thing): AND or OR of the
- * same thing twice matches what it matches once, and Xapian's matcher
- * pays for every copy, about quadratically.  The finished query is
- * capped in distinct terms (SOU_QUERY_MAX_TERMS).
+ * exclusions are dropped (compared by their compiled form and their check
+ * tree, so "银行", "銀行" and "ＢＡＮＫ"/"bank" count as the same thing):
+ * AND or OR of the same thing twice matches what it matches once, and
+ * Xapian's matcher pays for every copy, about quadratically.  The
+ * finished query is capped in distinct terms (SOU_QUERY_MAX_TERMS).
  */
 #include "qparse.h"
 
@@ -40,6 +49,7 @@ typedef struct clause {
 
 struct sou_query {
 	sou_xq *xq;
+	sou_check *check;   /* NULL when Xapian's match is exact */
 	sou_strlist patterns;
 };
 
@@ -48,11 +58,13 @@ void sou_query_destroy(sou_query *q)
 	if (!q)
 		return;
 	sou_xq_destroy(q->xq);
+	sou_check_destroy(q->check);
 	sou_strlist_free(&q->patterns);
 	free(q);
 }
 
 const sou_xq *sou_query_xq(const sou_query *q) { return q->xq; }
+const sou_check *sou_query_check(const sou_query *q) { return q->check; }
 const sou_strlist *sou_query_patterns(const sou_query *q) { return &q->patterns; }
 
 static const struct { const char *name; qfield f; } FIELDS[] = {
@@ -204,22 +216,25 @@ static sou_status lex(const char *s, clauses *out, sou_error *err)
 }
 
 /*
- * Compiles one clause of query text s; *q may come back NULL for text
- * with nothing searchable.
+ * Compiles one clause of query text s into *q and its check tree *chk;
+ * both come back NULL for text with nothing searchable.
  */
 static sou_status compile_clause(sou_termgen *tg, const char *s, const clause *c, int tz,
-				 sou_strlist *patterns, sou_xq **q, sou_error *err)
+				 sou_strlist *patterns, sou_xq **q, sou_check **chk,
+				 sou_error *err)
 {
 	sou_buf t = SOU_BUF_INIT;
 	sou_status st = SOU_OK;
 
 	*q = NULL;
+	*chk = NULL;
 	switch (c->field) {
 	case QF_TEXT:
 	case QF_TITLE:
-		st = sou_termgen_query(tg, c->field == QF_TITLE ? SOU_FIELD_TITLE : SOU_FIELD_BODY,
-				       c->value, strlen(c->value), c->phrase, q,
-				       c->neg ? NULL : patterns, err);
+		st = sou_termgen_query_checked(tg, c->field == QF_TITLE ? SOU_FIELD_TITLE
+								: SOU_FIELD_BODY,
+					       c->value, strlen(c->value), c->phrase, q, chk,
+					       c->neg ? NULL : patterns, err);
 		break;
 	case QF_TAG:
 	case QF_CATEGORY:
@@ -247,27 +262,50 @@ static sou_status compile_clause(sou_termgen *tg, const char *s, const clause *c
 		break;
 	}
 	}
+	if (!st && *q && !*chk && !(*chk = sou_check_xapian(*q)))
+		st = sou_error_set(err, SOU_ERR_NOMEM, "out of memory");
 	sou_buf_free(&t);
 	return st;
 }
 
 /*
- * A list of compiled queries, each with its description (Xapian's
- * canonical text of the query, or NULL if it could not be made), by
- * which identical ones are found.
+ * A list of compiled queries, each with its check tree (owned; NULL in
+ * lists whose entries have none) and its description (Xapian's canonical
+ * text of the query, then the check tree's, or NULL if it could not be
+ * made), by which identical ones are found.  The check tree is part of
+ * the key because two texts can compile to one Xapian query and still
+ * mean different runs.
  */
 typedef struct qlist {
 	sou_xq **v;
+	sou_check **chk;
 	char **desc;
-	size_t n, cap, dcap;
+	size_t n, cap, ccap, dcap;
 } qlist;
 
-static void ql_push(qlist *l, sou_xq *q)
+static char *entry_desc(const sou_xq *q, const sou_check *c)
+{
+	char *d = sou_xq_describe(q);
+	sou_buf b = SOU_BUF_INIT;
+
+	if (!d || !c)
+		return d;
+	sou_buf_adds(&b, d);
+	sou_buf_addc(&b, '\n');
+	sou_check_describe(c, &b);
+	free(d);
+	return sou_buf_detach(&b, NULL);
+}
+
+/* Adds q with its check tree c (may be NULL), taking both. */
+static void ql_push(qlist *l, sou_xq *q, sou_check *c)
 {
 	SOU_ARRAY_GROW(l->v, l->cap, l->n + 1);
+	SOU_ARRAY_GROW(l->chk, l->ccap, l->n + 1);
 	SOU_ARRAY_GROW(l->desc, l->dcap, l->n + 1);
 	l->v[l->n] = q;
-	l->desc[l->n] = sou_xq_describe(q);
+	l->chk[l->n] = c;
+	l->desc[l->n] = entry_desc(q, c);
 	l->n++;
 }
 
@@ -277,11 +315,56 @@ static void ql_free(qlist *l)
 
 	for (i = 0; i < l->n; i++) {
 		sou_xq_destroy(l->v[i]);
+		sou_check_destroy(l->chk[i]);
 		free(l->desc[i]);
 	}
 	free(l->v);
+	free(l->chk);
 	free(l->desc);
 	memset(l, 0, sizeof(*l));
+}
+
+/* A list of check trees. */
+typedef struct clist {
+	sou_check **v;
+	size_t n, cap;
+} clist;
+
+static void cl_push(clist *l, sou_check *c)
+{
+	SOU_ARRAY_GROW(l->v, l->cap, l->n + 1);
+	l->v[l->n++] = c;
+}
+
+static void cl_free(clist *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		sou_check_destroy(l->v[i]);
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}
+
+/* A node over the list's trees, which it takes (the list is emptied). */
+static sou_check *cl_node(clist *l, sou_check_kind kind, const sou_xq *xq)
+{
+	sou_check *c = sou_check_node(kind, l->v, l->n, xq);
+
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+	return c;
+}
+
+/* Moves the check trees of q's entries onto the end of l. */
+static void cl_take(clist *l, qlist *q)
+{
+	size_t i;
+
+	for (i = 0; i < q->n; i++) {
+		cl_push(l, q->chk[i]);
+		q->chk[i] = NULL;
+	}
 }
 
 /* Sort key for finding duplicates: description, then first occurrence. */
@@ -333,10 +416,12 @@ static void ql_dedupe(qlist *l)
 	for (i = 0; i < l->n; i++) {
 		if (dup[i]) {
 			sou_xq_destroy(l->v[i]);
+			sou_check_destroy(l->chk[i]);
 			free(l->desc[i]);
 			continue;
 		}
 		l->v[m] = l->v[i];
+		l->chk[m] = l->chk[i];
 		l->desc[m] = l->desc[i];
 		m++;
 	}
@@ -372,6 +457,8 @@ sou_status sou_query_parse(sou_termgen *tg, const char *text, int tz,
 {
 	clauses cl = { NULL, 0, 0 };
 	qlist scoring = { 0 }, filters = { 0 }, negs = { 0 }, group = { 0 };
+	qlist negonly = { 0 }; /* excluded clauses that are only checked */
+	clist checks = { 0 }, negchecks = { 0 }, gchecks = { 0 };
 	sou_query *q = sou_xcalloc(1, sizeof(*q));
 	sou_status st;
 	size_t i, j, len = strlen(text), nterms;
@@ -403,19 +490,26 @@ sou_status sou_query_parse(sou_termgen *tg, const char *text, int tz,
 		for (j = i;; j += 2) {
 			clause *c = &cl.v[j];
 			sou_xq *x;
+			sou_check *xc;
 			if (c->neg && (j > i || (j + 1 < cl.n && cl.v[j + 1].is_or))) {
 				st = sou_error_set(err, SOU_ERR_QUERY,
 						   "column %zu: an excluded term cannot be part of OR",
 						   column(text, c->off));
 				goto fail;
 			}
-			if ((st = compile_clause(tg, text, c, tz, &q->patterns, &x, err)))
+			if ((st = compile_clause(tg, text, c, tz, &q->patterns, &x, &xc, err)))
 				goto fail;
 			if (x) {
-				if (c->neg)
-					ql_push(&negs, x);
-				else
-					ql_push(&group, x);
+				if (c->neg && sou_check_exact(xc)) {
+					sou_check_destroy(xc);
+					ql_push(&negs, x, NULL);
+				} else if (c->neg) {
+					/* only checked (see the comment at the top);
+					 * x stays for finding duplicates */
+					ql_push(&negonly, x, xc);
+				} else {
+					ql_push(&group, x, xc);
+				}
 				if (c->field == QF_TEXT || c->field == QF_TITLE)
 					group_scoring = 1;
 			}
@@ -434,12 +528,14 @@ sou_status sou_query_parse(sou_termgen *tg, const char *text, int tz,
 			sou_xq *g;
 			ql_dedupe(&group); /* a OR a is a */
 			g = combine(&group, SOU_XQ_OR);
-			ql_push(group_scoring ? &scoring : &filters, g);
+			cl_take(&gchecks, &group);
+			ql_push(group_scoring ? &scoring : &filters, g,
+				cl_node(&gchecks, SOU_CHECK_ANY, g));
 			any = 1;
 		}
 		ql_free(&group);
 	}
-	if (!any && !negs.n) {
+	if (!any && !negs.n && !negonly.n) {
 		st = sou_error_set(err, SOU_ERR_QUERY,
 				   "nothing to search for in '%s' (only punctuation?)", text);
 		goto fail;
@@ -448,7 +544,11 @@ sou_status sou_query_parse(sou_termgen *tg, const char *text, int tz,
 	ql_dedupe(&scoring);
 	ql_dedupe(&filters);
 	ql_dedupe(&negs);
+	ql_dedupe(&negonly);
 	strlist_dedupe(&q->patterns);
+	cl_take(&checks, &scoring);
+	cl_take(&checks, &filters);
+	cl_take(&negchecks, &negonly);
 	pos = scoring.n ? combine(&scoring, SOU_XQ_AND) : sou_xq_match_all();
 	if (filters.n) {
 		sou_xq *f = combine(&filters, SOU_XQ_AND);
@@ -470,8 +570,25 @@ sou_status sou_query_parse(sou_termgen *tg, const char *text, int tz,
 		st = sou_error_set(err, SOU_ERR_NOMEM, "out of memory building the query");
 		goto fail;
 	}
-	q->xq = pos;
-	if ((nterms = sou_xq_count_terms(pos)) > SOU_QUERY_MAX_TERMS) {
+	if (negchecks.n) {
+		/* the NOT's query is never run: any query serves as its label */
+		sou_check *n = cl_node(&negchecks, SOU_CHECK_ANY, pos);
+		cl_push(&checks, sou_check_node(SOU_CHECK_NOT, &n, 1, pos));
+	}
+	if (checks.n) {
+		q->check = cl_node(&checks, SOU_CHECK_ALL, pos);
+		if (!q->check) {
+			st = sou_error_set(err, SOU_ERR_NOMEM, "out of memory building the query");
+			goto fail;
+		}
+		if (sou_check_exact(q->check)) {
+			sou_check_destroy(q->check);
+			q->check = NULL;
+		}
+	}
+	q->xq = pos; /* q owns it from here (fail: frees q) */
+	pos = NULL;
+	if ((nterms = sou_xq_count_terms(q->xq)) > SOU_QUERY_MAX_TERMS) {
 		st = nterms == (size_t)-1
 			? sou_error_set(err, SOU_ERR_NOMEM, "out of memory building the query")
 			: sou_error_set(err, SOU_ERR_QUERY,
@@ -485,13 +602,19 @@ sou_status sou_query_parse(sou_termgen *tg, const char *text, int tz,
 	ql_free(&scoring);
 	ql_free(&filters);
 	ql_free(&negs);
+	ql_free(&negonly);
 	return SOU_OK;
 fail:
+	sou_xq_destroy(pos);
 	clauses_free(&cl);
 	ql_free(&scoring);
 	ql_free(&filters);
 	ql_free(&negs);
 	ql_free(&group);
+	ql_free(&negonly);
+	cl_free(&checks);
+	cl_free(&negchecks);
+	cl_free(&gchecks);
 	sou_query_destroy(q);
 	return st;
 }

@@ -27,6 +27,7 @@
 #define SOU_QPARSE_H
 
 #include "buf.h"
+#include "qcheck.h"
 #include "error.h"
 #include "termgen.h"
 #include "xwrap.h"
@@ -45,8 +46,13 @@ sou_status sou_query_parse(sou_termgen *tg, const char *text, int tz_min,
 			   sou_query **out, sou_error *err);
 void sou_query_destroy(sou_query *q);
 
-/* The compiled query (owned by q). */
+/*
+ * The compiled query (owned by q).  Its matches are a superset of what
+ * the query means when sou_query_check() is not NULL: then every match
+ * must be confirmed with that check tree (qcheck.h; owned by q).
+ */
 const sou_xq *sou_query_xq(const sou_query *q);
+const sou_check *sou_query_check(const sou_query *q);
 /* Highlight patterns of the positive text terms (owned by q). */
 const sou_strlist *sou_query_patterns(const sou_query *q);
 

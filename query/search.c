@@ -12,6 +12,7 @@
 #include "search.h"
 
 #include <jansson.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,10 +20,12 @@
 #include "qparse.h"
 #include "termgen.h"
 #include "text.h"
+#include "tune.h"
 
 struct sou_searcher {
 	sou_xdb *db;
 	sou_termgen *tg;
+	sou_buf units_title, units_body;   /* scratch for checks */
 };
 
 void sou_search_opts_init(sou_search_opts *o)
@@ -54,6 +57,20 @@ sou_status sou_searcher_create(const char *db_path, sou_searcher **out, sou_erro
 		sou_searcher_destroy(s);
 		return st;
 	}
+	{
+		/* an index of format 4 keeps working until it is rebuilt */
+		sou_buf cfg = SOU_BUF_INIT;
+		size_t n = strlen(SOU_SCHEMA_FORMAT_POSITIONAL);
+		st = sou_xdb_get_metadata(s->db, SOU_META_CONFIG, &cfg, err);
+		if (!st && cfg.len > n && !memcmp(cfg.data, SOU_SCHEMA_FORMAT_POSITIONAL, n) &&
+		    cfg.data[n] == ' ')
+			sou_termgen_query_positional(s->tg, 1);
+		sou_buf_free(&cfg);
+		if (st) {
+			sou_searcher_destroy(s);
+			return st;
+		}
+	}
 	*out = s;
 	return SOU_OK;
 }
@@ -64,6 +81,8 @@ void sou_searcher_destroy(sou_searcher *s)
 		return;
 	sou_xdb_destroy(s->db);
 	sou_termgen_destroy(s->tg);
+	sou_buf_free(&s->units_title);
+	sou_buf_free(&s->units_body);
 	free(s);
 }
 
@@ -106,6 +125,334 @@ static int facet_slot(const char *name, const char **canon)
 	return -1;
 }
 
+/*
+ * Decodes a hit's stored record.  sou-index wrote it, so a record that
+ * does not decode (or whose unit streams do not) is damage, said so.
+ */
+static sou_status damaged(sou_status st, const sou_error *derr, sou_error *err)
+{
+	if (st == SOU_ERR_NOMEM)
+		return sou_error_set(err, st, "%s", derr->msg);
+	return sou_error_set(err, SOU_ERR_DB, "the index is damaged (a stored post "
+			     "does not decode: %s): " SOU_GENLOCK_REBUILD_HINT, derr->msg);
+}
+
+static sou_status decode_hit(const char *data, size_t len, sou_docdata *d, sou_error *err)
+{
+	sou_error derr;
+	sou_status st = sou_docdata_decode(data, len, d, &derr);
+
+	return st ? damaged(st, &derr, err) : SOU_OK;
+}
+
+/* A candidate being checked, for ask(). */
+typedef struct ask_ctx {
+	sou_searcher *s;
+	unsigned docid;
+	sou_status st;
+	sou_error *err;
+} ask_ctx;
+
+static int ask(void *ctx, const sou_xq *q)
+{
+	ask_ctx *a = ctx;
+	int yes = 0;
+
+	if (a->st)
+		return -1;
+	if ((a->st = sou_xdb_doc_matches(a->s->db, q, a->docid, &yes, a->err)))
+		return -1;
+	return yes;
+}
+
+/* The page being filled: hits in rank order, each decoded. */
+typedef struct page {
+	sou_hit *hits;
+	size_t n, cap;
+} page;
+
+static sou_hit *page_add(page *p)
+{
+	SOU_ARRAY_GROW(p->hits, p->cap, p->n + 1);
+	memset(&p->hits[p->n], 0, sizeof(sou_hit));
+	return &p->hits[p->n++];
+}
+
+/*
+ * Counting (README "Counts").  Xapian's estimate of an AND or a FILTER is
+ * poor (it assumes the terms independent), so when its bounds differ sou
+ * counts the matches itself with an unranked query in docid order, which
+ * is exact up to COUNT_CAP matches and extrapolated by Xapian beyond.
+ * Checked queries (qcheck.h) also check a sample of CHECK_SAMPLE
+ * candidates spread evenly over that docid order, not the top of the
+ * ranking (whose share of true matches is higher than the rest's), and
+ * check every candidate when there are at most CHECK_ALL.  Candidates
+ * come in windows of CHECK_WINDOW, doubling.  (tune.h names them for
+ * experiments.)
+ */
+#define COUNT_CAP (unsigned)sou_tune("count_cap", 2000)
+#define CHECK_WINDOW (unsigned)sou_tune("check_window", 32)
+#define CHECK_ALL (unsigned long)sou_tune("check_all", 40)
+#define CHECK_SAMPLE (size_t)sou_tune("check_sample", 16)
+
+/* Candidates already checked in this search: docid and result. */
+typedef struct seen {
+	unsigned *ids;
+	signed char *ok;
+	size_t n, cap, okcap;
+} seen;
+
+static int seen_get(const seen *v, unsigned id)
+{
+	size_t i;
+
+	for (i = 0; i < v->n; i++)
+		if (v->ids[i] == id)
+			return v->ok[i];
+	return -1;
+}
+
+static void seen_put(seen *v, unsigned id, int ok)
+{
+	SOU_ARRAY_GROW(v->ids, v->cap, v->n + 1);
+	SOU_ARRAY_GROW(v->ok, v->okcap, v->n + 1);
+	v->ids[v->n] = id;
+	v->ok[v->n++] = (signed char)ok;
+}
+
+static void seen_free(seen *v)
+{
+	free(v->ids);
+	free(v->ok);
+}
+
+/* Checks candidate i of m: 1 passes, 0 not, -1 on an error (*st, err). */
+static int check_one(sou_searcher *s, const sou_check *check, sou_xmset *m, size_t i,
+		     const char **data, size_t *len, sou_status *st, sou_error *err)
+{
+	ask_ctx a = { s, sou_xmset_docid(m, i), SOU_OK, err };
+	sou_error derr;
+	int ok;
+
+	if ((*st = sou_xmset_fetch(s->db, m, i, data, len, err)))
+		return -1;
+	if ((*st = sou_docdata_units_of(*data, *len, sou_termgen_segmenter(s->tg),
+					&s->units_title, &s->units_body, &derr))) {
+		*st = damaged(*st, &derr, err);
+		return -1;
+	}
+	ok = sou_check_eval(check, s->units_title.data ? s->units_title.data : "",
+			    s->units_title.len, s->units_body.data ? s->units_body.data : "",
+			    s->units_body.len, ask, &a);
+	if (ok < 0)
+		*st = a.st;
+	return ok;
+}
+
+/*
+ * The matches of xq counted unranked (see above): *m (owned by the
+ * caller) holds the first min(matches, cap) of them in docid order, and
+ * *est their estimated number.  Beyond the cap Xapian's own estimate is
+ * again poor, so it is extrapolated from how far into the docid range
+ * the cap reached (matches spread evenly over the posts' ids).
+ */
+static sou_status count_unranked(sou_searcher *s, const sou_xq *xq, const sou_xsearch *ranked,
+				 unsigned cap, sou_xmset **m, unsigned long *est, sou_error *err)
+{
+	sou_xsearch xs;
+	sou_status st;
+	size_t n;
+	unsigned long last = 0, lo, hi;
+
+	memset(&xs, 0, sizeof(xs));
+	xs.date_slot = ranked->date_slot;
+	xs.unranked = 1;
+	xs.lazy_data = 1;
+	xs.limit = cap;
+	xs.check_at_least = cap;
+	if ((st = sou_xdb_search(s->db, xq, &xs, m, err)))
+		return st;
+	n = sou_xmset_size(*m);
+	lo = sou_xmset_lower(*m);
+	hi = sou_xmset_upper(*m);
+	*est = sou_xmset_estimated(*m);
+	if (lo < hi && n && n == cap && !(st = sou_xdb_lastdocid(s->db, &last, err))) {
+		double d = (double)sou_xmset_docid(*m, n - 1);
+		*est = (unsigned long)((double)n * (double)last / d + 0.5);
+		if (*est < lo)
+			*est = lo;
+		if (*est > hi)
+			*est = hi;
+	}
+	return st;
+}
+
+/*
+ * Runs a query whose Xapian matches must be confirmed (check != NULL):
+ * fetches candidates in rank order, a window at a time, keeps those that
+ * pass the check, and stops when the page is full or the candidates run
+ * out.  Totals:
+ *   - every candidate checked: exact;
+ *   - otherwise the candidates are counted (M, bounds [Ml, Mu]) and a
+ *     sample of them checked: estimated M * (share of the sample that
+ *     passed); at least the most that passed in one of the two checked
+ *     sets, at most Mu less the most that failed in one of them.
+ * The facet spies of the first window see candidates, so their counts are
+ * scaled to the estimated total and never exact.
+ */
+static sou_status run_checked(sou_searcher *s, const sou_xq *xq, const sou_check *check,
+			      sou_xsearch *xs, const sou_search_opts *o, page *pg,
+			      sou_xmset **facets_from, sou_results *r, sou_error *err)
+{
+	unsigned long need = (unsigned long)o->offset + o->limit, checked = 0, passed = 0;
+	unsigned start = 0, window = CHECK_WINDOW;
+	int exhausted = 0, stop = 0;
+	sou_status st = SOU_OK;
+	sou_xmset *c = NULL;
+	seen done = { NULL, NULL, 0, 0, 0 };
+
+	if (window < need + need / 2)
+		window = (unsigned)(need + need / 2 < 1u << 30 ? need + need / 2 : 1u << 30);
+	if (o->exact_total && window < 1024)
+		window = 1024; /* every candidate is checked anyway */
+	xs->check_at_least = 0;
+	xs->lazy_data = 1;
+	while (!stop) {
+		sou_xmset *m = NULL;
+		size_t i, n;
+		int all;
+
+		xs->offset = start;
+		xs->limit = window;
+		if ((st = sou_xdb_search(s->db, xq, xs, &m, err)))
+			return st;
+		n = sou_xmset_size(m);
+		/* the last candidates, or an exact total wanted: check them all */
+		all = o->exact_total || n < window;
+		for (i = 0; i < n; i++) {
+			const char *data;
+			size_t len;
+			int ok;
+
+			if (!all && passed >= need) {
+				stop = 1;
+				break;
+			}
+			if ((ok = check_one(s, check, m, i, &data, &len, &st, err)) < 0)
+				break;
+			seen_put(&done, sou_xmset_docid(m, i), ok);
+			checked++;
+			if (ok > 0 && passed++ >= o->offset && pg->n < o->limit) {
+				sou_hit *h = page_add(pg);
+				h->score = sou_xmset_weight(m, i);
+				if ((st = decode_hit(data, len, &h->doc, err)))
+					break;
+			}
+		}
+		if (!st && !*facets_from && xs->nfacets) {
+			*facets_from = m; /* the first window's spies saw every candidate */
+			xs->nfacets = 0;
+		} else {
+			sou_xmset_destroy(m);
+		}
+		if (st) {
+			seen_free(&done);
+			return st;
+		}
+		if (!stop && n < window) {
+			exhausted = 1;
+			break;
+		}
+		start += window;
+		window = window < (1u << 29) ? window * 2 : window;
+	}
+	if (exhausted) {
+		r->estimated = r->lower = r->upper = passed;
+		seen_free(&done);
+		return SOU_OK;
+	}
+	/* count the candidates, and check a sample spread over all of them */
+	{
+		size_t n, k, want, i;
+		unsigned long sp = 0, sn = 0, mc = 0, mu;
+
+		if ((st = count_unranked(s, xq, xs, COUNT_CAP, &c, &mc, err))) {
+			sou_xmset_destroy(c);
+			seen_free(&done);
+			return st;
+		}
+		n = sou_xmset_size(c);
+		mu = sou_xmset_upper(c);
+		int exact = sou_xmset_lower(c) == mu && n == mu;
+
+		want = exact && n <= CHECK_ALL ? n : CHECK_SAMPLE < n ? CHECK_SAMPLE : n;
+		for (k = 0; k < want; k++) {
+			const char *data;
+			size_t len;
+			int ok;
+			i = want == n ? k : (size_t)(((double)k + 0.5) * (double)n / (double)want);
+			ok = seen_get(&done, sou_xmset_docid(c, i));
+			if (ok < 0 && (ok = check_one(s, check, c, i, &data, &len, &st, err)) < 0) {
+				sou_xmset_destroy(c);
+				seen_free(&done);
+				return st;
+			}
+			sn++;
+			sp += ok > 0;
+		}
+		sou_xmset_destroy(c);
+		seen_free(&done);
+		if (want == n && exact) {
+			r->estimated = r->lower = r->upper = sp; /* every candidate checked */
+			return SOU_OK;
+		}
+		r->lower = sp > passed ? sp : passed;
+		{
+			unsigned long fails = sn - sp > checked - passed ? sn - sp : checked - passed;
+			r->upper = mu > fails ? mu - fails : r->lower;
+		}
+		r->estimated = (unsigned long)((double)mc * (double)sp / (double)(sn ? sn : 1) + 0.5);
+		if (r->estimated < r->lower)
+			r->estimated = r->lower;
+		if (r->estimated > r->upper)
+			r->estimated = r->upper;
+		if (r->upper < r->lower)
+			r->upper = r->lower;
+	}
+	return SOU_OK;
+}
+
+/*
+ * The total of an exact query: Xapian's own when its bounds agree (a
+ * single term), else counted unranked (see above).
+ */
+static sou_status count_exact(sou_searcher *s, const sou_xq *xq, const sou_xsearch *xs,
+			      sou_results *r, sou_error *err)
+{
+	sou_xmset *c = NULL;
+	sou_status st;
+	unsigned long est = 0;
+
+	if (r->lower == r->upper)
+		return SOU_OK;
+	if ((st = count_unranked(s, xq, xs, COUNT_CAP, &c, &est, err))) {
+		sou_xmset_destroy(c);
+		return st;
+	}
+	r->estimated = est;
+	/* the union of what both runs guarantee */
+	if (sou_xmset_lower(c) > r->lower)
+		r->lower = sou_xmset_lower(c);
+	if (sou_xmset_upper(c) < r->upper)
+		r->upper = sou_xmset_upper(c);
+	if (r->estimated < r->lower)
+		r->estimated = r->lower;
+	if (r->estimated > r->upper)
+		r->estimated = r->upper;
+	sou_xmset_destroy(c);
+	return SOU_OK;
+}
+
 sou_status sou_searcher_run(sou_searcher *s, const char *query,
 			    const sou_search_opts *o, sou_results **out,
 			    sou_error *err)
@@ -117,6 +464,8 @@ sou_status sou_searcher_run(sou_searcher *s, const char *query,
 	sou_status st;
 	size_t i;
 	sou_segmenter *seg = sou_termgen_segmenter(s->tg);
+	const sou_check *check = NULL;
+	page pg = { NULL, 0, 0 };
 
 	sou_xq *like = NULL, *final = NULL;
 	sou_strlist like_words = { NULL, 0 };
@@ -163,6 +512,9 @@ sou_status sou_searcher_run(sou_searcher *s, const char *query,
 		sou_strlist_free(&like_words);
 		return sou_error_set(err, SOU_ERR_QUERY, "empty query");
 	}
+	/* with --like the query only filters, as FILTER's right side: its
+	 * check tree still decides, in the same positive position */
+	check = q ? sou_query_check(q) : NULL;
 	memset(&xs, 0, sizeof(xs));
 	xs.facet_slots = slots;
 	xs.nfacets = nslots;
@@ -171,56 +523,65 @@ sou_status sou_searcher_run(sou_searcher *s, const char *query,
 	xs.date_slot = SOU_SLOT_DATE;
 	xs.offset = o->offset;
 	xs.limit = o->limit;
-	xs.check_at_least = 0;
+	xs.check_at_least = o->exact_total ? UINT_MAX : 0;
 	xs.halflife_days = o->halflife_days;
 	xs.recency_weight = o->recency_weight;
 	xs.now = o->now;
-	st = sou_xdb_search(s->db, final ? final : sou_query_xq(q), &xs, &m, err);
+	r = sou_xcalloc(1, sizeof(*r));
+	if (check) {
+		st = run_checked(s, final ? final : sou_query_xq(q), check, &xs, o, &pg, &m, r, err);
+	} else {
+		st = sou_xdb_search(s->db, final ? final : sou_query_xq(q), &xs, &m, err);
+		if (!st) {
+			r->estimated = sou_xmset_estimated(m);
+			r->lower = sou_xmset_lower(m);
+			r->upper = sou_xmset_upper(m);
+			if (!o->exact_total)
+				st = count_exact(s, final ? final : sou_query_xq(q), &xs, r, err);
+		}
+		for (i = 0; !st && i < sou_xmset_size(m); i++) {
+			size_t len;
+			const char *data = sou_xmset_data(m, i, &len);
+			sou_hit *h = page_add(&pg);
+			h->score = sou_xmset_weight(m, i);
+			st = decode_hit(data, len, &h->doc, err);
+		}
+	}
 	sou_xq_destroy(final);
 	sou_xq_destroy(like);
+	r->hits = pg.hits ? pg.hits : sou_xcalloc(1, sizeof(*r->hits));
+	r->n = pg.n;
+	r->offset = o->offset;
 	if (st) {
+		sou_xmset_destroy(m);
 		sou_query_destroy(q);
 		sou_strlist_free(&like_words);
+		sou_results_destroy(r);
 		return st;
 	}
-	r = sou_xcalloc(1, sizeof(*r));
-	r->n = sou_xmset_size(m);
-	r->hits = sou_xcalloc(r->n ? r->n : 1, sizeof(*r->hits));
-	r->estimated = sou_xmset_estimated(m);
-	r->lower = sou_xmset_lower(m);
-	r->upper = sou_xmset_upper(m);
-	r->offset = o->offset;
-	r->nfacets = nslots;
+	r->nfacets = m ? nslots : 0;
 	r->facets = sou_xcalloc(nslots ? nslots : 1, sizeof(*r->facets));
-	for (i = 0; i < nslots; i++) {
+	for (i = 0; i < r->nfacets; i++) {
 		sou_xfacet f = sou_xmset_facet(m, i);
 		sou_facet *rf = &r->facets[i];
 		size_t k, top = f.n < o->facet_top ? f.n : o->facet_top;
 		rf->name = sou_xstrdup(names[i]);
 		rf->counts = sou_xcalloc(top ? top : 1, sizeof(unsigned long));
 		rf->counted = f.seen;
-		rf->exact = f.exact;
+		rf->exact = f.exact && !check;
 		for (k = 0; k < top; k++) {
 			sou_strlist_push(&rf->values, f.values[k], strlen(f.values[k]));
-			/* beyond the exact limit: scale to the estimated match count */
-			rf->counts[k] = f.exact || !f.seen ? f.counts[k]
+			/* beyond the exact limit, or when the spies counted
+			 * unchecked candidates: scale to the estimated total */
+			rf->counts[k] = rf->exact || !f.seen ? f.counts[k]
 				: (unsigned long)((double)f.counts[k] * (double)r->estimated / (double)f.seen + 0.5);
 		}
 	}
+	sou_xmset_destroy(m);
 	for (i = 0; i < r->n && !st; i++) {
 		sou_hit *h = &r->hits[i];
-		size_t len;
-		const char *data = sou_xmset_data(m, i, &len);
-		sou_error derr;
 
 		h->rank = o->offset + (unsigned)i + 1;
-		h->score = sou_xmset_weight(m, i);
-		if ((st = sou_docdata_decode(data, len, &h->doc, &derr))) {
-			/* sou-index wrote it: a record that does not decode is damage */
-			st = sou_error_set(err, SOU_ERR_DB, "the index is damaged (a stored post "
-					   "does not decode: %s): " SOU_GENLOCK_REBUILD_HINT, derr.msg);
-			break;
-		}
 		if (o->snippet_cols)
 			st = sou_snippet_make(seg, h->doc.text, h->doc.text_len,
 					      q ? sou_query_patterns(q) : &like_words, o->snippet_cols,
@@ -233,7 +594,6 @@ sou_status sou_searcher_run(sou_searcher *s, const char *query,
 			sou_buf_free(&tmp);
 		}
 	}
-	sou_xmset_destroy(m);
 	sou_query_destroy(q);
 	sou_strlist_free(&like_words);
 	if (st) {

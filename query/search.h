@@ -35,6 +35,9 @@ typedef struct sou_search_opts {
 	/* related posts: when set, rank posts like this one (its path as
 	 * indexed); QUERY, if any, then only filters them */
 	const char *like;
+	/* count every match exactly (estimated, lower and upper equal);
+	 * otherwise the total is estimated (README "Counts") */
+	int exact_total;
 } sou_search_opts;
 
 /* Fills o with the defaults (relevance, 10 hits, +08:00, 150 columns,

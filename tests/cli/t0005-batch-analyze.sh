@@ -33,8 +33,13 @@ eq "analyze words" "中国  农业  发展  银行  2022q1  a  股  finv" \
 	"$("$SOU_QUERY" --analyze 中国农业发展银行2022Q1，A股 ＦＩＮＶ)"
 eq "analyze stdin lines" 2 "$(printf '第一行\n第二行\n' | "$SOU_QUERY" --analyze | wc -l)"
 "$SOU_QUERY" --analyze --terms doc 农业银行 >"$TMP/t"
-contains "document bigram with position" "G农业[1]@1" "$TMP/t"
+# format 5: Chinese bigrams without positions (runs are checked on the
+# unit stream), Latin words with them
+contains "document bigram without position" "G农业[1] " "$TMP/t"
+eq "no bigram position" 0 "$(grep -c "G农业\[1\]@" "$TMP/t")"
 contains "document unigram" "U农[1]" "$TMP/t"
+"$SOU_QUERY" --analyze --terms doc 'GDP 增长' >"$TMP/t"
+contains "Latin word with position" "gdp[1]@1" "$TMP/t"
 "$SOU_QUERY" --analyze --terms query '农业 -银行' >"$TMP/t"
 contains "compiled query" "AND_NOT" "$TMP/t"
 rc "analyze a malformed query" 2 "$SOU_QUERY" --analyze --terms query '"open'

@@ -1,7 +1,8 @@
 /*
  * test_check.c - unit tests for indexer/check.c (sou-index --check) on
  * small indexes built here: a sound one; one whose stored post does not
- * decode (also: sou-query's searcher must call that damage); one with a
+ * decode (also: sou-query's searcher must call that damage); one whose
+ * stored post has no unit streams (a problem only in format 5); one with a
  * document that has no record and a record that has no document.
  */
 #include <stdio.h>
@@ -22,6 +23,9 @@ typedef struct tpost {
 	int record;           /* write its per-file record */
 	int doc;              /* write its document */
 } tpost;
+
+/* The format build() records (SOU_META_CONFIG), as sou-index would. */
+static const char *build_format = SOU_SCHEMA_FORMAT;
 
 /* Builds DIR/gen-000001 from posts[0..n) and points DIR/XAPIANDB at it. */
 static char *build(const tpost *posts, size_t n)
@@ -60,7 +64,9 @@ static char *build(const tpost *posts, size_t n)
 				fail_msg("%s", err.msg);
 		}
 	}
-	if (sou_xdb_commit(db, &err))
+	snprintf(p, sizeof(p), "%s tz=%d", build_format, SOU_DEFAULT_TZ_MIN);
+	if (sou_xdb_set_metadata(db, SOU_META_CONFIG, p, strlen(p), &err) ||
+	    sou_xdb_commit(db, &err))
 		fail_msg("%s", err.msg);
 	sou_xdb_destroy(db);
 	sou_termgen_destroy(tg);
@@ -133,6 +139,37 @@ static void test_data_not_decoding(void **state)
 	tu_rmtree(dir);
 }
 
+/*
+ * A record that decodes but has no unit streams: a problem in an index of
+ * the current format (checked queries could not run on it), none in one
+ * of format 4, which never had them.
+ */
+static void test_record_without_units(void **state)
+{
+	static const char old[] = "{\"path\":\"b.md\",\"title\":\"B\"}\nalpha more words";
+	tpost posts[] = { { "a.md", post_a, NULL, 1, 1 }, { "b.md", post_b, old, 1, 1 } };
+	char *dir = build(posts, 2);
+	sou_check_report r;
+	sou_error err;
+
+	(void)state;
+	if (sou_check_run(dir, 0, &r, &err))
+		fail_msg("%s", err.msg);
+	assert_int_equal(r.problems, 1);
+	assert_non_null(strstr(r.text.data, "b.md: its stored data has no unit streams"));
+	sou_check_report_clear(&r);
+	tu_rmtree(dir);
+
+	build_format = SOU_SCHEMA_FORMAT_POSITIONAL;
+	dir = build(posts, 2);
+	build_format = SOU_SCHEMA_FORMAT;
+	if (sou_check_run(dir, 0, &r, &err))
+		fail_msg("%s", err.msg);
+	assert_int_equal(r.problems, 0);
+	sou_check_report_clear(&r);
+	tu_rmtree(dir);
+}
+
 static void test_records_and_documents_disagree(void **state)
 {
 	tpost posts[] = {
@@ -170,6 +207,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_sound),
 		cmocka_unit_test(test_data_not_decoding),
+		cmocka_unit_test(test_record_without_units),
 		cmocka_unit_test(test_records_and_documents_disagree),
 		cmocka_unit_test(test_no_index),
 	};

@@ -1,8 +1,9 @@
 /*
  * test_termgen.c - unit tests for common/termgen.c and common/xwrap.cc:
  * documents are indexed into a real Xapian database in a fresh temporary
- * directory, their terms read back with sou_xdb_doc_terms (bigrams with
- * positions, unigrams, Latin words, title prefixes, filters), and queries
+ * directory, their terms read back with sou_xdb_doc_terms (bigrams and
+ * unigrams without positions, Latin words with them, title prefixes,
+ * filters), the unit streams queries are checked against, and queries
  * built with sou_termgen_query are run through sou_xdb_search (substring
  * recall, ranking of whole words, highlight patterns).  Also: unique-id
  * terms for long paths, the open/lock errors of the wrapper, and the
@@ -178,14 +179,16 @@ static void test_doc_terms(void **state)
 	(void)state;
 	load_terms("2022/a.md", &d);
 	/* units: 中1 国2 农3 业4 发5 展6 银7 行8 今9 天10 发11 布12 了13
-	 * finv14 指15 数16 | (gap for '。') 2022q1 18 财19 报20 ... */
+	 * finv14 指15 数16 | (gap for '。') 2022q1 18 财19 报20 ...
+	 * Bigrams carry no positions (format 5): runs are checked on the
+	 * unit stream instead. */
 	t = need(&d, SOU_PREFIX_BIGRAM "农业");
-	assert_int_equal(t->npos, 1);
-	assert_int_equal(t->pos[0], 3);
+	assert_int_equal(t->npos, 0);
+	assert_int_equal(t->wdf, 1);
 	t = need(&d, SOU_PREFIX_BIGRAM "中国");
-	assert_int_equal(t->pos[0], 1);
+	assert_int_equal(t->npos, 0);
 	t = need(&d, SOU_PREFIX_BIGRAM "发展");
-	assert_int_equal(t->pos[0], 5);
+	assert_int_equal(t->npos, 0);
 	t = need(&d, SOU_PREFIX_UNIGRAM "农");
 	assert_int_equal(t->npos, 0);
 	assert_int_equal(t->wdf, 1);
@@ -196,9 +199,9 @@ static void test_doc_terms(void **state)
 	assert_int_equal(t->pos[0], 14);
 	/* mixed Chinese/Latin neighbours form bigrams too */
 	t = need(&d, SOU_PREFIX_BIGRAM "了finv");
-	assert_int_equal(t->pos[0], 13);
+	assert_int_equal(t->npos, 0);
 	t = need(&d, SOU_PREFIX_BIGRAM "finv指");
-	assert_int_equal(t->pos[0], 14);
+	assert_int_equal(t->npos, 0);
 	/* no bigram across the '。' break */
 	assert_null(get(&d, SOU_PREFIX_BIGRAM "数2022q1"));
 	t = need(&d, "2022q1");
@@ -213,8 +216,7 @@ static void test_doc_terms(void **state)
 	assert_int_equal(t->npos, 0);
 	/* title field: prefixed terms, with the wdf increment */
 	t = need(&d, SOU_PREFIX_TITLE_BIGRAM "农业");
-	assert_int_equal(t->npos, 1);
-	assert_int_equal(t->pos[0], 1);
+	assert_int_equal(t->npos, 0);
 	assert_int_equal(t->wdf, 5);
 	t = need(&d, SOU_PREFIX_TITLE_UNIGRAM "农");
 	assert_int_equal(t->wdf, 5);
@@ -237,8 +239,10 @@ static void test_field_gap(void **state)
 	load_terms("2022/gap.md", &d);
 	a = need(&d, SOU_PREFIX_BIGRAM "前面");
 	b = need(&d, SOU_PREFIX_BIGRAM "后面");
-	/* the second call continues after a gap; no bigram joins the calls */
-	assert_true(b->pos[0] > a->pos[0] + 2);
+	/* no bigram joins the calls (the position gap between calls is
+	 * checked on Latin words in test_xdoc_terms_in_memory) */
+	assert_int_equal(a->npos, 0);
+	assert_int_equal(b->npos, 0);
 	assert_null(get(&d, SOU_PREFIX_BIGRAM "面后"));
 }
 
@@ -256,14 +260,105 @@ static void test_xdoc_terms_in_memory(void **state)
 	d.n = 0;
 	must(sou_xdoc_terms(doc, term_cb, &d, &err), &err);
 	t = need(&d, SOU_PREFIX_BIGRAM "农业");
-	assert_int_equal(t->pos[0], 1);
+	assert_int_equal(t->npos, 0);
 	assert_int_equal(t->wdf, 2);
 	t = need(&d, SOU_PREFIX_BIGRAM "业gpt4");
-	assert_int_equal(t->pos[0], 2);
+	assert_int_equal(t->npos, 0);
 	t = need(&d, "gpt4");
 	assert_int_equal(t->pos[0], 3);
 	assert_int_equal(need(&d, "gpt")->pos[0], 3);
 	need(&d, SOU_PREFIX_UNIGRAM "业");
+	sou_xdoc_destroy(doc);
+}
+
+/* A run of three or more units is the AND of its bigrams plus a check
+ * (format 5), or a phrase again for a format-4 index. */
+static void test_query_checks(void **state)
+{
+	sou_xq *q = NULL;
+	sou_check *c = NULL;
+	sou_error err;
+	char *d;
+	sou_buf desc = SOU_BUF_INIT;
+
+	(void)state;
+	must(sou_termgen_query_checked(tg, SOU_FIELD_BODY, "中国人民", strlen("中国人民"), 0, &q,
+				       &c, NULL, &err), &err);
+	d = sou_xq_describe(q);
+	assert_non_null(strstr(d, "AND"));
+	assert_null(strstr(d, "PHRASE"));
+	free(d);
+	assert_false(sou_check_exact(c));
+	sou_check_describe(c, &desc);
+	assert_string_equal(desc.data, "ALL(UNITS(中国人民))");
+	sou_xq_destroy(q);
+	sou_check_destroy(c);
+	/* two units: their bigram, exact; Latin: a positional phrase */
+	must(sou_termgen_query_checked(tg, SOU_FIELD_TITLE, "人民 quick fox", strlen("人民 quick fox"),
+				       0, &q, &c, NULL, &err), &err);
+	assert_false(sou_check_exact(c)); /* 人民quickfox is one chain of four units */
+	sou_xq_destroy(q);
+	sou_check_destroy(c);
+	must(sou_termgen_query_checked(tg, SOU_FIELD_TITLE, "人民，quick fox",
+				       strlen("人民，quick fox"), 0, &q, &c, NULL, &err), &err);
+	assert_true(sou_check_exact(c));
+	sou_buf_reset(&desc);
+	sou_check_describe(c, &desc);
+	assert_string_equal(desc.data, "ALL(UNITS:title:exact(人民) XAPIAN)");
+	d = sou_xq_describe(q);
+	assert_non_null(strstr(d, "PHRASE"));
+	free(d);
+	sou_xq_destroy(q);
+	sou_check_destroy(c);
+	/* format 4 */
+	sou_termgen_query_positional(tg, 1);
+	must(sou_termgen_query_checked(tg, SOU_FIELD_BODY, "中国人民", strlen("中国人民"), 0, &q,
+				       &c, NULL, &err), &err);
+	sou_termgen_query_positional(tg, 0);
+	assert_true(sou_check_exact(c));
+	d = sou_xq_describe(q);
+	assert_non_null(strstr(d, "PHRASE"));
+	free(d);
+	sou_xq_destroy(q);
+	sou_check_destroy(c);
+	sou_buf_free(&desc);
+}
+
+/* Repeated terms sum their wdf; unit streams record chains per call;
+ * Latin words of a second call sit after a gap. */
+static void test_units_and_wdf(void **state)
+{
+	static dterms d;
+	sou_xdoc *doc = sou_xdoc_create();
+	sou_error err;
+	const char *u;
+	size_t n;
+	static const char want[] = "\n农业农业\x02gpt4\x03\n的\n\x02gpt5\x03";
+
+	(void)state;
+	sou_termgen_begin(tg, doc);
+	must(sou_termgen_index(tg, SOU_FIELD_BODY, "农业农业 GPT4，的", strlen("农业农业 GPT4，的"), 2,
+			       &err), &err);
+	must(sou_termgen_index(tg, SOU_FIELD_BODY, "GPT5", 4, 1, &err), &err);
+	d.n = 0;
+	must(sou_xdoc_terms(doc, term_cb, &d, &err), &err);
+	assert_int_equal(need(&d, SOU_PREFIX_BIGRAM "农业")->wdf, 4);   /* twice, wdf 2 each */
+	assert_int_equal(need(&d, SOU_PREFIX_BIGRAM "业农")->wdf, 2);
+	assert_int_equal(need(&d, SOU_PREFIX_UNIGRAM "农")->wdf, 4);
+	assert_true(need(&d, "gpt5")->pos[0] > need(&d, "gpt4")->pos[0] + 2);
+	u = sou_termgen_units(tg, SOU_FIELD_BODY, &n);
+	assert_int_equal(n, sizeof(want) - 1);
+	assert_memory_equal(u, want, n);
+	u = sou_termgen_units(tg, SOU_FIELD_TITLE, &n);
+	assert_int_equal(n, 0);
+	/* a new document starts new streams */
+	sou_termgen_begin(tg, doc);
+	must(sou_termgen_index(tg, SOU_FIELD_TITLE, "标题", strlen("标题"), 1, &err), &err);
+	u = sou_termgen_units(tg, SOU_FIELD_BODY, &n);
+	assert_int_equal(n, 0);
+	u = sou_termgen_units(tg, SOU_FIELD_TITLE, &n);
+	assert_int_equal(n, 7);
+	assert_memory_equal(u, "\n标题", 7);
 	sou_xdoc_destroy(doc);
 }
 
@@ -748,6 +843,8 @@ int main(void)
 		cmocka_unit_test(test_doc_terms),
 		cmocka_unit_test(test_field_gap),
 		cmocka_unit_test(test_xdoc_terms_in_memory),
+		cmocka_unit_test(test_units_and_wdf),
+		cmocka_unit_test(test_query_checks),
 		cmocka_unit_test(test_doc_terms_missing),
 		cmocka_unit_test(test_substring_recall),
 		cmocka_unit_test(test_no_false_matches),

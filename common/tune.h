@@ -1,0 +1,46 @@
+/*
+ * tune.h - knobs for measuring the parts of an index build one at a time
+ * (bench/README.md, "Build knobs").
+ *
+ * They are not options: sou always uses the defaults below, which the
+ * measurements chose.  For experiments the environment variable SOU_TUNE
+ * ("name=value,name=value", integers) overrides them, so that bench/
+ * can build the same corpus with one change switched off at a time; every
+ * combination still yields an index that answers queries correctly.
+ *
+ *   name              default  what
+ *   bigram_positions  0        Chinese bigrams carry positions (format 4 did)
+ *   accumulate        1        one add_term per distinct term and field with
+ *                              the summed wdf, instead of one call per occurrence
+ *   title_words       0        dictionary words of the title also get title
+ *                              ("S") copies; Latin title words always do
+ *   shard_nosync      1        build shards are written without fsync
+ *                              (DB_NO_SYNC): a killed build is redone anyway
+ *   shard_dangerous   1        build shards update blocks in place
+ *                              (DB_DANGEROUS): nobody reads them meanwhile
+ *   shard_flush_mb    256      build shards flush when their pending changes
+ *                              reach about this many MB, all shards together
+ *                              (0: commit every --batch posts, as incremental
+ *                              runs do)
+ * and for queries (query/search.c, README "Counts"):
+ *   count_cap         2000     matches counted exactly before extrapolating
+ *   check_window      32       candidates fetched at once for checking
+ *   check_all         40       candidates all checked (an exact total) when
+ *                              there are no more
+ *   check_sample      16       candidates checked for the share that passes
+ */
+#ifndef SOU_TUNE_H
+#define SOU_TUNE_H
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The value of knob name: SOU_TUNE's, or dflt.  Thread-safe. */
+long sou_tune(const char *name, long dflt);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
