@@ -319,7 +319,7 @@ sou_status sou_query_parse(sou_termgen *tg, const char *text, int tz,
 			   sou_query **out, sou_error *err)
 {
 	clauses cl = { NULL, 0, 0 };
-	qlist scoring = { 0 }, filters = { 0 }, negs = { 0 }, group = { 0 };
+	qlist scoring = { 0 }, filters = { 0 }, negs = { 0 }, group = { 0 }, negq = { 0 };
 	clist checks = { 0 }, negchecks = { 0 }, gchecks = { 0 };
 	sou_query *q = sou_xcalloc(1, sizeof(*q));
 	sou_status st;
@@ -360,7 +360,7 @@ sou_status sou_query_parse(sou_termgen *tg, const char *text, int tz,
 					sou_check_destroy(xc);
 				} else if (c->neg) {
 					/* only checked: see the comment at the top */
-					sou_xq_destroy(x);
+					ql_push(&negq, x);
 					cl_push(&negchecks, xc);
 				} else {
 					ql_push(&group, x);
@@ -415,9 +415,11 @@ sou_status sou_query_parse(sou_termgen *tg, const char *text, int tz,
 		goto fail;
 	}
 	if (negchecks.n) {
-		/* the NOT's query is never run: any query serves as its label */
-		sou_check *n = cl_node(&negchecks, SOU_CHECK_ANY, pos);
-		cl_push(&checks, sou_check_node(SOU_CHECK_NOT, &n, 1, pos));
+		/* labelled with what they compiled to; never run (not exact) */
+		sou_xq *nq = and_of(&negq, SOU_XQ_OR);
+		sou_check *n = cl_node(&negchecks, SOU_CHECK_ANY, nq);
+		cl_push(&checks, sou_check_node(SOU_CHECK_NOT, &n, 1, nq));
+		sou_xq_destroy(nq);
 	}
 	if (checks.n) {
 		q->check = cl_node(&checks, SOU_CHECK_ALL, pos);
@@ -436,6 +438,7 @@ sou_status sou_query_parse(sou_termgen *tg, const char *text, int tz,
 	ql_free(&scoring);
 	ql_free(&filters);
 	ql_free(&negs);
+	ql_free(&negq);
 	return SOU_OK;
 fail:
 	sou_xq_destroy(pos);
@@ -443,6 +446,7 @@ fail:
 	ql_free(&scoring);
 	ql_free(&filters);
 	ql_free(&negs);
+	ql_free(&negq);
 	ql_free(&group);
 	cl_free(&checks);
 	cl_free(&negchecks);
