@@ -119,8 +119,7 @@ const sou_xq *sou_check_xq(const sou_check *c)
 }
 
 typedef struct eval_ctx {
-	const char *t, *b;
-	size_t tl, bl;
+	sou_check_find_fn find;
 	sou_check_ask_fn ask;
 	void *ctx;
 } eval_ctx;
@@ -137,8 +136,7 @@ static int eval(const sou_check *c, int pos, const eval_ctx *e)
 		return e->ask(e->ctx, c->xq);
 	switch (c->kind) {
 	case SOU_CHECK_UNITS:
-		return c->title ? sou_units_find(e->t, e->tl, c->pat, c->len)
-				: sou_units_find(e->b, e->bl, c->pat, c->len);
+		return e->find(e->ctx, c->title, c->pat, c->len);
 	case SOU_CHECK_XAPIAN:
 		return e->ask(e->ctx, c->xq);
 	case SOU_CHECK_NOT:
@@ -163,11 +161,10 @@ static int eval(const sou_check *c, int pos, const eval_ctx *e)
 	return 0;
 }
 
-int sou_check_eval(const sou_check *c, const char *title_units, size_t title_len,
-		   const char *body_units, size_t body_len, sou_check_ask_fn ask,
+int sou_check_eval(const sou_check *c, sou_check_find_fn find, sou_check_ask_fn ask,
 		   void *ctx)
 {
-	eval_ctx e = { title_units, body_units, title_len, body_len, ask, ctx };
+	eval_ctx e = { find, ask, ctx };
 
 	return eval(c, 1, &e);
 }

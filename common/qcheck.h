@@ -72,17 +72,22 @@ int sou_check_exact(const sou_check *c);
 const sou_xq *sou_check_xq(const sou_check *c);
 
 /*
- * Asks Xapian whether the candidate being checked matches q: 1 yes,
- * 0 no, -1 on an error (which the callback records for its caller).
+ * The candidate being checked, as the caller provides it:
+ *   find  does the run pat[0..len) (a units.h pattern) occur in the
+ *         candidate's title stream (title = 1) or body stream?
+ *         (sou_units_find on the streams, or anything equivalent)
+ *   ask   does the candidate match q (asking Xapian)?
+ * Both return 1 yes, 0 no, -1 on an error (which they record for their
+ * caller).
  */
+typedef int (*sou_check_find_fn)(void *ctx, int title, const char *pat, size_t len);
 typedef int (*sou_check_ask_fn)(void *ctx, const sou_xq *q);
 
 /*
- * Decides c for one candidate of c's query, given its unit streams
- * (title and body).  Returns 1 if it holds, 0 if not, -1 if ask failed.
+ * Decides c for one candidate of c's query.  Returns 1 if it holds, 0 if
+ * not, -1 if find or ask failed.
  */
-int sou_check_eval(const sou_check *c, const char *title_units, size_t title_len,
-		   const char *body_units, size_t body_len, sou_check_ask_fn ask,
+int sou_check_eval(const sou_check *c, sou_check_find_fn find, sou_check_ask_fn ask,
 		   void *ctx);
 
 /* A description for debugging (the patterns with their control bytes

@@ -1550,3 +1550,19 @@ fail:
 	sou_buf_truncate(out, at0);
 	return 0;
 }
+
+int sou_segmenter_plain_han(sou_segmenter *s, const char *text, size_t len)
+{
+	const uint8_t *p = (const uint8_t *)text;
+	int32_t i = 0, n = len > INT32_MAX ? INT32_MAX : (int32_t)len;
+
+	if (!n)
+		return 0;
+	while (i < n) {
+		UChar32 c;
+		U8_NEXT(p, i, n, c);
+		if (c < 0 || quick_class(c) != Q_HAN || to_simplified(s, c) != c)
+			return 0;
+	}
+	return 1;
+}

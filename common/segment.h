@@ -148,4 +148,11 @@ sou_status sou_segmenter_fold(sou_segmenter *seg, const char *text, size_t len,
 int sou_segmenter_quick_units(sou_segmenter *seg, const char *text, size_t len,
 			      sou_buf *out);
 
+/*
+ * 1 if s[0..len) (non-empty) is only CJK ideographs of the quick path
+ * above that fold to themselves: then where these bytes occur in a text
+ * that derives, its stream holds them as consecutive units of one chain.
+ */
+int sou_segmenter_plain_han(sou_segmenter *seg, const char *s, size_t len);
+
 #endif

@@ -18,10 +18,11 @@
  *                              (DB_NO_SYNC): a killed build is redone anyway
  *   shard_dangerous   1        build shards update blocks in place
  *                              (DB_DANGEROUS): nobody reads them meanwhile
- *   shard_flush_mb    256      build shards flush when their pending changes
- *                              reach about this many MB, all shards together
- *                              (0: commit every --batch posts, as incremental
- *                              runs do)
+ *   shard_flush_mb    0        build shards flush when their pending changes
+ *                              reach about this many MB, all shards together,
+ *                              instead of every --batch posts (measured: no
+ *                              gain at 256, slower at 1024: Xapian's inverter
+ *                              maps grow deeper; bench/README.md)
  * and for queries (query/search.c, README "Counts"):
  *   count_cap         2000     matches counted exactly before extrapolating
  *   check_window      32       candidates fetched at once for checking
@@ -31,6 +32,9 @@
  */
 #ifndef SOU_TUNE_H
 #define SOU_TUNE_H
+
+/* Defaults of knobs read in more than one place. */
+#define SOU_TUNE_SHARD_FLUSH_MB 0
 
 #ifdef __cplusplus
 extern "C" {

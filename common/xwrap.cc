@@ -40,7 +40,8 @@ struct sou_xdoc {
 	Xapian::Document doc;
 	unsigned dropped;
 	bool failed;
-	size_t mem;      /* rough bytes Xapian's inverter holds for it */
+	size_t mem;      /* rough bytes of its positions and data in Xapian's
+			  * inverter; its terms are counted at replace time */
 };
 
 /*
@@ -297,7 +298,7 @@ sou_status sou_xdb_open(const char *path, int mode, sou_xdb **out, sou_error *er
 			 * shard, which is opened before any worker thread runs;
 			 * a value the user set is kept. */
 			static bool threshold_set;
-			if (!threshold_set && sou_tune("shard_flush_mb", 256) > 0)
+			if (!threshold_set && sou_tune("shard_flush_mb", SOU_TUNE_SHARD_FLUSH_MB) > 0)
 				setenv("XAPIAN_FLUSH_THRESHOLD", "1000000000", 0);
 			threshold_set = true;
 			h->wdb = new Xapian::WritableDatabase(path, action);
@@ -362,7 +363,7 @@ sou_status sou_xdb_replace(sou_xdb *h, const char *idterm, const sou_xdoc *doc,
 	try {
 		h->wdb->replace_document(idterm, doc->doc);
 		if (h->budget) {
-			h->pending += doc->mem;
+			h->pending += doc->mem + doc->doc.termlist_count() * PAIR_BYTES;
 			if (h->pending >= h->budget) {
 				h->wdb->commit();
 				h->pending = 0;
@@ -775,7 +776,7 @@ void sou_xdoc_add_posting(sou_xdoc *d, const char *term, size_t len,
 		return;
 	try {
 		d->doc.add_posting(std::string(term, len), pos, wdfinc);
-		d->mem += POSITION_BYTES + len / 4;
+		d->mem += POSITION_BYTES;
 	} catch (...) {
 		d->failed = true;
 	}
@@ -787,7 +788,6 @@ void sou_xdoc_add_term(sou_xdoc *d, const char *term, size_t len, unsigned wdfin
 		return;
 	try {
 		d->doc.add_term(std::string(term, len), wdfinc);
-		d->mem += PAIR_BYTES + len;
 	} catch (...) {
 		d->failed = true;
 	}

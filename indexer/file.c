@@ -115,7 +115,7 @@ sou_status sou_ix_count_change(sou_ix_worker *w, sou_error *err)
 
 	if (w->ix->o.dry_run || ++w->pending < w->ix->o.batch)
 		return SOU_OK;
-	if (w != &w->ix->main_w && sou_tune("shard_flush_mb", 256) > 0)
+	if (w != &w->ix->main_w && sou_tune("shard_flush_mb", SOU_TUNE_SHARD_FLUSH_MB) > 0)
 		return SOU_OK; /* a shard flushes by its memory budget (pool.c) */
 	if ((st = sou_xdb_commit(w->db, err)))
 		return st;

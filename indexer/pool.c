@@ -73,7 +73,7 @@ static sou_status start_workers(sou_indexer *ix, sou_error *err)
 		if ((st = sou_xdb_open(path.data, SOU_XDB_SHARD, &w->db, err)))
 			break;
 		/* shard_flush_mb is shared by all shards */
-		sou_xdb_set_flush_budget(w->db, (size_t)sou_tune("shard_flush_mb", 256) *
+		sou_xdb_set_flush_budget(w->db, (size_t)sou_tune("shard_flush_mb", SOU_TUNE_SHARD_FLUSH_MB) *
 					 1048576 / ix->o.jobs);
 		if (pthread_create(&w->thread, NULL, worker_main, w)) {
 			st = sou_error_set(err, SOU_ERR_INTERNAL, "cannot start a worker thread");

@@ -571,9 +571,11 @@ sou_status sou_query_parse(sou_termgen *tg, const char *text, int tz,
 		goto fail;
 	}
 	if (negchecks.n) {
-		/* the NOT's query is never run: any query serves as its label */
-		sou_check *n = cl_node(&negchecks, SOU_CHECK_ANY, pos);
-		cl_push(&checks, sou_check_node(SOU_CHECK_NOT, &n, 1, pos));
+		/* labelled with what they compiled to; never run (not exact) */
+		sou_xq *nq = combine(&negonly, SOU_XQ_OR);
+		sou_check *n = cl_node(&negchecks, SOU_CHECK_ANY, nq);
+		cl_push(&checks, sou_check_node(SOU_CHECK_NOT, &n, 1, nq));
+		sou_xq_destroy(nq);
 	}
 	if (checks.n) {
 		q->check = cl_node(&checks, SOU_CHECK_ALL, pos);

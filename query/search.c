@@ -9,6 +9,7 @@
  * added after escaping, so that only sou's own escape sequences reach a
  * terminal.
  */
+#define _GNU_SOURCE 1 /* memmem */
 #include "search.h"
 
 #include <jansson.h>
@@ -21,6 +22,7 @@
 #include "termgen.h"
 #include "text.h"
 #include "tune.h"
+#include "units.h"
 
 struct sou_searcher {
 	sou_xdb *db;
@@ -145,17 +147,26 @@ static sou_status decode_hit(const char *data, size_t len, sou_docdata *d, sou_e
 	return st ? damaged(st, &derr, err) : SOU_OK;
 }
 
-/* A candidate being checked, for ask(). */
-typedef struct ask_ctx {
+/*
+ * A candidate being checked (qcheck.h callbacks).  Its unit streams are
+ * derived only when a run must be looked up in them: a run of plain
+ * Chinese characters found as it is in the stored text of a post whose
+ * streams derive from that text is in the stream too
+ * (sou_segmenter_plain_han), which settles most candidates that pass.
+ */
+typedef struct cand {
 	sou_searcher *s;
 	unsigned docid;
+	const char *data;     /* the stored record */
+	size_t len;
+	int have_units;       /* s->units_title/_body are this candidate's */
 	sou_status st;
 	sou_error *err;
-} ask_ctx;
+} cand;
 
 static int ask(void *ctx, const sou_xq *q)
 {
-	ask_ctx *a = ctx;
+	cand *a = ctx;
 	int yes = 0;
 
 	if (a->st)
@@ -163,6 +174,46 @@ static int ask(void *ctx, const sou_xq *q)
 	if ((a->st = sou_xdb_doc_matches(a->s->db, q, a->docid, &yes, a->err)))
 		return -1;
 	return yes;
+}
+
+/* The record's text, if its unit streams derive from the record ("ud"). */
+static const char *derived_text(const cand *a, size_t *len)
+{
+	const char *nl = memchr(a->data, '\n', a->len);
+	size_t jl = nl ? (size_t)(nl - a->data) : 0;
+
+	if (!nl || !(memmem(a->data, jl, "\"ud\":1,", 7) || memmem(a->data, jl, "\"ud\":1}", 7)))
+		return NULL;
+	*len = a->len - jl - 1;
+	return nl + 1;
+}
+
+static int find(void *ctx, int title, const char *pat, size_t len)
+{
+	cand *a = ctx;
+	sou_searcher *s = a->s;
+	const char *t;
+	size_t tl;
+
+	if (a->st)
+		return -1;
+	if (!title && !a->have_units && (t = derived_text(a, &tl)) &&
+	    sou_segmenter_plain_han(sou_termgen_segmenter(s->tg), pat, len) &&
+	    memmem(t, tl, pat, len))
+		return 1;
+	if (!a->have_units) {
+		sou_error derr;
+		if ((a->st = sou_docdata_units_of(a->data, a->len, sou_termgen_segmenter(s->tg),
+						  &s->units_title, &s->units_body, &derr))) {
+			a->st = damaged(a->st, &derr, a->err);
+			return -1;
+		}
+		a->have_units = 1;
+	}
+	return title ? sou_units_find(s->units_title.data ? s->units_title.data : "",
+				      s->units_title.len, pat, len)
+		     : sou_units_find(s->units_body.data ? s->units_body.data : "",
+				      s->units_body.len, pat, len);
 }
 
 /* The page being filled: hits in rank order, each decoded. */
@@ -183,10 +234,11 @@ static sou_hit *page_add(page *p)
  * poor (it assumes the terms independent), so when its bounds differ sou
  * counts the matches itself with an unranked query in docid order, which
  * is exact up to COUNT_CAP matches and extrapolated by Xapian beyond.
- * Checked queries (qcheck.h) also check a sample of CHECK_SAMPLE
- * candidates spread evenly over that docid order, not the top of the
- * ranking (whose share of true matches is higher than the rest's), and
- * check every candidate when there are at most CHECK_ALL.  Candidates
+ * Checked queries (qcheck.h) also check a sample of candidates spread
+ * evenly over that docid order, not the top of the ranking (whose share
+ * of true matches is higher than the rest's): at least CHECK_SAMPLE, more
+ * while the share is uncertain, at most CHECK_SAMPLE_MAX; and every
+ * candidate when there are at most CHECK_ALL.  Candidates
  * come in windows of CHECK_WINDOW, doubling.  (tune.h names them for
  * experiments.)
  */
@@ -194,56 +246,67 @@ static sou_hit *page_add(page *p)
 #define CHECK_WINDOW (unsigned)sou_tune("check_window", 32)
 #define CHECK_ALL (unsigned long)sou_tune("check_all", 40)
 #define CHECK_SAMPLE (size_t)sou_tune("check_sample", 16)
+#define CHECK_SAMPLE_MAX (size_t)sou_tune("check_sample_max", 64)
+#define SAMPLE_BITS 8                 /* sample slots: 256, in van der Corput order */
+#define SAMPLE_SLOTS (1u << SAMPLE_BITS)
 
 /* Candidates already checked in this search: docid and result. */
+typedef struct seen_one {
+	unsigned id;
+	int ok;
+} seen_one;
+
 typedef struct seen {
-	unsigned *ids;
-	signed char *ok;
-	size_t n, cap, okcap;
+	seen_one *v;
+	size_t n, cap;
 } seen;
-
-static int seen_get(const seen *v, unsigned id)
-{
-	size_t i;
-
-	for (i = 0; i < v->n; i++)
-		if (v->ids[i] == id)
-			return v->ok[i];
-	return -1;
-}
 
 static void seen_put(seen *v, unsigned id, int ok)
 {
-	SOU_ARRAY_GROW(v->ids, v->cap, v->n + 1);
-	SOU_ARRAY_GROW(v->ok, v->okcap, v->n + 1);
-	v->ids[v->n] = id;
-	v->ok[v->n++] = (signed char)ok;
+	SOU_ARRAY_GROW(v->v, v->cap, v->n + 1);
+	v->v[v->n].id = id;
+	v->v[v->n++].ok = ok;
+}
+
+static int cmp_seen(const void *a, const void *b)
+{
+	unsigned x = ((const seen_one *)a)->id, y = ((const seen_one *)b)->id;
+
+	return x < y ? -1 : x > y;
+}
+
+static void seen_sort(seen *v)
+{
+	if (v->n > 1)
+		qsort(v->v, v->n, sizeof(*v->v), cmp_seen);
+}
+
+/* The result for id (after seen_sort), or -1 if it was not checked. */
+static int seen_get(const seen *v, unsigned id)
+{
+	seen_one key = { id, 0 };
+	const seen_one *f = v->n ? bsearch(&key, v->v, v->n, sizeof(*v->v), cmp_seen) : NULL;
+
+	return f ? f->ok : -1;
 }
 
 static void seen_free(seen *v)
 {
-	free(v->ids);
-	free(v->ok);
+	free(v->v);
 }
 
 /* Checks candidate i of m: 1 passes, 0 not, -1 on an error (*st, err). */
 static int check_one(sou_searcher *s, const sou_check *check, sou_xmset *m, size_t i,
 		     const char **data, size_t *len, sou_status *st, sou_error *err)
 {
-	ask_ctx a = { s, sou_xmset_docid(m, i), SOU_OK, err };
-	sou_error derr;
+	cand a = { s, sou_xmset_docid(m, i), NULL, 0, 0, SOU_OK, err };
 	int ok;
 
 	if ((*st = sou_xmset_fetch(s->db, m, i, data, len, err)))
 		return -1;
-	if ((*st = sou_docdata_units_of(*data, *len, sou_termgen_segmenter(s->tg),
-					&s->units_title, &s->units_body, &derr))) {
-		*st = damaged(*st, &derr, err);
-		return -1;
-	}
-	ok = sou_check_eval(check, s->units_title.data ? s->units_title.data : "",
-			    s->units_title.len, s->units_body.data ? s->units_body.data : "",
-			    s->units_body.len, ask, &a);
+	a.data = *data;
+	a.len = *len;
+	ok = sou_check_eval(check, find, ask, &a);
 	if (ok < 0)
 		*st = a.st;
 	return ok;
@@ -309,7 +372,7 @@ static sou_status run_checked(sou_searcher *s, const sou_xq *xq, const sou_check
 	int exhausted = 0, stop = 0;
 	sou_status st = SOU_OK;
 	sou_xmset *c = NULL;
-	seen done = { NULL, NULL, 0, 0, 0 };
+	seen done = { NULL, 0, 0 };
 
 	if (window < need + need / 2)
 		window = (unsigned)(need + need / 2 < 1u << 30 ? need + need / 2 : 1u << 30);
@@ -371,10 +434,19 @@ static sou_status run_checked(sou_searcher *s, const sou_xq *xq, const sou_check
 		seen_free(&done);
 		return SOU_OK;
 	}
-	/* count the candidates, and check a sample spread over all of them */
+	/*
+	 * Count the candidates, then decide the ones not checked yet: all of
+	 * them when few are left, else a sample in van der Corput order over
+	 * the docid order (evenly spread at any length), until the share that
+	 * passes is known to about 10% (relative standard error
+	 * sqrt((1 - p) / (p n))) or CHECK_SAMPLE_MAX were checked.  The
+	 * total is what passed so far plus that share of the rest.
+	 */
 	{
-		size_t n, k, want, i;
+		size_t n, k, i, rest = 0;
 		unsigned long sp = 0, sn = 0, mc = 0, mu;
+		int exact, all;
+		char *skip;
 
 		if ((st = count_unranked(s, xq, xs, COUNT_CAP, &c, &mc, err))) {
 			sou_xmset_destroy(c);
@@ -383,35 +455,57 @@ static sou_status run_checked(sou_searcher *s, const sou_xq *xq, const sou_check
 		}
 		n = sou_xmset_size(c);
 		mu = sou_xmset_upper(c);
-		int exact = sou_xmset_lower(c) == mu && n == mu;
-
-		want = exact && n <= CHECK_ALL ? n : CHECK_SAMPLE < n ? CHECK_SAMPLE : n;
-		for (k = 0; k < want; k++) {
+		exact = sou_xmset_lower(c) == mu && n == mu;
+		skip = sou_xcalloc(n ? n : 1, 1);  /* checked already, or sampled */
+		seen_sort(&done);
+		for (i = 0; i < n; i++)
+			if (seen_get(&done, sou_xmset_docid(c, i)) >= 0)
+				skip[i] = 1;
+			else
+				rest++;
+		seen_free(&done);
+		all = exact && rest <= CHECK_ALL;
+		for (k = 0; all ? k < n : k < SAMPLE_SLOTS && sn < CHECK_SAMPLE_MAX; k++) {
 			const char *data;
 			size_t len;
 			int ok;
-			i = want == n ? k : (size_t)(((double)k + 0.5) * (double)n / (double)want);
-			ok = seen_get(&done, sou_xmset_docid(c, i));
-			if (ok < 0 && (ok = check_one(s, check, c, i, &data, &len, &st, err)) < 0) {
+			if (all) {
+				i = k;
+			} else {
+				size_t j = 0, b;
+				for (b = 0; b < SAMPLE_BITS; b++) /* bit reversal */
+					j |= ((k >> b) & 1) << (SAMPLE_BITS - 1 - b);
+				i = (size_t)((double)j * (double)n / SAMPLE_SLOTS);
+			}
+			if (i >= n || skip[i])
+				continue;
+			skip[i] = 1;
+			if ((ok = check_one(s, check, c, i, &data, &len, &st, err)) < 0) {
+				free(skip);
 				sou_xmset_destroy(c);
-				seen_free(&done);
 				return st;
 			}
 			sn++;
 			sp += ok > 0;
+			if (!all && sn >= CHECK_SAMPLE &&
+			    (sp == 0 || sp == sn || (sn - sp) * 100 <= sp * sn))
+				break;
 		}
+		free(skip);
 		sou_xmset_destroy(c);
-		seen_free(&done);
-		if (want == n && exact) {
-			r->estimated = r->lower = r->upper = sp; /* every candidate checked */
+		if (all) {
+			/* every candidate checked */
+			r->estimated = r->lower = r->upper = passed + sp;
 			return SOU_OK;
 		}
-		r->lower = sp > passed ? sp : passed;
-		{
-			unsigned long fails = sn - sp > checked - passed ? sn - sp : checked - passed;
-			r->upper = mu > fails ? mu - fails : r->lower;
-		}
-		r->estimated = (unsigned long)((double)mc * (double)sp / (double)(sn ? sn : 1) + 0.5);
+		/* sampled and ranked checks are distinct candidates */
+		r->lower = passed + sp;
+		r->upper = mu > (checked - passed) + (sn - sp) ? mu - (checked - passed) - (sn - sp)
+							       : r->lower;
+		r->estimated = passed + sp;
+		if (mc > checked + sn && sn)
+			r->estimated += (unsigned long)((double)(mc - checked - sn) * (double)sp /
+							(double)sn + 0.5);
 		if (r->estimated < r->lower)
 			r->estimated = r->lower;
 		if (r->estimated > r->upper)
