@@ -116,17 +116,18 @@ int sou_termgen_stemmable(const char *word, size_t len);
 #define SOU_UNIT_SEP '\x1f'
 
 /*
- * The folded form of value with prefix, as a filter term (e.g. "K" for
- * tag: queries), into out.
+ * The folded form of value with prefix, as a filter term (e.g.
+ * SOU_PREFIX_TAG for tag: queries), into out.
  */
 sou_status sou_termgen_filter_term(sou_termgen *tg, const char *prefix,
 				   const char *value, size_t len, sou_buf *out,
 				   sou_error *err);
 
 /*
- * The unique-id term for a post's relative path into out: "Q" + path, or,
- * when that would exceed Xapian's term limit, "Q" + a prefix of the path
- * cut on a character boundary + "#" + the path's 64-bit xxHash in hex.
+ * The unique-id term for a post's relative path into out: SOU_PREFIX_ID +
+ * path, or, when that would exceed Xapian's term limit, SOU_PREFIX_ID + a
+ * prefix of the path cut on a character boundary + "#" + the path's 64-bit
+ * xxHash in hex.
  */
 void sou_termgen_idterm(const char *relpath, sou_buf *out);
 

@@ -172,10 +172,12 @@ static sou_status fail_writing(sou_xdb *h, sou_error *err, int sys)
  * DatabaseCorruptError, or a plain DatabaseError without an errno (what
  * fail_from_exception calls damage when it persists).
  */
-static bool reused_block(const Xapian::DatabaseError &e)
+static bool reused_block(const Xapian::Error &e)
 {
 	std::string type = e.get_type();
-	return type == "DatabaseCorruptError" || (type == "DatabaseError" && !e.get_error_string());
+	/* "No termlist for document N" (DocNotFoundError) also seen in t0045 */
+	return type == "DatabaseCorruptError" || type == "DocNotFoundError" ||
+	       (type == "DatabaseError" && !e.get_error_string());
 }
 
 /*
@@ -226,7 +228,7 @@ static sou_status reading(sou_xdb *h, sou_error *err, F body)
 			if (reopen_reader(h, &tries, &moved))
 				continue;
 			return fail_from_exception(err, h->path.c_str());
-		} catch (const Xapian::DatabaseError &e) {
+		} catch (const Xapian::Error &e) {
 			/*
 			 * A reader that opened while a writer committed twice can
 			 * meet blocks the writer already reused ("Expected block N
@@ -953,16 +955,15 @@ void sou_xq_destroy(sou_xq *q)
 
 char *sou_xq_describe(const sou_xq *q)
 {
+	std::string s;
 	try {
-		std::string s = q ? q->q.get_description() : std::string("(null)");
-		char *r = (char *)malloc(s.size() + 1);
-		if (!r)
-			return NULL;
-		memcpy(r, s.c_str(), s.size() + 1);
-		return r;
+		s = q ? q->q.get_description() : std::string("(null)");
 	} catch (...) {
-		return NULL;
+		abort(); /* only allocation can fail here: fatal, as sou_xmalloc */
 	}
+	char *r = (char *)sou_xmalloc(s.size() + 1);
+	memcpy(r, s.c_str(), s.size() + 1);
+	return r;
 }
 
 size_t sou_xq_count_terms(const sou_xq *q)

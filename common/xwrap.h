@@ -146,7 +146,7 @@ sou_status sou_xdb_doc_terms(sou_xdb *db, const char *idterm, sou_xterm_fn fn,
 
 /*
  * Calls fn for every term in the database starting with prefix, in term
- * order (e.g. "Q" for every post's id term).
+ * order (e.g. SOU_PREFIX_ID for every post's id term).
  */
 typedef void (*sou_xallterm_fn)(void *ctx, const char *term, size_t len);
 sou_status sou_xdb_each_term(sou_xdb *db, const char *prefix, sou_xallterm_fn fn,
@@ -208,7 +208,8 @@ sou_xq *sou_xq_number_range(unsigned slot, int has_lo, double lo, int has_hi,
 sou_xq *sou_xq_match_all(void);
 sou_xq *sou_xq_match_nothing(void);
 void sou_xq_destroy(sou_xq *q);
-/* A description for debugging, malloc'd, owned by the caller. */
+/* A description for debugging, malloc'd, owned by the caller (never NULL:
+ * running out of memory aborts). */
 char *sou_xq_describe(const sou_xq *q);
 /*
  * Number of distinct terms in q (each counted once however often it

@@ -81,7 +81,7 @@ sou_status sou_analyze_line(sou_termgen *tg, sou_analyze_mode mode,
 		char *copy = sou_xstrndup(line, len), *d;
 		if (!(st = sou_query_parse(tg, copy, tz_min, &q, err))) {
 			d = sou_xq_describe(sou_query_xq(q));
-			sou_buf_adds(out, d ? d : "(out of memory)");
+			sou_buf_adds(out, d);
 			free(d);
 		}
 		sou_query_destroy(q);

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "analyze.h"
+#include "buf.h"
 #include "cli.h"
 #include "date.h"
 #include "qparse.h"
@@ -129,12 +130,9 @@ static void say(const char *fmt, ...)
  */
 static int split_args(int argc, char **argv, int *nargs)
 {
-	char **words = calloc((size_t)argc + 1, sizeof(char *));
+	char **words = sou_xcalloc((size_t)argc + 1, sizeof(char *));
 	int i, nopt = 1, nwords = 0, k;
 
-	*nargs = argc;
-	if (!words)
-		return argc;
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		const struct option *o = NULL;

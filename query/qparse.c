@@ -382,25 +382,22 @@ static int cmp_dkey(const void *a, const void *b)
 }
 
 /*
- * Marks dup[i] = 1 for every string s[i] equal to an earlier one (NULL
- * strings are never duplicates).  O(n log n), so that thousands of
- * repeated words stay cheap.
+ * Marks dup[i] = 1 for every string s[i] equal to an earlier one.
+ * O(n log n), so that thousands of repeated words stay cheap.
  */
 static void find_dups(char *const *s, size_t n, unsigned char *dup)
 {
 	dkey *k = sou_xcalloc(n ? n : 1, sizeof(*k));
-	size_t i, m = 0;
+	size_t i;
 
 	memset(dup, 0, n);
-	for (i = 0; i < n; i++)
-		if (s[i]) {
-			k[m].s = s[i];
-			k[m].i = i;
-			m++;
-		}
-	if (m > 1)
-		qsort(k, m, sizeof(*k), cmp_dkey);
-	for (i = 1; i < m; i++)
+	for (i = 0; i < n; i++) {
+		k[i].s = s[i];
+		k[i].i = i;
+	}
+	if (n > 1)
+		qsort(k, n, sizeof(*k), cmp_dkey);
+	for (i = 1; i < n; i++)
 		if (!strcmp(k[i].s, k[i - 1].s))
 			dup[k[i].i] = 1;
 	free(k);

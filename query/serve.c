@@ -11,7 +11,9 @@
  *                sou_results_json — the bytes `sou-query --json` prints
  *                for that text, on one line;
  *   GET /, /sou.js, /sou.css, /favicon.svg   compiled-in files;
- *   anything else                            a JSON 404/405/413.
+ *   anything else                            a JSON 404/405/413;
+ *   a request over the size limit            a JSON 414/431 (REQUEST_HEADROOM);
+ *   a connection over the connection limit   a JSON 503 (CONN_HEADROOM_MIN).
  *
  * Fresh results: a Xapian reader sees one committed state until it is
  * reopened, and a --rebuild publishes a new generation directory by
@@ -95,7 +97,8 @@ typedef struct istamp {
 /*
  * Connections: up to max_connections are admitted and served.  Past that
  * libmicrohttpd still accepts up to CONN_HEADROOM_MIN (or a quarter of
- * the limit, whichever is more) further connections, whose requests are
+ * the limit, or the thread count, whichever is most) further
+ * connections, whose requests are
  * answered at once with a JSON 503 and "Connection: close"; they get
  * OVER_TIMEOUT_S to send one.  Only past the headroom does libmicrohttpd
  * stop calling accept(), so that new connections wait in the kernel's
@@ -113,8 +116,10 @@ typedef struct istamp {
  * answer's headers in one memory pool per connection.  The pool is
  * max_request_bytes + REQUEST_HEADROOM + POOL_SPARE, so a request up to
  * REQUEST_HEADROOM over the limit still reaches handle() and gets the
- * JSON 414 or 431; one that does not fit at all gets libmicrohttpd's own
- * bare 414/431 and is closed.
+ * JSON 414 or 431 (if its records fit too); one that does not fit gets
+ * libmicrohttpd's own bare 414/431 and is closed, or, when its records
+ * alone fill the pool, no answer until the idle timeout closes it
+ * (libmicrohttpd 0.9.75 then has no room left to answer in).
  */
 #define REQUEST_HEADROOM (48 * 1024)
 #define POOL_SPARE (16 * 1024)
@@ -175,10 +180,10 @@ struct sou_server {
 
 static void logf_(sou_server *sv, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* Formats a line, escapes it for a terminal and hands it to the log callback. */
+/* Formats a line and hands it to the log callback (which escapes it). */
 static void logf_(sou_server *sv, const char *fmt, ...)
 {
-	sou_buf raw = SOU_BUF_INIT, esc = SOU_BUF_INIT;
+	sou_buf raw = SOU_BUF_INIT;
 	va_list ap;
 
 	if (!sv->o.log)
@@ -186,10 +191,8 @@ static void logf_(sou_server *sv, const char *fmt, ...)
 	va_start(ap, fmt);
 	sou_buf_vaddf(&raw, fmt, ap);
 	va_end(ap);
-	sou_buf_add_escaped(&esc, raw.data ? raw.data : "", raw.len);
-	sv->o.log(sv->o.log_ctx, esc.data ? esc.data : "");
+	sv->o.log(sv->o.log_ctx, raw.data ? raw.data : "");
 	sou_buf_free(&raw);
-	sou_buf_free(&esc);
 }
 
 /*
@@ -219,6 +222,15 @@ static int ratelimit_pass(sou_server *sv, ratelimit *rl, unsigned *dropped)
 	return pass;
 }
 
+/* " (N earlier not logged)" after a rate-limited line, or "". */
+static const char *dropped_note(char note[48], unsigned dropped)
+{
+	note[0] = '\0';
+	if (dropped)
+		snprintf(note, 48, " (%u earlier not logged)", dropped);
+	return note;
+}
+
 /*
  * libmicrohttpd's own messages: kept while starting (for the error), else
  * logged, rate-limited (most are about clients' requests).
@@ -228,6 +240,7 @@ static void mhd_logger(void *cls, const char *fmt, va_list ap)
 	sou_server *sv = cls;
 	sou_buf raw = SOU_BUF_INIT;
 	unsigned dropped = 0;
+	char note[48];
 	int starting;
 
 	sou_buf_vaddf(&raw, fmt, ap);
@@ -241,11 +254,8 @@ static void mhd_logger(void *cls, const char *fmt, va_list ap)
 	}
 	pthread_mutex_unlock(&sv->lock);
 	if (!starting && ratelimit_pass(sv, &sv->mhd_rl, &dropped)) {
-		if (dropped)
-			logf_(sv, "libmicrohttpd: %s (%u earlier messages not logged)",
-			      raw.data ? raw.data : "", dropped);
-		else
-			logf_(sv, "libmicrohttpd: %s", raw.data ? raw.data : "");
+		logf_(sv, "libmicrohttpd: %s%s", raw.data ? raw.data : "",
+		      dropped_note(note, dropped));
 	}
 	sou_buf_free(&raw);
 }
@@ -509,7 +519,9 @@ typedef struct params {
 	size_t qlen;
 	sou_strlist tags, cats;
 	unsigned n;
-	/* the first problem found */
+	/* the first problem found, and the parameter to blame (NULL: none
+	 * in particular, or its name is not text) */
+	int bad_seen;
 	const char *bad_param;
 	sou_buf bad;
 } params;
@@ -521,8 +533,9 @@ static int set_bad(params *p, const char *param, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (p->bad_param)
+	if (p->bad_seen)
 		return 0;
+	p->bad_seen = 1;
 	p->bad_param = param;
 	va_start(ap, fmt);
 	sou_buf_vaddf(&p->bad, fmt, ap);
@@ -539,21 +552,18 @@ static enum MHD_Result param_cb(void *cls, enum MHD_ValueKind kind, const char *
 	const char **one = NULL;
 	static const char *const names[] = { "q", "date", "sort", "limit", "offset", "facets" };
 	size_t i;
-	int ok;
+	int key_ok, ok;
 
 	(void)kind;
 	if (!value)
 		value = "";
 	if (++p->n > MAX_PARAMS)
-		return set_bad(p, "", "more than %d parameters", MAX_PARAMS), MHD_NO;
-	ok = strlen(key) == key_size && strlen(value) == value_size;
-	if (ok) {
-		ok = sou_text_utf8_clean(key, key_size, &tmp) &&
-		     sou_text_utf8_clean(value, value_size, &tmp);
-	}
+		return set_bad(p, NULL, "more than %d parameters", MAX_PARAMS), MHD_NO;
+	key_ok = strlen(key) == key_size && sou_text_utf8_clean(key, key_size, &tmp);
+	ok = key_ok && strlen(value) == value_size && sou_text_utf8_clean(value, value_size, &tmp);
 	sou_buf_free(&tmp);
 	if (!ok)
-		return set_bad(p, key_size == strlen(key) ? key : "",
+		return set_bad(p, key_ok ? key : NULL,
 			       "parameter is not valid UTF-8 text (or holds a NUL byte)"), MHD_NO;
 	if (!strcmp(key, "tag") || !strcmp(key, "category")) {
 		if (value_size > MAX_FILTER_BYTES)
@@ -654,13 +664,15 @@ static int build_query(params *p, sou_search_opts *o, sou_strlist *facets, sou_b
 	if (p->offset && !param_uint(p, "offset", p->offset, so->max_offset, &o->offset))
 		return 0;
 	if (p->facets) {
+		/* as sou-query --facets: empty names are skipped, so "" and
+		 * "," ask for none */
 		const char *f = p->facets;
 		while (*f) {
 			size_t n = strcspn(f, ",");
 			if ((n == 3 && !strncmp(f, "tag", 3)) || (n == 8 && !strncmp(f, "category", 8)) ||
 			    (n == 5 && !strncmp(f, "month", 5)))
 				sou_strlist_push_unique(facets, f, n);
-			else
+			else if (n)
 				return set_bad(p, "facets", "facets: expected a comma-separated list of "
 					       "tag, category and month, got '%.*s'", (int)(n < 40 ? n : 40), f);
 			f += n + (f[n] == ',');
@@ -724,11 +736,11 @@ static enum MHD_Result handle_search(const req *r)
 	sou_search_opts_init(&o);
 	o.tz_min = sv->o.tz_min;
 	MHD_get_connection_values_n(r->c, MHD_GET_ARGUMENT_KIND, param_cb, &p);
-	if (!p.bad_param)
+	if (!p.bad_seen)
 		build_query(&p, &o, &facets, &text);
 	w = this_worker(sv);
 	pthread_mutex_lock(&w->mu);
-	if (!p.bad_param && (st = worker_ready(sv, w, 0, &err)) == SOU_OK &&
+	if (!p.bad_seen && (st = worker_ready(sv, w, 0, &err)) == SOU_OK &&
 	    p.q && (p.tags.n || p.cats.n || p.date)) {
 		/* q must stand on its own: a dangling OR or an open quote in
 		 * it must not reach into the filters after it */
@@ -746,7 +758,7 @@ static enum MHD_Result handle_search(const req *r)
 		sou_query_destroy(qq);
 		sou_buf_free(&qs);
 	}
-	if (p.bad_param) {
+	if (p.bad_seen) {
 		ret = send_error(r, MHD_HTTP_BAD_REQUEST, p.bad_param, "%s", p.bad.data);
 		goto done;
 	}
@@ -812,8 +824,12 @@ static enum MHD_Result size_cb(void *cls, enum MHD_ValueKind kind, const char *k
 	return MHD_YES;
 }
 
-/* Marks in a connection's socket context (see notify_conn). */
-static char conn_admitted, conn_over;
+/* Per connection: its socket context (notify_conn), so its own thread's. */
+typedef struct conn {
+	int admitted;          /* counted in sv->admitted; else over the limit */
+	size_t target_bytes;   /* the request target as sent, query included
+				* (uri_cb), for the current request */
+} conn;
 
 /*
  * libmicrohttpd's connection callback: admits a new connection while
@@ -824,33 +840,103 @@ static void notify_conn(void *cls, struct MHD_Connection *c, void **ctx,
 			enum MHD_ConnectionNotificationCode code)
 {
 	sou_server *sv = cls;
+	conn *cn = *ctx;
 
 	if (code == MHD_CONNECTION_NOTIFY_STARTED) {
 		unsigned n = atomic_load(&sv->admitted);
-		while (n < sv->o.max_connections)
-			if (atomic_compare_exchange_weak(&sv->admitted, &n, n + 1)) {
-				*ctx = &conn_admitted;
-				return;
-			}
-		*ctx = &conn_over;
-		/* it is kept only to be told to come back */
-		MHD_set_connection_option(c, MHD_CONNECTION_OPTION_TIMEOUT,
-					  sv->o.timeout_s && sv->o.timeout_s < OVER_TIMEOUT_S
-					  ? sv->o.timeout_s : OVER_TIMEOUT_S);
-	} else if (code == MHD_CONNECTION_NOTIFY_CLOSED) {
-		if (*ctx == &conn_admitted)
+
+		cn = *ctx = sou_xcalloc(1, sizeof(*cn));
+		while (n < sv->o.max_connections && !cn->admitted)
+			cn->admitted = atomic_compare_exchange_weak(&sv->admitted, &n, n + 1);
+		if (!cn->admitted) /* it is kept only to be told to come back */
+			MHD_set_connection_option(c, MHD_CONNECTION_OPTION_TIMEOUT,
+						  sv->o.timeout_s && sv->o.timeout_s < OVER_TIMEOUT_S
+						  ? sv->o.timeout_s : OVER_TIMEOUT_S);
+	} else if (code == MHD_CONNECTION_NOTIFY_CLOSED && cn) {
+		if (cn->admitted)
 			atomic_fetch_sub(&sv->admitted, 1);
+		free(cn);
 		*ctx = NULL;
 	}
 }
 
-/* Whether c is over the connection limit. */
-static int conn_is_over(struct MHD_Connection *c)
+static conn *conn_of(struct MHD_Connection *c)
 {
 	const union MHD_ConnectionInfo *ci =
 		MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
 
-	return ci && ci->socket_context == &conn_over;
+	return ci ? ci->socket_context : NULL;
+}
+
+/*
+ * libmicrohttpd's URI callback, called with the request target as sent
+ * (before percent-decoding and splitting off the query), so that the
+ * request line is measured as it came; returns the request's initial
+ * context, none.
+ */
+static void *uri_cb(void *cls, const char *uri, struct MHD_Connection *c)
+{
+	conn *cn = conn_of(c);
+
+	(void)cls;
+	if (cn)
+		cn->target_bytes = strlen(uri);
+	return NULL;
+}
+
+/* The 503 for a connection over the limit: told to come back, and closed. */
+static enum MHD_Result send_busy(req *r)
+{
+	unsigned dropped = 0;
+	char note[48];
+
+	r->busy = 1;
+	if (ratelimit_pass(r->sv, &r->sv->busy_rl, &dropped))
+		logf_(r->sv, "503: a connection over --max-connections (%u) refused%s",
+		      r->sv->o.max_connections, dropped_note(note, dropped));
+	return send_error(r, MHD_HTTP_SERVICE_UNAVAILABLE, NULL,
+			  "too many connections (the limit is %u): try again shortly",
+			  r->sv->o.max_connections);
+}
+
+/*
+ * The first call for a request, with its headers: refuses it over the
+ * connection limit, with a body or over the request limit.
+ */
+static enum MHD_Result check_request(req *r, const char *url, const char *method,
+				     const char *version)
+{
+	struct MHD_Connection *c = r->c;
+	const conn *cn = conn_of(c);
+	const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
+	const char *te = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Transfer-Encoding");
+	size_t hbytes = 2, lbytes;
+
+	if (cn && !cn->admitted)
+		return send_busy(r);
+	if ((cl && strcmp(cl, "0")) || te)
+		return send_error(r, MHD_HTTP_CONTENT_TOO_LARGE, NULL,
+				  "requests to sou-serve carry no body");
+	/* "METHOD TARGET VERSION\r\n", then "Key: value\r\n" each and
+	 * "\r\n"; exact up to the whitespace libmicrohttpd trims */
+	lbytes = strlen(method) + strlen(version) + 4;
+	if (cn && cn->target_bytes) {
+		lbytes += cn->target_bytes;
+	} else {
+		/* no URI callback: the decoded parameters instead */
+		lbytes += strlen(url) + 1;
+		MHD_get_connection_values_n(c, MHD_GET_ARGUMENT_KIND, size_cb, &lbytes);
+	}
+	MHD_get_connection_values_n(c, MHD_HEADER_KIND, size_cb, &hbytes);
+	if (lbytes > r->sv->o.max_request_bytes)
+		return send_error(r, MHD_HTTP_URI_TOO_LONG, NULL,
+				  "the request line is over the %zu-byte request limit",
+				  r->sv->o.max_request_bytes);
+	if (hbytes + lbytes > r->sv->o.max_request_bytes)
+		return send_error(r, MHD_HTTP_REQUEST_HEADER_FIELDS_TOO_LARGE, NULL,
+				  "the request line and headers are over the %zu-byte limit",
+				  r->sv->o.max_request_bytes);
+	return MHD_YES;
 }
 
 /*
@@ -859,7 +945,8 @@ static int conn_is_over(struct MHD_Connection *c)
  * *upload_data_size 0 when the request is complete; the answer is queued
  * then, which keeps the connection alive for the next request.  Requests
  * carry no body: one announcing a body is refused with 413 at once (and
- * the connection closed), so a body is never read.
+ * the connection closed), so a body is never read.  A connection over
+ * the connection limit gets a 503 at once, and is closed.
  */
 static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *url,
 			      const char *method, const char *version,
@@ -867,49 +954,17 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 {
 	static int headers_seen, body_seen;
 	req r;
-	const char *cl, *te;
 	size_t i;
 
-	(void)version;
 	(void)upload_data;
 	memset(&r, 0, sizeof(r));
 	r.sv = cls;
 	r.c = c;
 	r.origin = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Origin");
 	r.cors_ok = origin_allowed(r.sv, r.origin);
-	if (!*req_cls && conn_is_over(c)) {
-		unsigned dropped = 0;
-
-		r.busy = 1;
-		if (ratelimit_pass(r.sv, &r.sv->busy_rl, &dropped))
-			logf_(r.sv, "503: a connection over --max-connections (%u) refused%s",
-			      r.sv->o.max_connections, dropped ? " (and earlier ones not logged)" : "");
-		return send_error(&r, MHD_HTTP_SERVICE_UNAVAILABLE, NULL,
-				  "too many connections (the limit is %u): try again shortly",
-				  r.sv->o.max_connections);
-	}
 	if (!*req_cls) {
 		*req_cls = &headers_seen;
-		cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
-		te = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Transfer-Encoding");
-		size_t hbytes = 0, ubytes = strlen(url) + strlen(method) + 12;
-
-		if ((cl && strcmp(cl, "0")) || te)
-			return send_error(&r, MHD_HTTP_CONTENT_TOO_LARGE, NULL,
-					  "requests to sou-serve carry no body");
-		/* libmicrohttpd's memory pool is the hard bound; this one is
-		 * exact and answers in JSON */
-		MHD_get_connection_values_n(c, MHD_HEADER_KIND, size_cb, &hbytes);
-		MHD_get_connection_values_n(c, MHD_GET_ARGUMENT_KIND, size_cb, &ubytes);
-		if (ubytes > r.sv->o.max_request_bytes)
-			return send_error(&r, MHD_HTTP_URI_TOO_LONG, NULL,
-					  "the address is over the %zu-byte request limit",
-					  r.sv->o.max_request_bytes);
-		if (hbytes + ubytes > r.sv->o.max_request_bytes)
-			return send_error(&r, MHD_HTTP_REQUEST_HEADER_FIELDS_TOO_LARGE, NULL,
-					  "the request line and headers are over the %zu-byte limit",
-					  r.sv->o.max_request_bytes);
-		return MHD_YES;
+		return check_request(&r, url, method, version);
 	}
 	if (*upload_data_size) {
 		/* unannounced body bytes: drop them, refuse at the end */
@@ -1111,6 +1166,7 @@ sou_status sou_server_start(const sou_serve_opts *o, sou_server **out, sou_error
 	sv->o.listen = NULL;
 	pthread_mutex_init(&sv->lock, NULL);
 	pthread_cond_init(&sv->wake, NULL);
+	atomic_init(&sv->admitted, 0);
 	if (pthread_key_create(&sv->key, NULL)) {
 		st = sou_error_set(err, SOU_ERR_INTERNAL, "pthread_key_create failed");
 		goto fail;
@@ -1141,6 +1197,8 @@ sou_status sou_server_start(const sou_serve_opts *o, sou_server **out, sou_error
 		flags |= MHD_USE_IPv6;
 	headroom = o->max_connections / 4 > CONN_HEADROOM_MIN ? o->max_connections / 4
 								: CONN_HEADROOM_MIN;
+	if (headroom < threads)
+		headroom = threads; /* each thread's share is at least one */
 	pthread_mutex_lock(&sv->lock);
 	sv->starting = 1;
 	pthread_mutex_unlock(&sv->lock);
@@ -1152,6 +1210,7 @@ sou_status sou_server_start(const sou_serve_opts *o, sou_server **out, sou_error
 		 * keeps the real one (CONN_HEADROOM_MIN) */
 		MHD_OPTION_CONNECTION_LIMIT, o->max_connections + headroom,
 		MHD_OPTION_NOTIFY_CONNECTION, notify_conn, sv,
+		MHD_OPTION_URI_LOG_CALLBACK, uri_cb, sv,
 		/* see REQUEST_HEADROOM */
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT,
 		o->max_request_bytes + (size_t)REQUEST_HEADROOM + POOL_SPARE,

@@ -25,8 +25,10 @@
 typedef struct sou_server sou_server;
 
 /*
- * A line for the operator (start-up problems, index reloads, 5xx
- * answers); already escaped for a terminal.  Called from any thread.
+ * A line for the operator (index problems, 5xx answers, libmicrohttpd's
+ * messages; those clients can cause are rate-limited).  It is not
+ * escaped: it may quote a request or a file name, so pass it through
+ * sou_buf_add_escaped (buf.h) before showing it.  Called from any thread.
  */
 typedef void (*sou_serve_log_fn)(void *ctx, const char *line);
 
@@ -34,8 +36,11 @@ typedef struct sou_serve_opts {
 	const char *db;            /* index directory (borrowed) */
 	const char *listen;        /* "ADDR:PORT", "[V6]:PORT" or "PORT"; port 0 picks one */
 	unsigned threads;          /* worker threads (0: one per CPU, 2 to 16) */
-	unsigned max_connections;  /* concurrent connections; more are refused */
-	size_t max_request_bytes;  /* request line and headers */
+	unsigned max_connections;  /* concurrent connections served; requests on
+				    * connections over it get a 503 (serve.c
+				    * CONN_HEADROOM_MIN); at most 1000000 */
+	size_t max_request_bytes;  /* request line and headers as sent; 1 KiB
+				    * to 16 MiB */
 	size_t max_query_bytes;    /* the q parameter */
 	unsigned max_limit;        /* largest limit= (default 100) */
 	unsigned max_offset;       /* largest offset= (default 10000) */

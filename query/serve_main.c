@@ -5,9 +5,14 @@
  * SIGINT and SIGTERM are blocked before the server's threads start (so
  * they inherit the mask) and taken here with sigwait(): the main thread
  * then stops the server, which lets requests in progress finish.
+ *
+ * Everything written to stderr goes through say(), which escapes it
+ * (sou_buf_add_escaped): option values, error messages and the server's
+ * log lines can hold any bytes.
  */
 #include <getopt.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,11 +35,12 @@ static const char usage[] =
 	"                        repeatable\n"
 	"  --link TEMPLATE       make result titles links, e.g. '/{categories}/{year}/{month}/{day}/{slug}.html'\n"
 	"  --timezone ZONE       zone for date= filters (default +08:00)\n"
-	"  --max-connections N   concurrent connections (default 256)\n"
+	"  --max-connections N   connections served at once (default 256); requests on\n"
+	"                        connections beyond it get a 503\n"
 	"  --max-limit N         largest limit= (default 100)\n"
 	"  --max-offset N        largest offset= (default 10000)\n"
 	"  --max-query-bytes N   longest q= (default 1000)\n"
-	"  --max-request-bytes N longest request line plus headers (default 16384)\n"
+	"  --max-request-bytes N longest request line plus headers, as sent (default 16384)\n"
 	"  -h, --help            show this help\n"
 	"Prints \"listening on http://ADDR:PORT/\" once ready; SIGINT or SIGTERM stop it.\n"
 	"Exit status: 0 stopped by a signal, 2 usage error, 3 index error, 1 could not listen.\n";
@@ -55,31 +61,49 @@ static const struct option longopts[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
+static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* One line on stderr, "sou-serve: " and the message, escaped. */
+static void say(const char *fmt, ...)
+{
+	sou_buf msg = SOU_BUF_INIT, line = SOU_BUF_INIT;
+	va_list ap;
+
+	va_start(ap, fmt);
+	sou_buf_vaddf(&msg, fmt, ap);
+	va_end(ap);
+	sou_buf_adds(&line, "sou-serve: ");
+	sou_buf_add_escaped(&line, msg.data ? msg.data : "", msg.len);
+	sou_buf_addc(&line, '\n');
+	fwrite(line.data, 1, line.len, stderr);
+	sou_buf_free(&msg);
+	sou_buf_free(&line);
+}
+
 static int parse_num(const char *opt, const char *s, unsigned long min, unsigned long max,
 		     unsigned long *out)
 {
 	char *end;
-	unsigned long v;
+	unsigned long v = 0;
+	int ok = *s >= '0' && *s <= '9';
 
-	if (*s < '0' || *s > '9') {
-		fprintf(stderr, "sou-serve: %s: expected a number from %lu to %lu, got '%s'\n",
-			opt, min, max, s);
-		return 0;
+	if (ok) {
+		v = strtoul(s, &end, 10);
+		ok = !*end && v >= min && v <= max;
 	}
-	v = strtoul(s, &end, 10);
-	if (*end || v < min || v > max) {
-		fprintf(stderr, "sou-serve: %s: expected a number from %lu to %lu, got '%s'\n",
-			opt, min, max, s);
+	if (!ok) {
+		say("%s: expected a number from %lu to %lu, got '%s'", opt, min, max, s);
 		return 0;
 	}
 	*out = v;
 	return 1;
 }
 
+/* The server's log lines (serve.h: not escaped). */
 static void log_line(void *ctx, const char *line)
 {
 	(void)ctx;
-	fprintf(stderr, "sou-serve: %s\n", line);
+	say("%s", line);
 }
 
 int main(int argc, char **argv)
@@ -96,7 +120,8 @@ int main(int argc, char **argv)
 	sou_serve_opts_init(&o);
 	o.log = log_line;
 	sou_cli_default_db(&db);
-	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+	opterr = 0; /* our own line (escaped) instead of getopt's */
+	while ((opt = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'd':
 			sou_buf_reset(&db);
@@ -118,7 +143,7 @@ int main(int argc, char **argv)
 			break;
 		case 'z':
 			if (sou_tz_parse(optarg, &o.tz_min, &err)) {
-				fprintf(stderr, "sou-serve: --timezone: %s\n", err.msg);
+				say("--timezone: %s", err.msg);
 				goto usage;
 			}
 			break;
@@ -150,14 +175,19 @@ int main(int argc, char **argv)
 		case 'h':
 			fputs(usage, stdout);
 			goto done;
-		default:
-			fputs(usage, stderr);
+		case ':':
+			say("option '%s' needs a value; try sou-serve --help", argv[optind - 1]);
+			goto usage;
+		default: /* '?': unknown, or a value given to an option without one */
+			if (optopt && optopt != '?' && !strncmp(argv[optind - 1], "--", 2))
+				say("option '%s' takes no value; try sou-serve --help", argv[optind - 1]);
+			else
+				say("unknown option '%s'; try sou-serve --help", argv[optind - 1]);
 			goto usage;
 		}
 	}
 	if (optind < argc) {
-		fprintf(stderr, "sou-serve: unexpected argument '%s'\n", argv[optind]);
-		fputs(usage, stderr);
+		say("unexpected argument '%s'; try sou-serve --help", argv[optind]);
 		goto usage;
 	}
 	o.db = db.data;
@@ -171,7 +201,7 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 
 	if (sou_server_start(&o, &sv, &err)) {
-		fprintf(stderr, "sou-serve: %s\n", err.msg);
+		say("%s", err.msg);
 		rc = err.code == SOU_ERR_USAGE ? SOU_EXIT_USAGE
 		   : err.code == SOU_ERR_IO ? SOU_EXIT_SOME : sou_cli_exit_for(err.code);
 		goto done;
@@ -179,7 +209,7 @@ int main(int argc, char **argv)
 	printf("listening on %s\n", sou_server_url(sv));
 	fflush(stdout);
 	sigwait(&sigs, &sig);
-	fprintf(stderr, "sou-serve: %s: shutting down\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
+	say("%s: shutting down", sig == SIGINT ? "SIGINT" : "SIGTERM");
 	sou_server_destroy(sv);
 	goto done;
 usage:

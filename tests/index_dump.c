@@ -41,7 +41,7 @@ static void print_escaped(const char *s, size_t n)
 static void meta(void *p, const char *key, size_t klen, const char *v, size_t vlen)
 {
 	(void)p;
-	if (klen == 11 && !memcmp(key, "sou:lastrun", 11))
+	if (klen == strlen(SOU_META_LASTRUN) && !memcmp(key, SOU_META_LASTRUN, klen))
 		return;
 	printf("meta ");
 	print_escaped(key, klen);

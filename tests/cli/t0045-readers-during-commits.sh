@@ -28,9 +28,9 @@ bad_like=0 bad_terms=0 runs=0
 export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
 while :; do
 	"$SOU_QUERY" --db "$DB" --json --like "$key" >"$TMP/like.out" 2>"$TMP/like.err" ||
-		{ bad_like=$((bad_like + 1)); cat "$TMP/like.err" >&2; }
+		{ bad_like=$((bad_like + 1)); head -2 "$TMP/like.err" >&2; }
 	"$SOU_DUMP" "$DB" >"$TMP/dump.out" 2>"$TMP/dump.err" ||
-		{ bad_terms=$((bad_terms + 1)); cat "$TMP/dump.err" >&2; }
+		{ bad_terms=$((bad_terms + 1)); head -2 "$TMP/dump.err" >&2; }
 	runs=$((runs + 1))
 	kill -0 "$pid" 2>/dev/null || break
 done

@@ -1,9 +1,11 @@
 #!/bin/bash
 # t0300-serve-api: sou-serve over the sample corpus answers /search with
 # exactly the JSON of sou-query --json (20 queries, jq -S normalised),
-# refuses bad input with JSON 4xx errors, enforces its limits, serves only
-# its compiled-in page with security headers, CORS only for --cors
-# origins, and stops cleanly on SIGTERM.
+# refuses bad input with JSON 4xx errors, enforces its limits (requests
+# far over the size limit still get JSON, connections over
+# --max-connections a prompt JSON 503), serves only its compiled-in page
+# with security headers, CORS only for --cors origins, escapes what it
+# prints, and stops cleanly on SIGTERM.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/serve-lib.sh"
 command -v curl >/dev/null || skip "curl is not installed"
@@ -49,6 +51,10 @@ same '人民币 汇率' --sort date -- sort=date
 same 市场 --limit 0 --facets month -- limit=0 facets=month
 same zzzznothing
 same 'date:2022-03'
+# an empty facets list, or one of empty names, asks for none (as --facets)
+same 市场 --facets '' -- facets=
+same 市场 --facets ',,,' -- facets=,,,
+same 市场 --facets 'tag,,month,' -- facets=tag,,month,
 
 # 2. filters from parameters: the query text they make is echoed and
 # equals sou-query on that text
@@ -69,14 +75,16 @@ contains "search results are not cached" "Cache-Control: no-store" "$TMP/head"
 
 # 3. bad input: a JSON error naming the parameter, with the HTTP status
 # bad CODE PARAM PATH: the status and {"error": {"status": CODE, "parameter": PARAM}}
+# (PARAM "": no "parameter")
 bad() {
 	local want=$1 param=$2 path=$3 code
 	code=$(get "$path")
 	if [ "$code" = "$want" ] &&
 	   jq -e --argjson c "$want" --arg p "$param" \
-		'.error.status == $c and (.error.message | length > 0) and ($p == "" or .error.parameter == $p)' \
+		'.error.status == $c and (.error.message | length > 0) and
+		 (if $p == "" then .error | has("parameter") | not else .error.parameter == $p end)' \
 		"$TMP/body" >/dev/null 2>&1; then pass; else
-		fail "$path: expected $want ($param), got $code: $(head -c 300 "$TMP/body")"
+		fail "${path:0:200}: expected $want ($param), got $code: $(head -c 300 "$TMP/body")"
 	fi
 }
 bad 400 limit "/search?q=a&limit=101"
@@ -99,6 +107,9 @@ bad 400 q "/search?q=%FF"
 bad 400 q "/search?q=$(head -c 1001 /dev/zero | tr '\0' a)"
 bad 400 tag "/search?tag=$(uri 'a"b”c」d')"
 bad 400 nonsense "/search?q=a&nonsense=1"
+bad 400 "" "/search?q=a$(printf '&tag=t%d' $(seq 1 64))"
+contains "too many parameters" "more than 64 parameters" "$TMP/body"
+bad 400 "" "/search?q=a&%FF=1"
 bad 404 "" "/nothing"
 bad 404 "" "/search/"
 bad 404 "" "/../query/serve.c"
@@ -106,6 +117,22 @@ bad 404 "" "/%2e%2e/etc/passwd"
 bad 414 "" "/search?q=$(head -c 17000 /dev/zero | tr '\0' a)"
 code=$(get "/search?q=a" -H "X-Padding: $(head -c 17000 /dev/zero | tr '\0' a)")
 eq "request headers over the limit" 431 "$code"
+# far over the limit (but within its hard bound, README) the answer is
+# still JSON: 55 tags of 240 bytes are a 40 KB request line
+tags=$(for i in $(seq 1 55); do printf '&tag=%s' "$(uri "$(printf '银%.0s' $(seq 1 80))")"; done)
+bad 414 "" "/search?q=a$tags"
+code=$(get "/search?q=a" -H "X-Padding: $(head -c 40000 /dev/zero | tr '\0' a)")
+eq "a 40 KB header: 431" 431 "$code"
+eq "a 40 KB header: JSON" 431 "$(jq .error.status "$TMP/body" 2>/dev/null)"
+# past the hard bound libmicrohttpd answers by itself; its messages about
+# such requests are rate-limited, not one line each
+long=$(head -c 100000 /dev/zero | tr '\0' a)
+for i in $(seq 1 20); do
+	curl -s -o /dev/null --max-time 30 "${URL}search?q=$long"
+done
+n=$(grep -c 'libmicrohttpd:' "$TMP/serve.err")
+check "libmicrohttpd's messages are rate-limited ($n lines for 20 requests)" \
+	test "$n" -ge 1 -a "$n" -le 10
 code=$(curl -s -o "$TMP/body" -w '%{http_code}' -X POST --data q=a "${URL}search")
 eq "a body is refused" 413 "$code"
 code=$(curl -s -o "$TMP/body" -w '%{http_code}' -D "$TMP/head" -X DELETE "${URL}search")
@@ -159,12 +186,55 @@ get / >/dev/null
 contains "link template escaped" 'data-sou-link="/x/{slug}&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;"' "$TMP/body"
 stop_server
 
-# 9. start-up errors
+# 9. connections over --max-connections: a prompt JSON 503 while the
+# others are open, served again once they close
+start_server "$DB" --threads 2 --max-connections 2 || fail "restart"
+port=${URL##*:}; port=${port%/}
+# held_head FD: HEAD /search on connection FD, kept open; prints the status
+held_head() {
+	local line code=
+	printf 'HEAD /search?q=a HTTP/1.1\r\nHost: test\r\n\r\n' >&"$1" || return
+	while IFS= read -r -t 30 line <&"$1"; do
+		line=${line%$'\r'}
+		[ -z "$code" ] && code=$(cut -d' ' -f2 <<<"$line")
+		[ -z "$line" ] && break
+	done
+	echo "$code"
+}
+exec {held1}<>"/dev/tcp/127.0.0.1/$port"
+exec {held2}<>"/dev/tcp/127.0.0.1/$port"
+eq "first held connection served" 200 "$(held_head "$held1")"
+eq "second held connection served" 200 "$(held_head "$held2")"
+code=$(get "/search?q=a")
+eq "third connection: 503 at once" 503 "$code"
+eq "the 503 is JSON" 503 "$(jq .error.status "$TMP/body" 2>/dev/null)"
+contains "503 says to retry" "Retry-After: 1" "$TMP/head"
+contains "503 closes the connection" "Connection: close" "$TMP/head"
+eq "held connections still served" 200 "$(held_head "$held1")"
+exec {held1}>&- {held2}>&-
+for i in $(seq 1 300); do # until the server has seen them close
+	code=$(get "/search?q=a")
+	[ "$code" = 200 ] && break
+	sleep 0.1
+done
+eq "served again once they close" 200 "$code"
+contains "the 503 is logged" "a connection over --max-connections (2) refused" "$TMP/serve.err"
+exec {held1}<>"/dev/tcp/127.0.0.1/$port"
+eq "a held connection again" 200 "$(held_head "$held1")"
+stop_server # with it open
+eq "SIGTERM with a connection open exits 0" 0 "$SERVE_RC"
+exec {held1}>&-
+
+# 10. start-up errors
 rc "no index: exit 3" 3 "$SOU_SERVE" --db "$TMP/none" --listen 127.0.0.1:0
 contains "says there is no index" "no index here" "$TMP/err"
 rc "bad --listen: exit 2" 2 "$SOU_SERVE" --db "$DB" --listen 127.0.0.1:http
 rc "bad --cors: exit 2" 2 "$SOU_SERVE" --db "$DB" --cors blog.example.com
 rc "stray argument: exit 2" 2 "$SOU_SERVE" --db "$DB" extra
+rc "bad --threads: exit 2" 2 "$SOU_SERVE" --db "$DB" --threads $'1\e[2J'
+contains "what it prints is escaped" "got '1\\e[2J'" "$TMP/err"
+rc "unknown option: exit 2" 2 "$SOU_SERVE" $'--x\e'
+contains "unknown options too" "unknown option '--x\\e'" "$TMP/err"
 start_server "$DB" || fail "restart"
 port=${URL##*:}; port=${port%/}
 rc "port in use: exit 1" 1 "$SOU_SERVE" --db "$DB" --listen "127.0.0.1:$port"

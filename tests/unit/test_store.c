@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "testutil.h"
+#include "schema.h"
 #include "store.h"
 #include "xwrap.h"
 
@@ -63,8 +64,11 @@ static void read_stub(const char *db, char *out, size_t n)
 	out[strcspn(out, "\n")] = '\0';
 }
 
-/* A full build the way the indexer does it: write the generation, publish. */
-static void full_build(const char *db, int rebuild, const char *word)
+/*
+ * A full build the way the indexer does it: write the generation, publish.
+ * Its one document is marked by the id term idterm (SOU_PREFIX_ID + a name).
+ */
+static void full_build(const char *db, int rebuild, const char *idterm)
 {
 	sou_store *s = NULL;
 	sou_xdb *x = NULL;
@@ -79,8 +83,8 @@ static void full_build(const char *db, int rebuild, const char *word)
 	x = NULL;
 	must(sou_store_open_db(s, &x, &err), &err);
 	doc = sou_xdoc_create();
-	sou_xdoc_add_boolean(doc, word, strlen(word));
-	must(sou_xdb_replace(x, word, doc, &err), &err);
+	sou_xdoc_add_boolean(doc, idterm, strlen(idterm));
+	must(sou_xdb_replace(x, idterm, doc, &err), &err);
 	sou_xdoc_destroy(doc);
 	must(sou_xdb_commit(x, &err), &err);
 	sou_xdb_destroy(x);
@@ -126,10 +130,10 @@ static void test_new_directory(void **state)
 	sou_store_destroy(s);
 	sou_store_destroy(NULL);
 
-	full_build(db, 0, "Qfirst");
+	full_build(db, 0, SOU_PREFIX_ID "first");
 	read_stub(db, stub, sizeof(stub));
 	assert_true(!strncmp(stub, "auto gen-", 9));
-	assert_int_equal(docs_with(db, "Qfirst"), 1);
+	assert_int_equal(docs_with(db, SOU_PREFIX_ID "first"), 1);
 }
 
 static void test_lock(void **state)
@@ -159,7 +163,7 @@ static void test_incremental_and_rebuild(void **state)
 
 	(void)state;
 	snprintf(db, sizeof(db), "%s/gens", dir);
-	full_build(db, 0, "Qone");
+	full_build(db, 0, SOU_PREFIX_ID "one");
 	read_stub(db, stub1, sizeof(stub1));
 	snprintf(gen1, sizeof(gen1), "%s/%s", db, stub1 + 5);
 	assert_true(exists(gen1));
@@ -190,14 +194,14 @@ static void test_incremental_and_rebuild(void **state)
 	}
 	read_stub(db, stub2, sizeof(stub2));
 	assert_string_equal(stub1, stub2);
-	assert_int_equal(docs_with(db, "Qone"), 1);
+	assert_int_equal(docs_with(db, SOU_PREFIX_ID "one"), 1);
 
 	/* a published rebuild switches; the old generation (no reader) goes */
-	full_build(db, 1, "Qtwo");
+	full_build(db, 1, SOU_PREFIX_ID "two");
 	read_stub(db, stub2, sizeof(stub2));
 	assert_string_not_equal(stub1, stub2);
-	assert_int_equal(docs_with(db, "Qtwo"), 1);
-	assert_int_equal(docs_with(db, "Qone"), 0);
+	assert_int_equal(docs_with(db, SOU_PREFIX_ID "two"), 1);
+	assert_int_equal(docs_with(db, SOU_PREFIX_ID "one"), 0);
 	assert_false(exists(gen1));
 }
 
@@ -210,7 +214,7 @@ static void test_damaged_stub(void **state)
 
 	(void)state;
 	snprintf(db, sizeof(db), "%s/damaged", dir);
-	full_build(db, 0, "Qok");
+	full_build(db, 0, SOU_PREFIX_ID "ok");
 	f = fopen(path_in(db, "XAPIANDB"), "w");
 	assert_non_null(f);
 	fputs("garbage\n", f);
@@ -219,8 +223,8 @@ static void test_damaged_stub(void **state)
 	assert_null(s);
 	assert_non_null(strstr(err.msg, "XAPIANDB"));
 	/* a rebuild replaces it */
-	full_build(db, 1, "Qnew");
-	assert_int_equal(docs_with(db, "Qnew"), 1);
+	full_build(db, 1, SOU_PREFIX_ID "new");
+	assert_int_equal(docs_with(db, SOU_PREFIX_ID "new"), 1);
 }
 
 int main(void)

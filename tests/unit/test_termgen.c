@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "testutil.h"
+#include "schema.h"
 #include "termgen.h"
 #include "xwrap.h"
 
@@ -35,9 +36,22 @@ static void must(sou_status st, const sou_error *err)
 		fail_msg("status %d: %s", (int)st, err->msg);
 }
 
-/* Indexes one post the way the indexer does (id term, title, body). */
-static void add_post(sou_xdb *db, const char *relpath, const char *title,
-		     const char *const *bodies, size_t nbodies, const char *tag)
+/*
+ * The title increment of the fixture below: any wdf increment other than
+ * 1 shows that sou_termgen_index applies it to the title field's terms.
+ */
+_Static_assert(SOU_WDF_TITLE > 1, "the title wdf checks need an increment above 1");
+
+/*
+ * A termgen fixture, not the indexer's document (common/postdoc.h builds
+ * that, with the title in the body field too; test_postdoc.c checks it):
+ * each field is indexed by its own sou_termgen_index call so that a test
+ * sees one field alone.  The title goes only into the title field, at
+ * SOU_WDF_TITLE; each string of bodies is a separate call into the body
+ * field (test_field_gap); tag is a filter term; the data is relpath.
+ */
+static void index_fields(sou_xdb *db, const char *relpath, const char *title,
+			 const char *const *bodies, size_t nbodies, const char *tag)
 {
 	sou_buf id = SOU_BUF_INIT;
 	sou_xdoc *doc = sou_xdoc_create();
@@ -48,7 +62,8 @@ static void add_post(sou_xdb *db, const char *relpath, const char *title,
 	sou_termgen_begin(tg, doc);
 	sou_xdoc_add_boolean(doc, id.data, id.len);
 	if (title)
-		must(sou_termgen_index(tg, SOU_FIELD_TITLE, title, strlen(title), 5, &err), &err);
+		must(sou_termgen_index(tg, SOU_FIELD_TITLE, title, strlen(title), SOU_WDF_TITLE,
+				       &err), &err);
 	for (i = 0; i < nbodies; i++)
 		must(sou_termgen_index(tg, SOU_FIELD_BODY, bodies[i], strlen(bodies[i]), 1, &err),
 		     &err);
@@ -79,10 +94,10 @@ static int setup(void **state)
 		print_error("%s\n", err.msg);
 		return -1;
 	}
-	add_post(w, "2022/a.md", TITLE_A, a, 1, "ＡＩ");
-	add_post(w, "2022/b.md", "研究生活", b, 1, NULL);
-	add_post(w, "2022/c.md", "生命", c, 1, NULL);
-	add_post(w, "2022/gap.md", NULL, gap, 2, NULL);
+	index_fields(w, "2022/a.md", TITLE_A, a, 1, "ＡＩ");
+	index_fields(w, "2022/b.md", "研究生活", b, 1, NULL);
+	index_fields(w, "2022/c.md", "生命", c, 1, NULL);
+	index_fields(w, "2022/gap.md", NULL, gap, 2, NULL);
 	if (sou_xdb_commit(w, &err)) {
 		print_error("%s\n", err.msg);
 		return -1;
@@ -217,9 +232,9 @@ static void test_doc_terms(void **state)
 	/* title field: prefixed terms, with the wdf increment */
 	t = need(&d, SOU_PREFIX_TITLE_BIGRAM "农业");
 	assert_int_equal(t->npos, 0);
-	assert_int_equal(t->wdf, 5);
+	assert_int_equal(t->wdf, SOU_WDF_TITLE);
 	t = need(&d, SOU_PREFIX_TITLE_UNIGRAM "农");
-	assert_int_equal(t->wdf, 5);
+	assert_int_equal(t->wdf, SOU_WDF_TITLE);
 	need(&d, SOU_PREFIX_TITLE_BIGRAM "银行");
 	/* the filter term and the id term: boolean, wdf 0 */
 	t = need(&d, SOU_PREFIX_TAG "ai");
@@ -748,7 +763,7 @@ static void add_round(sou_xdb *w, int i, int round)
 	for (k = 0; k < 30; k++)
 		sou_buf_addf(&body, "w%dx%d ", (i * 7 + k * 13 + round) % 997, round);
 	bodies[0] = body.data;
-	add_post(w, rel, NULL, bodies, 1, NULL);
+	index_fields(w, rel, NULL, bodies, 1, NULL);
 	sou_buf_free(&body);
 }
 
