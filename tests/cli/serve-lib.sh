@@ -12,6 +12,9 @@ trap 'stop_server; rm -rf "$TMP"' EXIT
 # start_server DB [OPTIONS...]: sets URL (http://127.0.0.1:PORT/) and SERVE_PID.
 start_server() {
 	local db=$1 i; shift
+	# emptied here, not only by the redirection in the child, which may
+	# come after the first look below and leave it the previous server's
+	: >"$TMP/serve.out"
 	"$SOU_SERVE" --db "$db" --listen 127.0.0.1:0 "$@" >"$TMP/serve.out" 2>"$TMP/serve.err" &
 	SERVE_PID=$!
 	URL=

@@ -237,7 +237,7 @@ rc "unknown option: exit 2" 2 "$SOU_SERVE" $'--x\e'
 contains "unknown options too" "unknown option '--x\\e'" "$TMP/err"
 start_server "$DB" || fail "restart"
 port=${URL##*:}; port=${port%/}
-rc "port in use: exit 1" 1 "$SOU_SERVE" --db "$DB" --listen "127.0.0.1:$port"
+rc "port in use: exit 1" 1 timeout 60 "$SOU_SERVE" --db "$DB" --listen "127.0.0.1:$port"
 contains "says why" "cannot listen on 127.0.0.1:$port" "$TMP/err"
 stop_server
 finish
