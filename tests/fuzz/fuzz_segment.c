@@ -1,11 +1,14 @@
 /*
  * fuzz_segment.c - libFuzzer target: the segmenter and the snippet code
  * on arbitrary bytes.  Checks that every token's span lies inside the
- * input and that highlight ranges lie inside the snippet.
+ * input, that highlight ranges lie inside the snippet, and that the quick
+ * unit stream (sou_segmenter_quick_units), when it is derived at all, is
+ * byte for byte the stream termgen made from the segmenter's units.
  */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "segment.h"
 #include "snippet.h"
@@ -49,6 +52,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (r.v[2 * i] >= r.v[2 * i + 1] || r.v[2 * i + 1] > out.len)
 			__builtin_trap();
 	sou_ranges_free(&r);
+	{
+		sou_xdoc *doc = sou_xdoc_create();
+		const char *u;
+		size_t n;
+		sou_buf_reset(&out);
+		sou_termgen_begin(tg, doc);
+		if (!sou_termgen_index(tg, SOU_FIELD_BODY, (const char *)data, size, 1, &err) &&
+		    sou_segmenter_quick_units(sou_termgen_segmenter(tg), (const char *)data, size,
+					      &out)) {
+			u = sou_termgen_units(tg, SOU_FIELD_BODY, &n);
+			if (out.len != n || (n && memcmp(out.data, u, n)))
+				__builtin_trap();
+		}
+		sou_xdoc_destroy(doc);
+	}
 	sou_buf_free(&out);
 	sou_strlist_free(&pats);
 	return 0;
