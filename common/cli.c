@@ -3,6 +3,7 @@
  */
 #include "cli.h"
 
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -81,4 +82,26 @@ sou_status sou_cli_read_config(const char *dir, sou_strlist *dicts,
 	sou_buf_free(&val);
 	sou_buf_free(&key);
 	return st;
+}
+
+void sou_cli_say(FILE *f, const char *prefix, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	sou_cli_vsay(f, prefix, fmt, ap);
+	va_end(ap);
+}
+
+void sou_cli_vsay(FILE *f, const char *prefix, const char *fmt, va_list ap)
+{
+	sou_buf msg = SOU_BUF_INIT, line = SOU_BUF_INIT;
+
+	sou_buf_vaddf(&msg, fmt, ap);
+	sou_buf_adds(&line, prefix);
+	sou_buf_add_escaped(&line, msg.data ? msg.data : "", msg.len);
+	sou_buf_addc(&line, '\n');
+	fwrite(line.data, 1, line.len, f);
+	sou_buf_free(&msg);
+	sou_buf_free(&line);
 }

@@ -5,6 +5,9 @@
 #ifndef SOU_CLI_H
 #define SOU_CLI_H
 
+#include <stdarg.h>
+#include <stdio.h>
+
 #include "buf.h"
 #include "error.h"
 
@@ -31,6 +34,18 @@ void sou_cli_default_db(sou_buf *out);
  */
 sou_status sou_cli_read_config(const char *dir, sou_strlist *dicts,
 			       sou_strlist *synonyms, sou_error *err);
+
+/*
+ * Writes one line for a person to f: prefix (as is, e.g. "sou-query: "),
+ * then the formatted message escaped (buf.h: sou_buf_add_escaped), then a
+ * newline, in one write.  The mains' every stderr line goes through it, so
+ * nothing from a post, a file name or an argument can move the cursor or
+ * split the line.
+ */
+void sou_cli_say(FILE *f, const char *prefix, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void sou_cli_vsay(FILE *f, const char *prefix, const char *fmt, va_list ap)
+	__attribute__((format(printf, 3, 0)));
 
 /* Maps a library status from opening/using the index to an exit status. */
 int sou_cli_exit_for(sou_status st);

@@ -52,13 +52,7 @@ static volatile sig_atomic_t got_signal;
  */
 static void say(FILE *f, const char *prefix, const char *s)
 {
-	sou_buf b = SOU_BUF_INIT;
-
-	sou_buf_adds(&b, prefix);
-	sou_buf_add_escaped(&b, s, strlen(s));
-	sou_buf_addc(&b, '\n');
-	fputs(b.data, f);
-	sou_buf_free(&b);
+	sou_cli_say(f, prefix, "%s", s);
 }
 
 static void on_signal(int sig)

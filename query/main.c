@@ -103,20 +103,16 @@ static size_t batch_line;
 static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void say(const char *fmt, ...)
 {
-	sou_buf msg = SOU_BUF_INIT, line = SOU_BUF_INIT;
+	char prefix[64];
 	va_list ap;
 
-	va_start(ap, fmt);
-	sou_buf_vaddf(&msg, fmt, ap);
-	va_end(ap);
-	sou_buf_adds(&line, "sou-query: ");
 	if (batch_line)
-		sou_buf_addf(&line, "--batch line %zu: ", batch_line);
-	sou_buf_add_escaped(&line, msg.data ? msg.data : "", msg.len);
-	sou_buf_addc(&line, '\n');
-	fwrite(line.data, 1, line.len, stderr);
-	sou_buf_free(&msg);
-	sou_buf_free(&line);
+		snprintf(prefix, sizeof(prefix), "sou-query: --batch line %zu: ", batch_line);
+	else
+		snprintf(prefix, sizeof(prefix), "sou-query: ");
+	va_start(ap, fmt);
+	sou_cli_vsay(stderr, prefix, fmt, ap);
+	va_end(ap);
 }
 
 /*

@@ -66,18 +66,11 @@ static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* One line on stderr, "sou-serve: " and the message, escaped. */
 static void say(const char *fmt, ...)
 {
-	sou_buf msg = SOU_BUF_INIT, line = SOU_BUF_INIT;
 	va_list ap;
 
 	va_start(ap, fmt);
-	sou_buf_vaddf(&msg, fmt, ap);
+	sou_cli_vsay(stderr, "sou-serve: ", fmt, ap);
 	va_end(ap);
-	sou_buf_adds(&line, "sou-serve: ");
-	sou_buf_add_escaped(&line, msg.data ? msg.data : "", msg.len);
-	sou_buf_addc(&line, '\n');
-	fwrite(line.data, 1, line.len, stderr);
-	sou_buf_free(&msg);
-	sou_buf_free(&line);
 }
 
 static int parse_num(const char *opt, const char *s, unsigned long min, unsigned long max,
