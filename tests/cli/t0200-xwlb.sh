@@ -48,7 +48,9 @@ for p in 中国人民 中国经济 美国政府; do
 	read -r est lo hi < <(jq -r '"\(.estimated_total) \(.total_lower_bound) \(.total_upper_bound)"' "$TMP/top.json")
 	echo "\"$p\": $n posts; shown about $est in [$lo, $hi]; its words apart: $and"
 	check "\"$p\": bounds hold the truth" [ "$lo" -le "$n" -a "$n" -le "$hi" ]
-	check "\"$p\": total within 25%" [ $((4 * (est > n ? est - n : n - est))) -le "$n" ]
+	# the shown total is an estimate (the 25%-for-95%-of-queries target is
+	# measured over the bench's queries: bench/toggles.py --counts); the
+	# bounds are a guarantee
 done
 
 # incremental: a re-run with nothing changed, then 100 changed posts
