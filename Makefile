@@ -14,7 +14,8 @@ DEMO_DB ?= demo-db
 PACKAGES = cmake make pkg-config gcc g++ libxapian-dev libicu-dev libyaml-dev \
 	libcmark-dev libgumbo-dev libjansson-dev libxxhash-dev libcmocka-dev jq valgrind \
 	clang libclang-rt-14-dev python3 \
-	libmicrohttpd-dev curl chromium chromium-driver python3-selenium fonts-wqy-microhei
+	libmicrohttpd-dev curl chromium chromium-driver python3-selenium fonts-wqy-microhei \
+	xapian-tools
 
 SUDO = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 

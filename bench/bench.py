@@ -29,7 +29,11 @@ PY = "/usr/bin/python3"
 ENGINES_PY = os.path.join(HERE, "engines.py")
 ALL_ENGINES = ["sou", "sphinx", "sqlite", "xapian"]
 CLASSES = ["rare", "common", "two-words", "phrase", "one-char", "tag+date", "sort-date",
-           "known-item", "known-item+filter"]
+           "known-item", "known-item+filter", "headline-words"]
+# the classes whose queries have a target post (relevance figures); known-all
+# is the title-fragment classes together (as before headline-words existed)
+KNOWN_CLASSES = ["known-item", "known-item+filter", "headline-words", "known-all"]
+KNOWN_ALL = ("known-item", "known-item+filter")
 CLASS_DOC = {
     "rare": "one word seen in only one sampled post",
     "common": "one of the most frequent words",
@@ -40,6 +44,8 @@ CLASS_DOC = {
     "sort-date": "a frequent word, newest first",
     "known-item": "2-3 consecutive words of a unique title (4+ characters); the target is that post",
     "known-item+filter": "the same plus the target's tag and month",
+    "headline-words": "2-4 consecutive words of a unique title as another segmenter "
+                      "(jieba) cuts them, separated by spaces (AND); the target is that post",
 }
 TZ = 8 * 3600  # sou's default zone, +08:00: date: filters are read in it
 SIZES = {"10k": 10_000, "100k": 100_000, "1m": 1_000_000}
@@ -222,7 +228,69 @@ def local_ym(epoch):
     return t.tm_year, t.tm_mon
 
 
-def make_workload(docs, jsonl, seed, per_class, known):
+def other_segmenter(name):
+    """(description, cut) of the segmenter the headline-words class uses:
+    one that is not sou's, so that the queries do not follow sou's own
+    word boundaries.  jieba (Debian's python3-jieba, installed by bench/run)
+    with its bundled dictionary; or forward maximum matching over the PKU
+    training word list of ../shared/segmentation (bench/sighan/fmm.py's
+    algorithm).  Both are deterministic."""
+    if name == "jieba":
+        try:
+            import jieba
+        except ImportError:
+            raise SystemExit("bench: --headline-seg jieba needs python3-jieba (bench/run installs it)")
+        jieba.setLogLevel(60)
+        jieba.initialize()
+        return "jieba %s" % getattr(jieba, "__version__", "?"), lambda t: jieba.lcut(t)
+    path = os.path.join(SHARED, "segmentation", "pku_training_words.utf8")
+    with open(path, encoding="utf-8") as f:
+        words = set(w.strip() for w in f if w.strip())
+    maxlen = max(len(w) for w in words)
+
+    def fmm(line):
+        out, i = [], 0
+        while i < len(line):
+            for n in range(min(maxlen, len(line) - i), 0, -1):
+                if n == 1 or line[i:i + n] in words:
+                    out.append(line[i:i + n])
+                    i += n
+                    break
+        return out
+    return "forward maximum matching over the PKU training list", fmm
+
+
+def headline_queries(docs, seed, count, cut, add):
+    """The headline-words class: 2-4 consecutive words of a title that no
+    other post has, as `cut` segments it, joined with spaces (AND).  Every
+    word is Chinese; the first and last have 2+ characters (no particle or
+    half name at the edges); 4+ characters in all.  Own random stream
+    (seeded from --seed), so the other classes do not change with it."""
+    import random
+    rng = random.Random("headline-%d" % seed)
+    titles = collections.Counter(d["title"] for d in docs)
+    cands = [i for i in range(len(docs))
+             if titles[docs[i]["title"]] == 1 and CJK_RUN.search(docs[i]["title"])]
+    rng.shuffle(cands)
+    made = 0
+    for i in cands:
+        if made >= count:
+            break
+        ws = [w for w in cut(docs[i]["title"].replace("\n", " ")) if w.strip()]
+        k = rng.choice((2, 3, 4))
+        starts = [s for s in range(len(ws) - k + 1)
+                  if all(is_cjk_word(w) for w in ws[s:s + k]) and len(ws[s]) >= 2
+                  and len(ws[s + k - 1]) >= 2 and sum(len(w) for w in ws[s:s + k]) >= 4]
+        if not starts:
+            continue
+        s = rng.choice(starts)
+        add("headline-words", ws[s:s + k], target=i + 1)
+        made += 1
+    if made < count:
+        log("warning: only %d headline-words queries" % made)
+
+
+def make_workload(docs, jsonl, seed, per_class, known, headline=0, cut=None):
     import random
     rng = random.Random(seed)
     n = len(docs)
@@ -348,6 +416,8 @@ def make_workload(docs, jsonl, seed, per_class, known):
         made += 1
     if made < known:
         log("warning: only %d known-item queries" % made)
+    if headline and cut:
+        headline_queries(docs, seed, headline, cut, add)
     return qs
 
 
@@ -486,9 +556,9 @@ def summarize_queries(qs, res):
 
 def relevance(qs, res):
     out = {}
-    for cls in ("known-item", "known-item+filter", "known-all"):
+    for cls in KNOWN_CLASSES:
         idx = [i for i, q in enumerate(qs) if "target" in q and
-               (cls == "known-all" or q["class"] == cls)]
+               (q["class"] in KNOWN_ALL if cls == "known-all" else q["class"] == cls)]
         if not idx:
             continue
         s1 = s10 = rr = 0.0
@@ -507,6 +577,9 @@ def relevance(qs, res):
 
 def summarize_index(runs, posts, text_bytes):
     m = {k: median([r[k] for r in runs]) for k in ("wall_s", "cpu_s", "peak_rss_mb", "index_bytes")}
+    if not runs:  # --reuse
+        m.update(posts_per_s=None, text_mb_per_s=None, index_mb=None, index_per_text=None)
+        return m
     m["posts_per_s"] = posts / m["wall_s"]
     m["text_mb_per_s"] = text_bytes / 1e6 / m["wall_s"]
     m["index_mb"] = m["index_bytes"] / 1e6
@@ -539,7 +612,8 @@ def versions():
     import sqlite3
     return {"sou": git or None, "sphinxsearch": dpkg("sphinxsearch"),
             "sqlite": sqlite3.sqlite_version, "xapian": dpkg("libxapian30"),
-            "python3-xapian": dpkg("python3-xapian"), "python": platform.python_version(),
+            "python3-xapian": dpkg("python3-xapian"), "python3-jieba": dpkg("python3-jieba"),
+            "python": platform.python_version(),
             "sou_build": os.environ.get("SOU_BENCH_BUILD_FLAGS", "")}
 
 
@@ -610,8 +684,11 @@ def markdown(res):
             L.append("| %s | %d | %s |" % (cls, q[0]["n"], " | ".join(
                 "%.0f%%" % (x["with_hits"] * 100) for x in q)))
     if any(E[e].get("relevance") for e in eng):
-        L += ["", "## Known-item relevance (title fragments; MRR over the top 10)", "", head, sep]
-        for cls in ("known-item", "known-item+filter", "known-all"):
+        L += ["", "## Known-item relevance (MRR over the top 10)", "",
+              "known-item: title fragments; known-item+filter: the same with the target's tag "
+              "and month; known-all: those two together; headline-words: words of a title as %s "
+              "cuts them, AND." % c.get("headline_segmenter", "another segmenter"), "", head, sep]
+        for cls in KNOWN_CLASSES:
             for k in ("success@1", "success@10", "mrr@10"):
                 vals = {e: E[e]["relevance"].get(cls, {}).get(k) for e in eng}
                 if any(v is not None for v in vals.values()):
@@ -619,7 +696,8 @@ def markdown(res):
                     L.append(row("%s (%d) %s" % (cls, n, k), vals))
     L += ["", "Query classes: " + "; ".join("%s: %s" % (k, v) for k, v in CLASS_DOC.items()) + "."]
     notes = list(res.get("notes", []))
-    if "sou" in E and E["sou"]["index"]["cpu_s"] > 1.1 * E["sou"]["index"]["wall_s"]:
+    if "sou" in E and E["sou"]["index"]["cpu_s"] is not None and \
+            E["sou"]["index"]["cpu_s"] > 1.1 * E["sou"]["index"]["wall_s"]:
         notes.append("sou-index used more than one core (CPU s above wall s); the baselines "
                      "index on one thread: compare CPU s as well as wall s.")
     if "sphinx" in E and E["sphinx"].get("roundtrip_floor_ms") is not None:
@@ -675,7 +753,10 @@ def bench_corpus(args, name, tree, engines, rerun=False):
     corpus = {"name": name, "tree": tree, "posts": len(docs), "file_bytes": tree_bytes(tree),
               "text_bytes": text_bytes, "body_bytes": docs_bytes[1]}
     log("corpus %s: %d posts, %.1f MB text" % (name, len(docs), text_bytes / 1e6))
-    qs = make_workload(docs, jsonl, args.seed, args.queries, args.known)
+    seg_name, cut = other_segmenter(args.headline_seg) if args.headline else (None, None)
+    qs = make_workload(docs, jsonl, args.seed, args.queries, args.known, args.headline, cut)
+    if args.headline:
+        corpus["headline_segmenter"] = seg_name
     wl = os.path.join(WORK, RUN_NAME + ".workload.json")
     with open(wl, "w", encoding="utf-8") as f:
         json.dump(qs, f, ensure_ascii=False)
@@ -685,7 +766,13 @@ def bench_corpus(args, name, tree, engines, rerun=False):
     hits = {}
     for e in engines:
         log("== %s" % e)
-        runs = index_engine(e, tree, jsonl, args.repeat, port)
+        if args.reuse and os.path.isdir(index_dir(e)):
+            # --reuse: the index a --keep run of the same --name left (for
+            # relevance experiments, e.g. SOU_TUNE's rerank knobs); no figures
+            log("reusing", index_dir(e))
+            runs = []
+        else:
+            runs = index_engine(e, tree, jsonl, args.repeat, port)
         r = {"index_runs": runs, "index": summarize_index(runs, len(docs), text_bytes)}
         if rerun and e == "sou":
             m = timed([SOU_INDEX, "--db", index_dir(e), tree], ok=(0, 1))
@@ -728,7 +815,13 @@ def main():
     ap.add_argument("--engines", help="comma-separated; default all four, in scaling mode sou")
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--queries", type=int, default=200, help="queries per class")
-    ap.add_argument("--known", type=int, default=400, help="known-item queries")
+    ap.add_argument("--known", type=int, default=400, help="known-item (title fragment) queries")
+    ap.add_argument("--headline", type=int, default=300, help="headline-words queries (0: none)")
+    ap.add_argument("--headline-seg", default="jieba", choices=["jieba", "fmm"],
+                    help="segmenter of the headline-words class (fmm: over SIGHAN's PKU list)")
+    ap.add_argument("--reuse", action="store_true",
+                    help="use the indexes a --keep run of the same --name left, without "
+                         "index figures (relevance experiments)")
     ap.add_argument("--seed", type=int, default=42)
     ap.add_argument("--port", type=int, default=19306)
     ap.add_argument("--name")
@@ -741,8 +834,9 @@ def main():
     ap.add_argument("--shared", default=os.environ.get("SOU_SHARED") or os.path.join(ROOT, "..", "shared"))
     args = ap.parse_args()
 
-    global WORK, TARBALL, SOU_INDEX, SOU_QUERY, EXTRACT, RUN_NAME
+    global WORK, TARBALL, SOU_INDEX, SOU_QUERY, EXTRACT, RUN_NAME, SHARED
     WORK = os.path.abspath(args.work)
+    SHARED = args.shared
     os.makedirs(WORK, exist_ok=True)
     TARBALL = os.path.join(args.shared, "corpus", "xwlb.tar.gz")
     SOU_INDEX = os.path.join(args.build, "indexer", "sou-index")
@@ -796,9 +890,11 @@ def main():
         latest = os.path.join(results, "latest.md")
     with open(os.path.join(results, name + ".json"), "w", encoding="utf-8") as f:
         json.dump(res, f, ensure_ascii=False, indent=1)
-    # latest*.md (tracked by git) only from the standard runs: xwlb, or scaling
+    # latest*.md (tracked by git) only from the standard runs: xwlb with
+    # every engine and fresh indexes, or scaling
     paths = [os.path.join(results, name + ".md")]
-    if args.scaling or (args.size == "xwlb" and not args.tree):
+    if args.scaling or (args.size == "xwlb" and not args.tree and not args.reuse and
+                        set(engines) == set(ALL_ENGINES)):
         paths.append(latest)
     for p in paths:
         with open(p, "w", encoding="utf-8") as f:

@@ -28,7 +28,7 @@ sou_status sou_linefile_open(const char *path, sou_linefile **out, sou_error *er
 
 	*out = NULL;
 	if (!f)
-		return sou_error_set(err, errno == ENOENT ? SOU_ERR_NOTFOUND : SOU_ERR_IO,
+		return sou_error_set(err, (errno == ENOENT || errno == ENOTDIR) ? SOU_ERR_NOTFOUND : SOU_ERR_IO,
 				     "%s: %s", path, strerror(errno));
 	lf = sou_xcalloc(1, sizeof(*lf));
 	lf->f = f;

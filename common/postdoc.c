@@ -3,6 +3,7 @@
  */
 #include "postdoc.h"
 
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -116,6 +117,31 @@ static void set_facet(sou_postdoc *pd, sou_xdoc *doc, unsigned slot, const sou_s
 		sou_xdoc_set_value(doc, slot, pd->facet.data, pd->facet.len);
 }
 
+/*
+ * The day slot and the order slot (schema.h): the order key is the date
+ * (or zeros) then the key, so no two posts rank alike.  Uses pd->facet as
+ * scratch (set_facet is done with it).
+ */
+static void set_order(sou_postdoc *pd, sou_xdoc *doc, const sou_post *p, const char *key)
+{
+	uint64_t t = 0;
+
+	if (p->has_date) {
+		int64_t e = p->date.epoch;
+		/* floor division: days before 1970 round down too */
+		long day = (long)(e >= 0 ? e / 86400 : -((-e + 86399) / 86400));
+		char d[32];
+		int n = snprintf(d, sizeof(d), "%0*ld", SOU_DAY_WIDTH, day + SOU_DAY_OFFSET);
+		if (n > 0)
+			sou_xdoc_set_value(doc, SOU_SLOT_DAY, d, (size_t)n);
+		t = (uint64_t)e ^ ((uint64_t)1 << 63);
+	}
+	sou_buf_reset(&pd->facet);
+	sou_buf_addf(&pd->facet, "%0*" PRIx64, SOU_ORDER_DATE_WIDTH, t);
+	sou_buf_adds(&pd->facet, key);
+	sou_xdoc_set_value(doc, SOU_SLOT_ORDER, pd->facet.data, pd->facet.len);
+}
+
 /* Boolean filter term prefix + the formatted date field. */
 static void add_date_term(sou_xdoc *doc, const char *prefix, const char *fmt, int a, int b,
 			  int c)
@@ -171,6 +197,7 @@ static sou_status build(sou_postdoc *pd, sou_termgen *tg, const char *key, sou_x
 		add_date_term(doc, SOU_PREFIX_DAY, "%04d%02d%02d", y, m, d);
 		sou_xdoc_set_number(doc, SOU_SLOT_DATE, (double)p->date.epoch);
 	}
+	set_order(pd, doc, p, key);
 	sou_termgen_idterm(key, &pd->idterm);
 	sou_xdoc_add_boolean(doc, pd->idterm.data, pd->idterm.len);
 	{

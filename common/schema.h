@@ -47,7 +47,7 @@
  * data a post produces change: an index written with another version is
  * rebuilt by the next sou-index run.
  */
-#define SOU_SCHEMA_FORMAT "sou-index-format 5"
+#define SOU_SCHEMA_FORMAT "sou-index-format 6"
 /* Format 4 (sou before issue 9): positional bigrams, no unit streams.
  * Queries still answer it exactly, by phrases, until it is rebuilt. */
 #define SOU_SCHEMA_FORMAT_POSITIONAL "sou-index-format 4"
@@ -77,6 +77,26 @@
 #define SOU_SLOT_TAGS 1        /* tags, separated by SOU_FACET_SEP (facets) */
 #define SOU_SLOT_CATEGORIES 2  /* categories, likewise */
 #define SOU_SLOT_MONTH 3       /* "YYYY-MM" of the date (facets) */
+/*
+ * The UTC day of the date, SOU_DAY_WIDTH decimal digits of
+ * SOU_DAY_OFFSET + days since 1970-01-01 (so string order is day order):
+ * the key of the day -> weight map by which --recent favours new posts
+ * with Xapian's built-in ValueMapPostingSource (which a stock
+ * xapian-tcpsrv can run, unlike a custom posting source).
+ */
+#define SOU_SLOT_DAY 4
+#define SOU_DAY_OFFSET 100000L
+#define SOU_DAY_WIDTH 6
+/*
+ * The order key: SOU_ORDER_DATE_WIDTH hex digits of the date (epoch
+ * seconds as a signed 64-bit number with its sign bit flipped, so string
+ * order is time order; all zeros without a date), then the post's key.
+ * Unique per post, so ranks never tie: relevance ties and date sorting
+ * use it (Enquire's sort by value, which works remotely), and results do
+ * not depend on docids, which differ between one index and its shards.
+ */
+#define SOU_SLOT_ORDER 5
+#define SOU_ORDER_DATE_WIDTH 16
 
 /* wdf increments: how much one occurrence of a word in each place counts. */
 #define SOU_WDF_TITLE 3

@@ -38,6 +38,10 @@ typedef struct collect {
 	size_t ns, scap;
 	sou_buf arena;
 	size_t base;               /* offset of the segmented region in the text */
+	int words;                 /* whole-word patterns (sou_snippet_make_words) */
+	unit *w;                   /* then: the text's words (HANWORD, WORD) */
+	size_t nw, wcap;
+	size_t word_end;           /* end of the last HANWORD */
 } collect;
 
 void sou_ranges_free(sou_ranges *r)
@@ -88,6 +92,18 @@ static int collect_token(void *ctx, const sou_token *t)
 	x.end = t->end + c->base;
 	x.brk = t->brk;
 	x.part_of = -1;
+	/* a HANWORD comes before its units: a WORD inside one (50 of 50万元)
+	 * is part of a word, not a word */
+	if (c->words && (t->kind == SOU_TOK_HANWORD ||
+			 (t->kind == SOU_TOK_WORD && x.start >= c->word_end))) {
+		unit y = x;
+		if (t->kind == SOU_TOK_HANWORD)
+			c->word_end = x.end;
+		y.term_off = c->arena.len;
+		sou_buf_add(&c->arena, t->term, t->term_len);
+		push_unit(&c->w, &c->nw, &c->wcap, &y);
+		x.term_off = c->arena.len;
+	}
 	switch (t->kind) {
 	case SOU_TOK_HANWORD:
 		push_span(c, x.start, x.end);
@@ -130,6 +146,12 @@ static void find_matches(const collect *c, const sou_strlist *pats, sou_xstem *s
 		size_t plen = strlen(pat), k = 1, j;
 		const char *q;
 
+		if (c->words) { /* a word matches the text's words equal to it */
+			for (i = 0; i < c->nw; i++)
+				if (unit_eq(c, &c->w[i], pat, plen))
+					ADD(c->w[i].start, c->w[i].end, p);
+			continue;
+		}
 		for (q = pat; *q; q++)
 			if (*q == SOU_UNIT_SEP)
 				k++;
@@ -242,8 +264,8 @@ static size_t snap(const collect *c, size_t b, int to_end)
  */
 static sou_status make_in_region(sou_segmenter *seg, sou_xstem *stem, const char *text,
 				 size_t len, size_t rs, size_t re,
-				 const sou_strlist *patterns, size_t max_cols, sou_buf *out,
-				 sou_ranges *ranges, sou_error *err)
+				 const sou_strlist *patterns, int words, size_t max_cols,
+				 sou_buf *out, sou_ranges *ranges, sou_error *err)
 {
 	collect c;
 	match *m = NULL;
@@ -254,6 +276,7 @@ static sou_status make_in_region(sou_segmenter *seg, sou_xstem *stem, const char
 
 	memset(&c, 0, sizeof(c));
 	c.base = rs;
+	c.words = words;
 	sou_buf_reset(out);
 	ranges->n = 0;
 	st = sou_segmenter_run(seg, text + rs, re - rs, SOU_SEG_DOCUMENT, collect_token, &c,
@@ -332,6 +355,7 @@ done:
 	free(m);
 	free(c.u);
 	free(c.parts);
+	free(c.w);
 	free(c.spans);
 	sou_buf_free(&c.arena);
 	return st;
@@ -395,9 +419,9 @@ static size_t region_end(const char *t, size_t len, size_t e)
 	return e;
 }
 
-sou_status sou_snippet_make(sou_segmenter *seg, const char *text, size_t len,
-			    const sou_strlist *patterns, size_t max_cols,
-			    sou_buf *out, sou_ranges *ranges, sou_error *err)
+static sou_status make(sou_segmenter *seg, const char *text, size_t len,
+		       const sou_strlist *patterns, int words, size_t max_cols,
+		       sou_buf *out, sou_ranges *ranges, sou_error *err)
 {
 	sou_buf folded = SOU_BUF_INIT, needle = SOU_BUF_INIT;
 	size_t *map = NULL, mapcap = 0, ncand = 0, candcap = 0, p, i, j;
@@ -408,13 +432,13 @@ sou_status sou_snippet_make(sou_segmenter *seg, const char *text, size_t len,
 	sou_status st;
 
 	/* one stemmer for the call, only when some pattern is a Latin word */
-	for (p = 0; patterns && p < patterns->n && !stem; p++)
+	for (p = 0; !words && patterns && p < patterns->n && !stem; p++)
 		if (sou_termgen_stemmable(patterns->v[p], strlen(patterns->v[p])))
 			stem = sou_xstem_create();
 	if (!max_cols || len <= WHOLE_TEXT_BYTES || !patterns || !patterns->n) {
 		st = make_in_region(seg, stem, text, len, 0,
 				    max_cols && len > WHOLE_TEXT_BYTES ? region_end(text, len, span + span / 2) : len,
-				    patterns, max_cols, out, ranges, err);
+				    patterns, words, max_cols, out, ranges, err);
 		sou_xstem_destroy(stem);
 		return st;
 	}
@@ -474,11 +498,26 @@ sou_status sou_snippet_make(sou_segmenter *seg, const char *text, size_t len,
 	rs = ncand ? region_start(text, best > span / 2 ? best - span / 2 : 0) : 0;
 	re = (ncand ? best : 0) + span + span / 2;
 	re = region_end(text, len, re < len ? re : len);
-	st = make_in_region(seg, stem, text, len, rs, re, patterns, max_cols, out, ranges, err);
+	st = make_in_region(seg, stem, text, len, rs, re, patterns, words, max_cols, out, ranges,
+			    err);
 	sou_xstem_destroy(stem);
 	free(cands);
 	free(map);
 	sou_buf_free(&folded);
 	sou_buf_free(&needle);
 	return st;
+}
+
+sou_status sou_snippet_make(sou_segmenter *seg, const char *text, size_t len,
+			    const sou_strlist *patterns, size_t max_cols,
+			    sou_buf *out, sou_ranges *ranges, sou_error *err)
+{
+	return make(seg, text, len, patterns, 0, max_cols, out, ranges, err);
+}
+
+sou_status sou_snippet_make_words(sou_segmenter *seg, const char *text, size_t len,
+				  const sou_strlist *words, size_t max_cols,
+				  sou_buf *out, sou_ranges *ranges, sou_error *err)
+{
+	return make(seg, text, len, words, 1, max_cols, out, ranges, err);
 }

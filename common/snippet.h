@@ -39,4 +39,15 @@ sou_status sou_snippet_make(sou_segmenter *seg, const char *text, size_t len,
 			    const sou_strlist *patterns, size_t max_cols,
 			    sou_buf *out, sou_ranges *ranges, sou_error *err);
 
+/*
+ * The same for whole words (index terms, e.g. the words --like chose):
+ * a word is highlighted only where the segmenter cuts the text into that
+ * very word (a dictionary word or a Latin/number word), never inside a
+ * longer word or across two, so 汇率 is not highlighted in 结汇率 cut
+ * 结汇 率, and nothing is highlighted by characters.
+ */
+sou_status sou_snippet_make_words(sou_segmenter *seg, const char *text, size_t len,
+				  const sou_strlist *words, size_t max_cols,
+				  sou_buf *out, sou_ranges *ranges, sou_error *err);
+
 #endif

@@ -29,6 +29,8 @@
  *   check_all         40       candidates all checked (an exact total) when
  *                              there are no more
  *   check_sample      16       candidates checked for the share that passes
+ * and for ranking: rerank_depth, rerank_title, rerank_phrase,
+ * rerank_coverage, rerank_proximity, rerank_title_field (query/rerank.h)
  */
 #ifndef SOU_TUNE_H
 #define SOU_TUNE_H

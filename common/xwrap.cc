@@ -10,6 +10,7 @@
 #include "xwrap.h"
 #include "genlock.h"
 #include "schema.h"
+#include "shardset.h"
 #include "tune.h"
 
 #include <algorithm>
@@ -29,7 +30,17 @@ struct sou_xdb {
 	Xapian::Database *db;            /* always set */
 	Xapian::WritableDatabase *wdb;   /* set when writable (same object) */
 	std::string path;
-	sou_genhold *hold;               /* a reader's lock on its generation */
+	/*
+	 * A reader: the shards path resolved to (shardset.h; one for a
+	 * plain index), the lock on the generation of each local sou index
+	 * among them (genlock.h; owned), the remote timeout, and whether a
+	 * remote shard failed, in which case every shard is opened again
+	 * before the next read, so a server that comes back is used again.
+	 */
+	sou_shardlist shards;
+	std::vector<sou_genhold *> holds;
+	unsigned timeout_ms;
+	bool broken;
 	/* a build shard's memory bound (sou_xdb_set_flush_budget): estimated
 	 * bytes of uncommitted changes, and the budget (0: none) */
 	size_t pending, budget;
@@ -217,12 +228,22 @@ static bool reopen_reader(sou_xdb *h, int *tries, bool *moved)
  * retrying when Xapian says the database moved on under it, so callers
  * always see one consistent committed state.
  */
+static sou_status open_readers(sou_xdb *h, sou_error *err);
+static sou_status network_failed(sou_xdb *h, sou_error *err, const Xapian::Error &e);
+
 template <typename F>
 static sou_status reading(sou_xdb *h, sou_error *err, F body)
 {
 	for (int tries = 0;; tries++) {
+		if (h->broken) {
+			sou_status st = open_readers(h, err);
+			if (st)
+				return st;
+		}
 		try {
 			return body();
+		} catch (const Xapian::NetworkError &e) {
+			return network_failed(h, err, e);
 		} catch (const Xapian::DatabaseModifiedError &) {
 			bool moved;
 			if (reopen_reader(h, &tries, &moved))
@@ -248,6 +269,136 @@ static sou_status reading(sou_xdb *h, sou_error *err, F body)
 	}
 }
 
+/* Drops every lock in holds (after the databases are closed). */
+static void release_holds(std::vector<sou_genhold *> &holds)
+{
+	for (sou_genhold *g : holds)
+		sou_genlock_release(g);
+	holds.clear();
+}
+
+static std::string describe(const sou_shard &s)
+{
+	sou_buf b = SOU_BUF_INIT;
+	sou_buf_init(&b);
+	sou_shard_describe(&s, &b);
+	std::string r(b.data ? b.data : "", b.len);
+	sou_buf_free(&b);
+	return r;
+}
+
+/* One local shard's generation (or plain database), opened read-only. */
+static Xapian::Database open_local(const char *path)
+{
+	/* a writer committing twice while the tables open makes Xapian
+	 * give up on that revision, or read blocks it already reused (as in
+	 * reading()): open the latest; real damage fails every time */
+	for (int tries = 0;; tries++) {
+		try {
+			return Xapian::Database(path);
+		} catch (const Xapian::DatabaseModifiedError &) {
+			if (tries >= READ_TRIES)
+				throw;
+		} catch (const Xapian::DatabaseError &e) {
+			if (!reused_block(e) || tries >= READ_TRIES)
+				throw;
+		}
+	}
+}
+
+/*
+ * (Re)opens every shard of reader h and makes them h->db, replacing the
+ * old handle and locks only on success.  Errors name the shard.
+ */
+static sou_status open_readers(sou_xdb *h, sou_error *err)
+{
+	std::vector<sou_genhold *> holds;
+	std::unique_ptr<Xapian::Database> db;
+	size_t i = 0;
+
+	try {
+		for (i = 0; i < h->shards.n; i++) {
+			const sou_shard &s = h->shards.v[i];
+			Xapian::Database sub;
+			if (s.kind == SOU_SHARD_REMOTE) {
+				try {
+					sub = Xapian::Remote::open(s.host, s.port, h->timeout_ms,
+								   h->timeout_ms);
+				} catch (const Xapian::NetworkError &e) {
+					release_holds(holds);
+					return sou_error_set(err, SOU_ERR_DB,
+							     "%s: cannot reach the shard: %s",
+							     describe(s).c_str(),
+							     e.get_description().c_str());
+				}
+			} else {
+				sou_genhold *g = NULL;
+				sou_status st = sou_genlock_take(s.path, &g, err);
+				if (st) {
+					release_holds(holds);
+					return st;
+				}
+				holds.push_back(g);
+				sub = open_local(sou_genlock_path(g));
+			}
+			if (!db)
+				db.reset(new Xapian::Database(sub));
+			else
+				db->add_database(sub);
+		}
+	} catch (...) {
+		db.reset();
+		release_holds(holds);
+		/* one plain index keeps its old messages (path alone) */
+		return fail_from_exception(err, i < h->shards.n ? describe(h->shards.v[i]).c_str()
+								: h->path.c_str());
+	}
+	delete h->db;
+	h->db = db.release();
+	release_holds(h->holds);
+	h->holds.swap(holds);
+	h->broken = false;
+	return SOU_OK;
+}
+
+/*
+ * A remote shard failed during a read (Xapian::NetworkError, including
+ * NetworkTimeoutError).  Marks h for reopening and names the shard: the
+ * first remote one that cannot be reached now (each probed with the same
+ * timeout), else the failure as Xapian described it.
+ */
+static sou_status network_failed(sou_xdb *h, sou_error *err, const Xapian::Error &e)
+{
+	h->broken = true;
+	/* Xapian names the connection in the context, "remote:tcp(H:P)":
+	 * then no probe (which could wait a second timeout) is needed */
+	const std::string &ctx = e.get_context();
+	for (size_t i = 0; i < h->shards.n; i++) {
+		const sou_shard &s = h->shards.v[i];
+		if (s.kind == SOU_SHARD_REMOTE &&
+		    ctx == "remote:tcp(" + std::string(s.host) + ":" + std::to_string(s.port) + ")")
+			return sou_error_set(err, SOU_ERR_DB, "%s: the shard failed: %s",
+					     describe(s).c_str(), e.get_description().c_str());
+	}
+	for (size_t i = 0; i < h->shards.n; i++) {
+		const sou_shard &s = h->shards.v[i];
+		if (s.kind != SOU_SHARD_REMOTE)
+			continue;
+		try {
+			Xapian::Database probe = Xapian::Remote::open(s.host, s.port, h->timeout_ms,
+								      h->timeout_ms);
+			(void)probe.get_lastdocid();
+		} catch (const Xapian::Error &pe) {
+			return sou_error_set(err, SOU_ERR_DB, "%s: the shard failed: %s",
+					     describe(s).c_str(), e.get_description().c_str());
+		} catch (...) {
+			break;
+		}
+	}
+	return sou_error_set(err, SOU_ERR_DB, "%s: a remote shard failed: %s", h->path.c_str(),
+			     e.get_description().c_str());
+}
+
 extern "C" {
 
 sou_status sou_xdb_open(const char *path, int mode, sou_xdb **out, sou_error *err)
@@ -259,33 +410,17 @@ sou_status sou_xdb_open(const char *path, int mode, sou_xdb **out, sou_error *er
 		h->path = path;
 		h->wdb = NULL;
 		h->db = NULL;
-		h->hold = NULL;
+		h->shards = SOU_SHARDLIST_INIT;
+		h->timeout_ms = 0;
+		h->broken = false;
 		h->pending = h->budget = 0;
 		h->dangerous = false;
 		if (mode == SOU_XDB_READ) {
-			/* the generation the stub names, locked against removal,
-			 * opened directly so that it is the one locked */
-			sou_status st = sou_genlock_take(path, &h->hold, err);
-			if (st) {
-				delete h;
-				return st;
-			}
-			/* a writer committing twice while the tables open makes
-			 * Xapian give up on that revision, or read blocks it
-			 * already reused (as in reading()): open the latest; real
-			 * damage fails every time */
-			for (int tries = 0; !h->db; tries++) {
-				try {
-					h->db = new Xapian::Database(sou_genlock_path(h->hold));
-				} catch (const Xapian::DatabaseModifiedError &) {
-					if (tries >= READ_TRIES)
-						throw;
-				} catch (const Xapian::DatabaseError &e) {
-					if (!reused_block(e) || tries >= READ_TRIES)
-						throw;
-				}
-			}
-		} else if (mode == SOU_XDB_SHARD) {
+			/* readers go through sou_xdb_open_reader */
+			delete h;
+			return sou_xdb_open_reader(path, SOU_XDB_TIMEOUT_S, out, err);
+		}
+		if (mode == SOU_XDB_SHARD) {
 			/* nobody reads a shard while it is built and a killed
 			 * build is redone, so neither fsync nor copy-on-write
 			 * blocks buy anything (tune.h) */
@@ -319,14 +454,43 @@ sou_status sou_xdb_open(const char *path, int mode, sou_xdb **out, sou_error *er
 		*out = h;
 		return SOU_OK;
 	} catch (...) {
-		if (h)
-			sou_genlock_release(h->hold);
 		delete h;
 		sou_status st = fail_from_exception(err, path);
 		if (st == SOU_ERR_LOCKED)
 			sou_error_set(err, st, "%s: index is locked: another sou-index is writing it", path);
 		return st;
 	}
+}
+
+sou_status sou_xdb_open_reader(const char *path, double timeout_s, sou_xdb **out,
+			       sou_error *err)
+{
+	*out = NULL;
+	std::unique_ptr<sou_xdb> h;
+	try {
+		h.reset(new sou_xdb());
+	} catch (...) {
+		return fail_from_exception(err, path);
+	}
+	h->path = path;
+	h->wdb = NULL;
+	h->db = NULL;
+	h->shards = SOU_SHARDLIST_INIT;
+	h->pending = h->budget = 0;
+	h->dangerous = false;
+	h->broken = false;
+	if (!(timeout_s > 0))
+		timeout_s = SOU_XDB_TIMEOUT_S;
+	h->timeout_ms = timeout_s > 3600 ? 3600000u : (unsigned)(timeout_s * 1000.0 + 0.5);
+	sou_status st = sou_shardset_resolve(path, &h->shards, err);
+	if (!st)
+		st = open_readers(h.get(), err);
+	if (st) {
+		sou_shardlist_free(&h->shards);
+		return st;
+	}
+	*out = h.release();
+	return SOU_OK;
 }
 
 void sou_xdb_destroy(sou_xdb *h)
@@ -340,7 +504,8 @@ void sou_xdb_destroy(sou_xdb *h)
 		/* closing is best effort: committed data is already safe */
 	}
 	delete h->db;
-	sou_genlock_release(h->hold); /* after the files are closed */
+	release_holds(h->holds); /* after the files are closed */
+	sou_shardlist_free(&h->shards);
 	delete h;
 }
 
@@ -482,28 +647,18 @@ sou_status sou_xdb_check(const char *path, sou_buf *report, unsigned long *probl
 sou_status sou_xdb_reopen(sou_xdb *h, sou_error *err)
 {
 	try {
-		if (h->hold && !h->wdb && sou_genlock_moved(h->hold)) {
-			/* a rebuild switched generations: open the new one, then
-			 * let go of the old so the writer can remove it */
-			sou_genhold *next = NULL;
-			sou_status st = sou_genlock_take(h->path.c_str(), &next, err);
-			if (st)
-				return st;
-			Xapian::Database *db;
-			try {
-				db = new Xapian::Database(sou_genlock_path(next));
-			} catch (...) {
-				sou_genlock_release(next);
-				throw;
-			}
-			delete h->db;
-			h->db = db;
-			sou_genlock_release(h->hold);
-			h->hold = next;
-			return SOU_OK;
-		}
+		bool moved = h->broken;
+		for (sou_genhold *g : h->holds)
+			moved = moved || (!h->wdb && sou_genlock_moved(g));
+		/* a rebuild switched generations (or a remote shard failed):
+		 * open every shard again, then let go of the old generations
+		 * so the writer can remove them */
+		if (moved)
+			return open_readers(h, err);
 		h->db->reopen();
 		return SOU_OK;
+	} catch (const Xapian::NetworkError &e) {
+		return network_failed(h, err, e);
 	} catch (...) {
 		return fail_from_exception(err, h->path.c_str());
 	}
@@ -1013,12 +1168,20 @@ void sou_xstem_run(sou_xstem *st, const char *word, size_t len, sou_buf *out)
 
 /* ---- related posts ------------------------------------------------------- */
 
-/* Words only: no prefixed terms (bigrams, filters, title copies). */
+/*
+ * Whole words only: no prefixed terms (bigrams, unigrams, filters, title
+ * copies), no one-byte terms and no lone non-ASCII character (a Chinese
+ * character on its own is a fragment of the words around it).
+ */
 class WordsOnly : public Xapian::ExpandDecider {
 public:
 	bool operator()(const std::string &t) const override
 	{
-		return !t.empty() && !SOU_TERM_IS_PREFIXED(t[0]) && t.size() > 1;
+		if (t.size() < 2 || SOU_TERM_IS_PREFIXED(t[0]))
+			return false;
+		unsigned char c = (unsigned char)t[0];
+		size_t cp = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+		return c < 0x80 || t.size() != cp;
 	}
 };
 
@@ -1039,7 +1202,11 @@ sou_status sou_xdb_like(sou_xdb *h, const char *idterm, unsigned nterms,
 		Xapian::RSet rs;
 		rs.add_document(id);
 		WordsOnly decider;
-		Xapian::ESet es = enq.get_eset(nterms, rs, &decider);
+		/* exact term frequencies over every shard: by default Xapian
+		 * approximates them from the shard holding the post, so the
+		 * words chosen would depend on how the index is sharded */
+		Xapian::ESet es = enq.get_eset(nterms, rs, Xapian::Enquire::USE_EXACT_TERMFREQ,
+					       &decider);
 		std::vector<Xapian::Query> qs;
 		for (Xapian::ESetIterator e = es.begin(); e != es.end(); ++e) {
 			qs.push_back(Xapian::Query(*e));
@@ -1057,56 +1224,68 @@ sou_status sou_xdb_like(sou_xdb *h, const char *idterm, unsigned nterms,
 
 /* ---- searching ----------------------------------------------------------- */
 
-/* Counts the values of one slot, splitting multi-valued ones. */
-class FacetSpy : public Xapian::MatchSpy {
-public:
-	Xapian::valueno slot;
-	std::map<std::string, unsigned long> counts;
-	unsigned long seen = 0;
-	explicit FacetSpy(Xapian::valueno s) : slot(s) {}
-	void operator()(const Xapian::Document &doc, double) override
-	{
-		std::string v = doc.get_value(slot);
-		seen++;
+/*
+ * Everything below runs through Xapian's remote backend too, so it uses
+ * only Xapian's registered built-ins (a stock xapian-tcpsrv can run them)
+ * and works the rest out here:
+ *   - facets: a ValueCountMatchSpy per slot counts each distinct value;
+ *     a multi-valued one (tags "a\x1fb") is split here, adding its count
+ *     to each of its parts, which gives the same counts as counting the
+ *     parts per document;
+ *   - recency: a ValueMapPostingSource over the day slot (schema.h), its
+ *     map built here for the query's "now": day -> w * 2^(-age/halflife);
+ *   - ties: ranks are broken by the order slot (date, then key), never by
+ *     docid, which differs between one index and its shards.
+ */
+
+/*
+ * The --recent posting source: weight * 2^(-age_days / halflife_days) for
+ * each day from the newest post's down to where the boost is below
+ * 1e-9 of its maximum (or the oldest post's day); days after now count
+ * as now; posts older than the map get nothing.
+ */
+static Xapian::PostingSource *recency_source(Xapian::Database &db, const sou_xsearch *o)
+{
+	Xapian::ValueMapPostingSource *src = new Xapian::ValueMapPostingSource(SOU_SLOT_DAY);
+	std::string lo = db.get_value_lower_bound(SOU_SLOT_DAY);
+	std::string hi = db.get_value_upper_bound(SOU_SLOT_DAY);
+	long today = (long)std::floor(o->now / 86400.0) + SOU_DAY_OFFSET;
+	long first = lo.empty() ? today : std::atol(lo.c_str());
+	long last = hi.empty() ? today : std::atol(hi.c_str());
+	/* 2^-30 < 1e-9: older days would add nothing a double keeps */
+	long horizon = today - (long)std::ceil(30.0 * o->halflife_days);
+	if (first < horizon)
+		first = horizon;
+	char key[32];
+	for (long d = last; d >= first; d--) {
+		double age = (double)(today - d);
+		if (age < 0)
+			age = 0;
+		snprintf(key, sizeof(key), "%0*ld", SOU_DAY_WIDTH, d);
+		src->add_mapping(key, o->recency_weight * std::exp2(-age / o->halflife_days));
+	}
+	src->set_default_weight(0.0);
+	return src;
+}
+
+/* Sums a spy's counts into the parts of each multi-valued value. */
+static void split_counts(const Xapian::ValueCountMatchSpy &spy,
+			 std::map<std::string, unsigned long> &counts)
+{
+	for (Xapian::TermIterator v = spy.values_begin(); v != spy.values_end(); ++v) {
+		const std::string &val = *v;
+		unsigned long n = v.get_termfreq();
 		size_t a = 0;
-		while (a < v.size()) {
-			size_t b = v.find(SOU_FACET_SEP, a);
+		while (a < val.size()) {
+			size_t b = val.find(SOU_FACET_SEP, a);
 			if (b == std::string::npos)
-				b = v.size();
+				b = val.size();
 			if (b > a)
-				counts[v.substr(a, b - a)]++;
+				counts[val.substr(a, b - a)] += n;
 			a = b + 1;
 		}
 	}
-};
-
-/*
- * Weight = weight * 2^(-age/halflife) from the date in a value slot: the
- * documented way sou favours recent posts (see xapian.h, sou_xsearch).
- */
-class RecencySource : public Xapian::ValuePostingSource {
-	double now_, halflife_s_, weight_;
-public:
-	RecencySource(Xapian::valueno slot, double now, double halflife_days, double weight)
-		: Xapian::ValuePostingSource(slot), now_(now),
-		  halflife_s_(halflife_days * 86400.0), weight_(weight)
-	{
-		set_maxweight(weight);
-	}
-	double get_weight() const override
-	{
-		double t = Xapian::sortable_unserialise(get_value());
-		double age = now_ - t;
-		if (age < 0)
-			age = 0;
-		return weight_ * std::exp2(-age / halflife_s_);
-	}
-	RecencySource *clone() const override
-	{
-		return new RecencySource(get_slot(), now_, halflife_s_ / 86400.0, weight_);
-	}
-	std::string name() const override { return "sou.RecencySource"; }
-};
+}
 
 sou_status sou_xdb_search(sou_xdb *h, const sou_xq *q, const sou_xsearch *o,
 			  sou_xmset **out, sou_error *err)
@@ -1121,33 +1300,50 @@ sou_status sou_xdb_search(sou_xdb *h, const sou_xq *q, const sou_xsearch *o,
 			Xapian::Query query = q->q;
 			if (o->halflife_days > 0 && o->recency_weight > 0 && o->sort == SOU_SORT_RELEVANCE &&
 			    !o->unranked) {
-				RecencySource *src = new RecencySource(o->date_slot, o->now,
-								       o->halflife_days,
-								       o->recency_weight);
+				Xapian::PostingSource *src = recency_source(*h->db, o);
 				query = Xapian::Query(Xapian::Query::OP_AND_MAYBE, query,
 						      Xapian::Query(src->release()));
 			}
 			enq.set_query(query);
-			/* the Enquire owns the spies (release()); the pointers stay
-			 * valid while enq lives, which covers reading them below */
-			std::vector<FacetSpy *> spies;
-			for (size_t k = 0; k < o->nfacets; k++) {
-				FacetSpy *spy = new FacetSpy(o->facet_slots[k]);
-				enq.add_matchspy(spy->release());
-				spies.push_back(spy);
+			/*
+			 * Facets are counted in a pass of their own that asks for no
+			 * hits: with remote shards, Xapian 1.4 also runs the spies on
+			 * the client over the hits the servers return, on top of the
+			 * servers' own counts, so a pass that returns hits counts
+			 * some twice (seen in t0400: 221 for 166).  The pass is
+			 * unweighted, in docid order, so it costs little.  The
+			 * Enquire owns the spies (release()); the pointers stay valid
+			 * while fenq lives, which covers reading them below.
+			 */
+			Xapian::Enquire fenq(*h->db);
+			std::vector<Xapian::ValueCountMatchSpy *> spies;
+			Xapian::MSet fms;
+			if (o->nfacets) {
+				fenq.set_query(q->q);
+				fenq.set_weighting_scheme(Xapian::BoolWeight());
+				fenq.set_docid_order(Xapian::Enquire::ASCENDING);
+				for (size_t k = 0; k < o->nfacets; k++) {
+					Xapian::ValueCountMatchSpy *spy =
+						new Xapian::ValueCountMatchSpy(o->facet_slots[k]);
+					fenq.add_matchspy(spy->release());
+					spies.push_back(spy);
+				}
+				Xapian::doccount fcheck = o->facet_exact > o->check_at_least
+								  ? o->facet_exact
+								  : o->check_at_least;
+				fms = fenq.get_mset(0, 0, fcheck);
 			}
 			if (o->unranked) {
 				/* matches in docid order, no weights: cheapest to count */
 				enq.set_weighting_scheme(Xapian::BoolWeight());
 				enq.set_docid_order(Xapian::Enquire::ASCENDING);
 			} else if (o->sort == SOU_SORT_DATE_DESC)
-				enq.set_sort_by_value_then_relevance(o->date_slot, true);
+				enq.set_sort_by_value(SOU_SLOT_ORDER, true);
 			else if (o->sort == SOU_SORT_DATE_ASC)
-				enq.set_sort_by_value_then_relevance(o->date_slot, false);
-			Xapian::doccount check = o->check_at_least;
-			if (o->nfacets && o->facet_exact > check)
-				check = o->facet_exact;
-			Xapian::MSet ms = enq.get_mset(o->offset, o->limit, check);
+				enq.set_sort_by_value(SOU_SLOT_ORDER, false);
+			else /* equal scores: newest first, then by key */
+				enq.set_sort_by_relevance_then_value(SOU_SLOT_ORDER, true);
+			Xapian::MSet ms = enq.get_mset(o->offset, o->limit, o->check_at_least);
 			m.reset(new sou_xmset());
 			m->estimated = ms.get_matches_estimated();
 			m->lower = ms.get_matches_lower_bound();
@@ -1158,18 +1354,22 @@ sou_status sou_xdb_search(sou_xdb *h, const sou_xq *q, const sou_xsearch *o,
 				m->data.push_back(o->lazy_data ? std::string()
 							       : i.get_document().get_data());
 			}
-			for (FacetSpy *spy : spies) {
+			for (Xapian::ValueCountMatchSpy *spy : spies) {
 				facet_result fr;
-				std::vector<std::pair<std::string, unsigned long> > v(spy->counts.begin(),
-										      spy->counts.end());
+				std::map<std::string, unsigned long> counts;
+				split_counts(*spy, counts);
+				std::vector<std::pair<std::string, unsigned long> > v(counts.begin(),
+										      counts.end());
 				std::sort(v.begin(), v.end(),
 					  [](const std::pair<std::string, unsigned long> &a,
 					     const std::pair<std::string, unsigned long> &b) {
 						  return a.second != b.second ? a.second > b.second
 									      : a.first < b.first;
 					  });
-				fr.seen = spy->seen;
-				fr.exact = spy->seen >= m->estimated && m->lower == m->upper;
+				fr.seen = spy->get_total();
+				fr.exact = fr.seen >= fms.get_matches_estimated() &&
+					   fms.get_matches_lower_bound() ==
+						   fms.get_matches_upper_bound();
 				for (auto &p : v) {
 					fr.values.push_back(p.first);
 					fr.counts.push_back(p.second);

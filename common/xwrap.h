@@ -64,6 +64,20 @@ typedef struct sou_xmset sou_xmset;
  * rebuild it (SOU_GENLOCK_REBUILD_HINT).
  */
 sou_status sou_xdb_open(const char *path, int mode, sou_xdb **out, sou_error *err);
+/*
+ * Opens path for reading (what SOU_XDB_READ does, with timeout_s for
+ * remote shards; <= 0 means SOU_XDB_TIMEOUT_S).  path is resolved by
+ * shardset.h: one index, or a stub or shard set listing local and remote
+ * shards, searched as one database (Xapian merges their statistics, so
+ * scores equal those of one index holding every post).  Each local sou
+ * index among them is held by genlock.h.  A remote shard that cannot be
+ * reached, or fails or exceeds the timeout during a read, is SOU_ERR_DB
+ * with a message naming it (and the stub line that lists it); after such
+ * a failure every shard is opened again before the next read.
+ */
+sou_status sou_xdb_open_reader(const char *path, double timeout_s, sou_xdb **out,
+			       sou_error *err);
+#define SOU_XDB_TIMEOUT_S 10.0
 /* Closes the database; for a writer, uncommitted changes are discarded. */
 void sou_xdb_destroy(sou_xdb *db);
 
@@ -91,7 +105,9 @@ sou_status sou_xdb_compact(const char *const *srcs, size_t n, const char *dest,
 
 /*
  * Makes a reader see the latest committed state, moving to a new
- * generation (and letting go of the old one) if a rebuild switched.
+ * generation (and letting go of the old one) if a rebuild switched; for
+ * shards, of each local one, and after a remote shard failed, connecting
+ * every shard again (SOU_ERR_DB naming the shard if one still fails).
  */
 sou_status sou_xdb_reopen(sou_xdb *db, sou_error *err);
 
@@ -246,7 +262,6 @@ typedef enum sou_sort {
 
 typedef struct sou_xsearch {
 	sou_sort sort;
-	unsigned date_slot;        /* value slot holding the date number */
 	unsigned offset, limit;
 	unsigned check_at_least;   /* passed to Enquire::get_mset */
 	int lazy_data;             /* fetch stored data only on sou_xmset_fetch */
@@ -255,7 +270,12 @@ typedef struct sou_xsearch {
 	/*
 	 * Recency: when halflife_days > 0, each matching post gains
 	 * recency_weight * 2^(-age_days / halflife_days) on top of its BM25
-	 * score, age measured from now (epoch seconds) to the post's date.
+	 * score, age in whole days from now (epoch seconds) to the post's UTC
+	 * day (SOU_SLOT_DAY), 0 for posts dated after now.
+	 *
+	 * Order: the date sorts use SOU_SLOT_ORDER (date, then key); equal
+	 * scores rank by it too (newest first), so no result depends on
+	 * docids, which differ between one index and its shards.
 	 */
 	double halflife_days;
 	double recency_weight;

@@ -14,8 +14,10 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "docdata.h"
+#include "internal.h"
 #include "schema.h"
 #include "state.h"
 #include "store.h"
@@ -28,6 +30,7 @@ typedef struct checker {
 	sou_strlist ids;     /* id terms of the records of indexed posts */
 	sou_strlist qterms;  /* id terms in the index, in term order */
 	unsigned long listed;/* problems listed in this pass */
+	unsigned shard_k, shard_n; /* a set's shard k of n (n 0: a single index) */
 } checker;
 
 static void problem(checker *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -51,6 +54,9 @@ static void collect_record(void *ctx, sou_file_state *rec)
 	checker *c = ctx;
 	sou_buf id = SOU_BUF_INIT;
 
+	if (c->shard_n && sou_ix_shard_of(rec->relpath, c->shard_n) != c->shard_k)
+		problem(c, "%s: belongs in shard-%u (its key hashes there), not here",
+			rec->relpath, sou_ix_shard_of(rec->relpath, c->shard_n));
 	if (rec->status != 'o')
 		return;
 	c->r->records++;
@@ -97,7 +103,8 @@ static sou_status check_records(checker *c, sou_error *err)
 	    (st = sou_xdb_doccount(c->db, &c->r->posts, &e)) ||
 	    (st = sou_xdb_each_term(c->db, SOU_PREFIX_ID, collect_term, c, &e)))
 		goto out;
-	sou_state_each(state, collect_record, c);
+	if ((st = sou_state_each(state, collect_record, c, &e)))
+		goto out;
 	if (c->ids.n > 1)
 		qsort(c->ids.v, c->ids.n, sizeof(char *), cmp_str);
 	for (i = 0; i < c->ids.n; i++) {
@@ -154,8 +161,9 @@ out:
 	return st;
 }
 
-sou_status sou_check_run(const char *db_path, double wait_s, sou_check_report *out,
-			 sou_error *err)
+/* Checks one index: a single one, or shard k of a set of n (n > 0). */
+static sou_status check_one(const char *db_path, double wait_s, unsigned k, unsigned shard_n,
+			    sou_check_report *out, sou_error *err)
 {
 	checker c;
 	sou_store *store = NULL;
@@ -165,6 +173,8 @@ sou_status sou_check_run(const char *db_path, double wait_s, sou_check_report *o
 	memset(out, 0, sizeof(*out));
 	memset(&c, 0, sizeof(c));
 	c.r = out;
+	c.shard_k = k;
+	c.shard_n = shard_n;
 	/* the writer lock keeps a run from changing the files under the check */
 	if ((st = sou_store_lock(db_path, wait_s, &store, err)))
 		return st;
@@ -191,6 +201,80 @@ sou_status sou_check_run(const char *db_path, double wait_s, sou_check_report *o
 	sou_strlist_free(&c.qterms);
 	sou_store_destroy(store);
 	return st;
+}
+
+/* Appends one shard's report to the set's, each line naming the shard. */
+static void add_shard_report(sou_check_report *to, const char *shard, sou_check_report *r)
+{
+	size_t a = 0, sl = strlen(shard);
+
+	to->posts += r->posts;
+	to->records += r->records;
+	to->problems += r->problems;
+	while (a < r->text.len) {
+		const char *nl = memchr(r->text.data + a, '\n', r->text.len - a);
+		size_t b = nl ? (size_t)(nl - r->text.data) : r->text.len;
+		if (b - a < sl + 2 || memcmp(r->text.data + a, shard, sl) ||
+		    memcmp(r->text.data + a + sl, ": ", 2))
+			sou_buf_addf(&to->text, "%s: ", shard);
+		sou_buf_add(&to->text, r->text.data + a, b - a);
+		sou_buf_addc(&to->text, '\n');
+		a = b + 1;
+	}
+}
+
+/* A set: its stub, then every shard (see check.h). */
+static sou_status check_set(const char *db_path, double wait_s, unsigned n, int has_stub,
+			    sou_check_report *out, sou_error *err)
+{
+	sou_buf dir = SOU_BUF_INIT;
+	sou_status st = SOU_OK;
+	unsigned k;
+	int fd = -1;
+
+	out->shards = n;
+	/* the set's lock keeps a run on the set out of every shard */
+	if ((st = sou_store_lock_dir(db_path, wait_s, 1, &fd, err)))
+		return st;
+	if (!has_stub) {
+		out->problems++;
+		sou_buf_addf(&out->text, "%s/XAPIANDB: missing: the set's first build did not "
+			     "finish (run sou-index on it again)\n", db_path);
+	}
+	for (k = 0; k < n && !st; k++) {
+		sou_check_report one;
+		sou_error e;
+		sou_store_shard_dir(db_path, k, &dir);
+		st = check_one(dir.data, wait_s, k, n, &one, &e);
+		if (st == SOU_ERR_NOTFOUND || st == SOU_ERR_DB) {
+			/* a shard that cannot be checked is a damaged set */
+			one.problems++;
+			sou_buf_addf(&one.text, "%s\n", e.msg);
+			st = SOU_OK;
+		} else if (st && err) {
+			*err = e;
+		}
+		add_shard_report(out, dir.data, &one);
+		sou_check_report_clear(&one);
+	}
+	close(fd);
+	sou_buf_free(&dir);
+	return st;
+}
+
+sou_status sou_check_run(const char *db_path, double wait_s, sou_check_report *out,
+			 sou_error *err)
+{
+	unsigned n = 0;
+	int has_stub = 0;
+	sou_status st;
+
+	memset(out, 0, sizeof(*out));
+	if ((st = sou_store_probe_set(db_path, &n, &has_stub, err)))
+		return st;
+	if (n)
+		return check_set(db_path, wait_s, n, has_stub, out, err);
+	return check_one(db_path, wait_s, 0, 0, out, err);
 }
 
 void sou_check_report_clear(sou_check_report *r)

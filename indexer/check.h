@@ -10,6 +10,10 @@
  *      every document's stored data decodes (docdata.h).
  * Either finding anything means the index is damaged; the remedy is
  * sou-index --rebuild.
+ *
+ * A shard set (store.h) is checked under the set's lock: its stub, then
+ * every shard as above plus that each indexed post's key hashes to the
+ * shard holding it; each problem line starts with the shard's path.
  */
 #ifndef SOU_CHECK_H
 #define SOU_CHECK_H
@@ -22,6 +26,7 @@ typedef struct sou_check_report {
 	unsigned long posts;     /* documents in the index */
 	unsigned long records;   /* per-file records of indexed posts */
 	unsigned long problems;  /* 0: the index is sound */
+	unsigned shards;         /* 0: a single index; N: a shard set's N */
 	sou_buf text;            /* one line per problem found ('\n'-ended),
 				  * the first SOU_CHECK_LISTED of each pass */
 } sou_check_report;

@@ -105,22 +105,15 @@ void sou_ix_add_stats(sou_index_stats *to, const sou_index_stats *from)
  * Every post with a document has a record of status 'o' and the other
  * way round (both are written in the same commit).  A mismatch means the
  * index lost some of either, so carrying on would re-add or orphan posts
- * while reporting success.  Cheap: the records are loaded anyway.
+ * while reporting success.  Cheap: loading the state counted them.
  */
-static void count_indexed(void *ctx, sou_file_state *r)
-{
-	if (r->status == 'o')
-		++*(unsigned long *)ctx;
-}
-
 static sou_status check_counts(sou_indexer *ix, sou_error *err)
 {
-	unsigned long docs = 0, recs = 0;
+	unsigned long docs = 0, recs = sou_state_indexed(ix->state);
 	sou_status st;
 
 	if ((st = sou_xdb_doccount(ix->db, &docs, err)))
 		return st;
-	sou_state_each(ix->state, count_indexed, &recs);
 	if (docs != recs)
 		return sou_error_set(err, SOU_ERR_DB,
 				     "%s: the index is damaged (it holds %lu posts but records "
@@ -159,8 +152,34 @@ static sou_status rebuild_if_other_format(sou_indexer *ix, sou_error *err)
 	return st;
 }
 
-sou_status sou_indexer_create(const sou_indexer_opts *opts, sou_indexer **out,
-			      sou_error *err)
+/*
+ * A run on one shard of a set by itself (--db SET/shard-K) would put
+ * every post into that shard; the set is written as a whole.
+ */
+static sou_status refuse_lone_shard(const sou_indexer_opts *o, sou_error *err)
+{
+	sou_buf parent = SOU_BUF_INIT;
+	const char *slash = strrchr(o->db_path, '/');
+	unsigned n = 0, k;
+	int used = 0;
+	sou_status st = SOU_OK;
+
+	if (o->dry_run || !slash || sscanf(slash + 1, "shard-%u%n", &k, &used) != 1 ||
+	    slash[1 + used])
+		return SOU_OK;
+	sou_buf_add(&parent, o->db_path, slash > o->db_path ? (size_t)(slash - o->db_path) : 1);
+	if (sou_store_probe_set(parent.data, &n, NULL, NULL) == SOU_OK && n && k < n)
+		st = sou_error_set(err, SOU_ERR_USAGE,
+				   "%s: shard %u of the set %s, which is indexed as a whole: "
+				   "sou-index --db %s PATH...", o->db_path, k, parent.data,
+				   parent.data);
+	sou_buf_free(&parent);
+	return st;
+}
+
+/* sou_indexer_create; shard_n: creating shard shard_k of a set's n (shards.c) */
+static sou_status create(const sou_indexer_opts *opts, unsigned shard_k, unsigned shard_n,
+			 sou_indexer **out, sou_error *err)
 {
 	sou_indexer *ix = sou_xcalloc(1, sizeof(*ix));
 	sou_buf cfg = SOU_BUF_INIT, have = SOU_BUF_INIT;
@@ -183,6 +202,20 @@ sou_status sou_indexer_create(const sou_indexer_opts *opts, sou_indexer **out,
 	pthread_cond_init(&ix->not_empty, NULL);
 	pthread_cond_init(&ix->not_full, NULL);
 	ix->t0 = sou_ix_now();
+	ix->shard_k = shard_k;
+	ix->shard_n = shard_n;
+	/* a shard set: this indexer drives one per shard (shards.c) */
+	if (!shard_n) {
+		unsigned n = 0;
+		if ((st = sou_store_probe_set(opts->db_path, &n, NULL, err)))
+			goto out;
+		if (n || opts->shards) {
+			st = sou_ix_set_open(ix, n, err);
+			goto out;
+		}
+		if ((st = refuse_lone_shard(opts, err)))
+			goto out;
+	}
 	sou_ix_walk_resolve(ix); /* roots are what the PATHs are now */
 	if (opts->dry_run) {
 		st = sou_xdb_open(opts->db_path, SOU_XDB_READ, &ix->db, err);
@@ -218,6 +251,7 @@ sou_status sou_indexer_create(const sou_indexer_opts *opts, sou_indexer **out,
 	}
 	sou_buf_free(&cfg);
 	sou_buf_free(&have);
+out:
 	if (st) {
 		sou_indexer_destroy(ix);
 		return st;
@@ -226,10 +260,23 @@ sou_status sou_indexer_create(const sou_indexer_opts *opts, sou_indexer **out,
 	return SOU_OK;
 }
 
+sou_status sou_indexer_create(const sou_indexer_opts *opts, sou_indexer **out,
+			      sou_error *err)
+{
+	return create(opts, 0, 0, out, err);
+}
+
+sou_status sou_ix_create_shard(const sou_indexer_opts *opts, unsigned k, unsigned n,
+			       sou_indexer **out, sou_error *err)
+{
+	return create(opts, k, n, out, err);
+}
+
 void sou_indexer_destroy(sou_indexer *ix)
 {
 	if (!ix)
 		return;
+	sou_ix_set_destroy(ix);
 	sou_ix_pool_destroy(ix);
 	sou_xdb_destroy(ix->db);
 	sou_store_destroy(ix->store); /* after the databases are closed */
@@ -264,6 +311,8 @@ sou_status sou_indexer_add_path(sou_indexer *ix, const char *root, sou_error *er
 
 	if (ix->failed) /* after an index failure nothing more is written */
 		return sou_error_set(err, ix->failed, "%s", ix->fail_err.msg);
+	if (ix->set)
+		return sou_ix_set_add_path(ix, root, err);
 	sou_error_clear(&e);
 	st = sou_ix_walk_path(ix, root, &e);
 	if (st && st != SOU_ERR_IO && st != SOU_ERR_INTERRUPTED) {
@@ -282,6 +331,8 @@ sou_status sou_indexer_finish(sou_indexer *ix, sou_index_stats *stats, sou_error
 	int keep_old = 0; /* a rebuild that must not replace the current index */
 	sou_error e;
 
+	if (ix->set)
+		return sou_ix_set_finish(ix, stats, err);
 	if (st) {
 		e = ix->fail_err;
 	} else {

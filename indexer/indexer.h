@@ -62,6 +62,10 @@ typedef struct sou_indexer_opts {
 	int dry_run;              /* report what would change; write nothing */
 	double wait_s;            /* wait this long for another writer */
 	unsigned jobs;            /* worker threads for full builds (0: one per core) */
+	/* 0: db_path as it is (a shard set is detected by its stub; a new
+	 * index is a single one); 2..SOU_MAX_SHARDS: db_path is, or becomes,
+	 * a set of that many shards (see sou_indexer_create) */
+	unsigned shards;
 	const sou_strlist *dicts;    /* dictionary files (may be NULL) */
 	const sou_strlist *synonyms; /* synonym files (checked, used by queries) */
 	/* when *interrupted becomes nonzero (a signal handler sets it), the
@@ -87,12 +91,27 @@ typedef struct sou_index_stats {
 } sou_index_stats;
 
 #define SOU_DEFAULT_BATCH 2000
+#define SOU_MAX_SHARDS 64
 #define SOU_DEFAULT_MAX_FILE (8u << 20)
 
 /*
  * Opens the index for writing (taking the writer lock; SOU_ERR_LOCKED if
  * another writer holds it past opts->wait_s), or read-only for a dry run.
  * *out is owned by the caller.
+ *
+ * Shard sets (store.h has the layout): with opts->shards = N, or when
+ * db_path already is a set, the indexer works on db_path/shard-0 ...
+ * shard-(N-1), each an ordinary index with its own records, commits and
+ * generations, under the set's writer lock (db_path/sou.lock).  A post
+ * goes to shard XXH3_64bits(key) % N, key as in add_path: each shard's
+ * walk sees every file and takes only its own keys, so every run is
+ * incremental per shard (a post gone is deleted from its shard).  The
+ * shards are worked on in parallel, one thread each, a full build's
+ * workers (opts->jobs) split between them.  The set's stub is written
+ * once every shard has a published generation.  Events and stats are
+ * those of all shards.  opts->shards other than a set's N, or given for
+ * a single index, is SOU_ERR_USAGE: the number of shards is fixed when
+ * the set is made.
  */
 sou_status sou_indexer_create(const sou_indexer_opts *opts, sou_indexer **out,
 			      sou_error *err);
@@ -145,11 +164,16 @@ void sou_indexer_destroy(sou_indexer *ix);
 /* What sou-index --status shows.  Strings owned by the struct. */
 typedef struct sou_index_status {
 	unsigned long posts;
+	unsigned shards;       /* 0: a single index; N: a set, whose shard K
+				* holds shard_posts[K] of the posts */
+	unsigned long shard_posts[SOU_MAX_SHARDS];
 	char *last_run;        /* "time\tsummary", or NULL if never run */
 	sou_strlist failed;    /* "path\tmessage" of posts that failed */
 	sou_strlist skipped;   /* "path\tmessage" of files that are not posts */
 } sou_index_status;
 
+/* For a shard set: the sums over its shards, its last run, and the
+ * failed and skipped files of every shard. */
 sou_status sou_index_status_read(const char *db_path, sou_index_status *out,
 				 sou_error *err);
 void sou_index_status_clear(sou_index_status *s);

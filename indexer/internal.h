@@ -14,10 +14,13 @@
  *   publish.c  the end of a run: deletion sweep, last-run summary,
  *              commit, switching to a new generation
  *   status.c   what --status shows
+ *   shards.c   shard sets: one indexer per shard, run in parallel threads
  *
  * Threads: everything runs in the calling thread except file.c's work in
  * a full build, which runs in the workers; shared counters are under
- * ev_mu, the queue under mu.
+ * ev_mu, the queue under mu.  In a shard set each shard's indexer runs
+ * its add_path and finish in a thread of its own (shards.c), sharing
+ * nothing with the other shards' but the set's event mutex.
  */
 #ifndef SOU_INDEXER_INTERNAL_H
 #define SOU_INDEXER_INTERNAL_H
@@ -59,6 +62,9 @@ typedef struct sou_ix_item {
 	const char *root;     /* real path of its root (lives as long as ix) */
 	struct stat sb;       /* lstat at walk time */
 } sou_ix_item;
+
+/* A shard set's state (shards.c). */
+typedef struct sou_ix_set sou_ix_set;
 
 /* One thread's tools for file.c: the calling thread's, or a worker's. */
 typedef struct sou_ix_worker {
@@ -105,6 +111,11 @@ struct sou_indexer {
 	pthread_mutex_t ev_mu;
 	unsigned long looked, changed;
 	unsigned long long bytes;
+	/* a shard set: this indexer only drives the shards' (shards.c) */
+	sou_ix_set *set;
+	/* a shard of a set: takes only keys with sou_ix_shard_of == shard_k
+	 * (shard_n 0: not a shard) */
+	unsigned shard_k, shard_n;
 };
 
 /* ---- indexer.c ---- */
@@ -113,6 +124,10 @@ struct sou_indexer {
 double sou_ix_now(void);
 /* 1 once the caller's interrupt flag is set. */
 int sou_ix_interrupted(const sou_indexer *ix);
+/* sou_indexer_create for shard k of a set of n (shards.c): an ordinary
+ * index at opts->db_path that takes only its own keys (walk.c). */
+sou_status sou_ix_create_shard(const sou_indexer_opts *opts, unsigned k, unsigned n,
+			       sou_indexer **out, sou_error *err);
 /* Reports an event to the caller's callback, from any thread. */
 void sou_ix_emit(sou_indexer *ix, sou_ix_event_kind k, const char *path, const char *msg);
 /* The SOU_META_CONFIG value for these options into out. */
@@ -157,6 +172,10 @@ sou_status sou_ix_count_change(sou_ix_worker *w, sou_error *err);
 
 /* ---- pool.c ---- */
 
+/* Creates the shard databases and starts the workers now (in the calling
+ * thread), rather than at the first file. */
+sou_status sou_ix_pool_start(sou_indexer *ix, sou_error *err);
+
 /* Hands a file to the workers (starting them), waiting while the queue is full. */
 sou_status sou_ix_pool_enqueue(sou_indexer *ix, const char *path, const char *key,
 			       const struct stat *sb, sou_error *err);
@@ -169,6 +188,26 @@ void sou_ix_pool_destroy(sou_indexer *ix);
  * the new generation and opens it as ix->db.
  */
 sou_status sou_ix_pool_merge(sou_indexer *ix, sou_error *err);
+
+/* ---- shards.c ---- */
+
+/* The shard of a set of n that the post with this key goes to. */
+unsigned sou_ix_shard_of(const char *key, unsigned n);
+/* 1 if this indexer reports what its walk meets (not a shard but the
+ * first: N walks of one tree say each thing once). */
+int sou_ix_walk_reports(const sou_indexer *ix);
+/*
+ * sou_indexer_create for a set: ix (its options filled) drives the
+ * shards of db_path; n: the set's shard count found, or 0 (new set of
+ * ix->o.shards).
+ */
+sou_status sou_ix_set_open(sou_indexer *ix, unsigned n, sou_error *err);
+sou_status sou_ix_set_add_path(sou_indexer *ix, const char *path, sou_error *err);
+sou_status sou_ix_set_finish(sou_indexer *ix, sou_index_stats *stats, sou_error *err);
+void sou_ix_set_destroy(sou_indexer *ix);
+/* sou_index_status_read for a set of n shards. */
+sou_status sou_ix_set_status(const char *db_path, unsigned n, sou_index_status *out,
+			     sou_error *err);
 
 /* ---- publish.c ---- */
 

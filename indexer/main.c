@@ -29,6 +29,8 @@ static const char usage[] =
 	"  --timezone ZONE  zone for dates without one (default +08:00)\n"
 	"  --batch N        changes per commit (default 2000)\n"
 	"  --jobs N         worker threads for full builds (default: one per core)\n"
+	"  --shards N       make DIR a set of N shards (2 to 64), each a complete index;\n"
+	"                   later runs on DIR keep its N with or without --shards\n"
 	"  --dict FILE      extra words for the segmenter (also: dict = FILE in DIR/sou.conf)\n"
 	"  --synonyms FILE  synonym groups, checked here and used by sou-query\n"
 	"  --follow-symlinks  also read symlinked posts whose target is outside every PATH\n"
@@ -141,6 +143,13 @@ static int show_status(const char *db)
 	}
 	say(stdout, "index:    ", db);
 	printf("posts:    %lu\n", s.posts);
+	if (s.shards) {
+		unsigned k;
+		printf("shards:   %u (posts", s.shards);
+		for (k = 0; k < s.shards; k++)
+			printf("%s %lu", k ? "," : "", s.shard_posts[k]);
+		printf(")\n");
+	}
 	if (s.last_run) {
 		char *tab = strchr(s.last_run, '\t'), when[64];
 		time_t t = (time_t)strtoll(s.last_run, NULL, 10);
@@ -176,6 +185,8 @@ static int run_check(const char *db, double wait_s)
 	if (!r.problems) {
 		sou_buf_addf(&line, "%s: sound: Xapian's check passed; %lu posts, each with its record",
 			     db, r.posts);
+		if (r.shards)
+			sou_buf_addf(&line, " and in its shard (%u shards)", r.shards);
 		say(stdout, "", line.data);
 		sou_buf_free(&line);
 		sou_check_report_clear(&r);
@@ -185,9 +196,10 @@ static int run_check(const char *db, double wait_s)
 		const char *nl = memchr(r.text.data + a, '\n', r.text.len - a);
 		size_t b = nl ? (size_t)(nl - r.text.data) : r.text.len;
 		sou_buf_reset(&line);
-		/* a line from a failed read names db already */
+		/* a line from a failed read, or a shard's, names db already */
 		if (b - a < strlen(db) + 2 || memcmp(r.text.data + a, db, strlen(db)) ||
-		    memcmp(r.text.data + a + strlen(db), ": ", 2))
+		    (memcmp(r.text.data + a + strlen(db), ": ", 2) &&
+		     strncmp(r.text.data + a + strlen(db), "/shard-", 7)))
 			sou_buf_addf(&line, "%s: ", db);
 		sou_buf_add(&line, r.text.data + a, b - a);
 		say(stderr, "sou-index: ", line.data);
@@ -214,6 +226,7 @@ int main(int argc, char **argv)
 		{ "status", no_argument, NULL, 's' },
 		{ "check", no_argument, NULL, 'C' },
 		{ "jobs", required_argument, NULL, 'j' },
+		{ "shards", required_argument, NULL, 'H' },
 		{ "dict", required_argument, NULL, 'D' },
 		{ "synonyms", required_argument, NULL, 'S' },
 		{ "follow-symlinks", no_argument, NULL, 'L' },
@@ -282,6 +295,18 @@ int main(int argc, char **argv)
 				goto done;
 			}
 			o.jobs = (unsigned)n;
+			break;
+		}
+		case 'H': {
+			char *end;
+			long n = strtol(optarg, &end, 10);
+			if (*end || n < 2 || n > SOU_MAX_SHARDS) {
+				sou_cli_say(stderr, "sou-index: ", "--shards: expected 2 to %d, got %s",
+					    SOU_MAX_SHARDS, optarg);
+				rc = SOU_EXIT_USAGE;
+				goto done;
+			}
+			o.shards = (unsigned)n;
 			break;
 		}
 		case 'D': sou_strlist_push(&dicts, optarg, strlen(optarg)); break;

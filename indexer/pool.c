@@ -56,7 +56,7 @@ static void *worker_main(void *arg)
 }
 
 /* Creates the shards and starts one worker per job. */
-static sou_status start_workers(sou_indexer *ix, sou_error *err)
+sou_status sou_ix_pool_start(sou_indexer *ix, sou_error *err)
 {
 	sou_buf path = SOU_BUF_INIT;
 	sou_status st = SOU_OK;
@@ -124,7 +124,7 @@ sou_status sou_ix_pool_enqueue(sou_indexer *ix, const char *path, const char *ke
 {
 	sou_status st = SOU_OK;
 
-	if (!ix->workers && (st = start_workers(ix, err)))
+	if (!ix->workers && (st = sou_ix_pool_start(ix, err)))
 		return st;
 	pthread_mutex_lock(&ix->mu);
 	while (ix->q_n == SOU_IX_QUEUE_CAP && !ix->worker_failed)

@@ -40,7 +40,11 @@ sou_status sou_ix_publish_sweep(sou_indexer *ix, sou_error *err)
 	sou_status st = SOU_OK;
 	size_t i;
 
-	sou_state_each(ix->state, find_gone, &c);
+	/* an unchanged tree: no second pass over the records */
+	if (sou_state_all_met(ix->state))
+		return SOU_OK;
+	if ((st = sou_state_each(ix->state, find_gone, &c, err)))
+		goto out;
 	for (i = 0; i < c.gone.n && !st; i++) {
 		int doc = c.had_doc.v[i][0] == '1';
 		if (doc) {
@@ -54,6 +58,7 @@ sou_status sou_ix_publish_sweep(sou_indexer *ix, sou_error *err)
 		if (!(st = sou_state_remove(ix->state, ix->db, c.gone.v[i], err)))
 			st = sou_ix_count_change(w, err);
 	}
+out:
 	sou_strlist_free(&c.gone);
 	sou_strlist_free(&c.had_doc);
 	return st;

@@ -15,6 +15,7 @@
 #ifndef SOU_STATE_H
 #define SOU_STATE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "error.h"
@@ -31,34 +32,66 @@ typedef struct sou_file_state {
 			       * "seen", whatever the root) */
 	char *relpath;        /* the post's key, any bytes but NUL */
 	char *message;        /* for 'f' and 's' */
-	int seen;             /* met during this run */
+	int seen;             /* met during this run (never stored) */
 } sou_file_state;
 
 typedef struct sou_state sou_state;
 
-/* Loads every record from db (may be NULL: an empty state). */
+/*
+ * A run's view of db's records (db may be NULL: a state without records;
+ * not owned, and it must outlive the state).  Loading reads every record
+ * once but keeps only a 64-bit hash of each key and a few flags (about
+ * 20 bytes a record): the records themselves are read from db when asked
+ * for, so every answer is exact whatever the hash does (state.c).
+ */
 sou_status sou_state_load(sou_xdb *db, sou_state **out, sou_error *err);
+/* The same with keys hashed by hash (NULL: XXH3), for tests that force
+ * collisions. */
+typedef uint64_t (*sou_state_hash_fn)(const char *key, size_t len);
+sou_status sou_state_load_hashed(sou_xdb *db, sou_state_hash_fn hash, sou_state **out,
+				 sou_error *err);
 void sou_state_destroy(sou_state *st);
 
-/* The record for relpath, or NULL.  Owned by the state. */
-sou_file_state *sou_state_find(sou_state *st, const char *relpath);
+/* Records of status 'o' when the state was loaded. */
+unsigned long sou_state_indexed(const sou_state *st);
 
 /*
- * Stores rec (copied) in memory and, when db is not NULL, in db's
- * metadata (written at the next commit).
+ * *out = the record of relpath read from the state's db, or NULL if it
+ * has none; a record found is noted as met during this run (its seen is
+ * 1).  *out is owned by the state and valid until the next find.
+ */
+sou_status sou_state_find(sou_state *st, const char *relpath, sou_file_state **out,
+			  sou_error *err);
+
+/*
+ * Writes rec to db's metadata (at the next commit; nothing when db is
+ * NULL); when db is the state's own, its key is noted as met.  rec may
+ * point into the last find's answer.
  */
 sou_status sou_state_put(sou_state *st, sou_xdb *db, const sou_file_state *rec,
 			 sou_error *err);
 
-/* Writes rec to db's metadata only (for shards, which keep no table). */
+/* Writes rec to db's metadata only (for shards, which keep no state). */
 sou_status sou_state_write(sou_xdb *db, const sou_file_state *rec, sou_error *err);
 
-/* Forgets relpath, in memory and in db (may be NULL). */
+/* Deletes relpath's record from db (nothing when db is NULL). */
 sou_status sou_state_remove(sou_state *st, sou_xdb *db, const char *relpath,
 			    sou_error *err);
 
-/* Calls fn for every record (removal during the walk is not allowed). */
-void sou_state_each(sou_state *st, void (*fn)(void *ctx, sou_file_state *rec),
-		    void *ctx);
+/*
+ * 1 when every record of the state's db is known to have been met in this
+ * run (so a deletion sweep would find nothing); 0 when that is not known
+ * (some were not met, keys share a hash, or a record was removed).
+ */
+int sou_state_all_met(const sou_state *st);
+
+/*
+ * Calls fn for every record of the state's db, streamed in key order,
+ * with seen telling whether it was met during this run (rec and its
+ * strings valid during the call; fn must not change the records: collect
+ * and act afterwards).
+ */
+sou_status sou_state_each(sou_state *st, void (*fn)(void *ctx, sou_file_state *rec),
+			  void *ctx, sou_error *err);
 
 #endif

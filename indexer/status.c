@@ -37,8 +37,13 @@ sou_status sou_index_status_read(const char *db_path, sou_index_status *out,
 	sou_buf run = SOU_BUF_INIT;
 	status_ctx c = { out };
 	sou_status st;
+	unsigned n = 0;
 
 	memset(out, 0, sizeof(*out));
+	if ((st = sou_store_probe_set(db_path, &n, NULL, err)))
+		return st;
+	if (n)
+		return sou_ix_set_status(db_path, n, out, err);
 	if ((st = sou_xdb_open(db_path, SOU_XDB_READ, &db, err)))
 		return st;
 	if (!(st = sou_xdb_doccount(db, &out->posts, err)) &&
@@ -52,7 +57,7 @@ sou_status sou_index_status_read(const char *db_path, sou_index_status *out,
 		else if (run.len)
 			out->last_run = sou_xstrdup(run.data);
 		sou_buf_free(&rec);
-		sou_state_each(state, status_rec, &c);
+		st = sou_state_each(state, status_rec, &c, err);
 		if (out->failed.n > 1)
 			qsort(out->failed.v, out->failed.n, sizeof(char *), cmp_str);
 		if (out->skipped.n > 1)

@@ -245,13 +245,19 @@ static void prepare_run_record(const char *dir)
 
 sou_status sou_store_record_run(sou_store *s, const char *line, size_t len, sou_error *err)
 {
+	return sou_store_record_run_at(s->dir, line, len, err);
+}
+
+sou_status sou_store_record_run_at(const char *dir, const char *line, size_t len,
+				   sou_error *err)
+{
 	sou_buf p = SOU_BUF_INIT;
 	char rec[RUN_RECORD];
 	int fd, ok;
 
 	memset(rec, 0, sizeof(rec));
 	memcpy(rec, line, len < RUN_RECORD - 1 ? len : RUN_RECORD - 1);
-	sou_buf_addf(&p, "%s/sou.lastrun", s->dir);
+	sou_buf_addf(&p, "%s/sou.lastrun", dir);
 	fd = open(p.data, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
 	ok = fd >= 0 && pwrite(fd, rec, sizeof(rec), 0) == (ssize_t)sizeof(rec) &&
 	     fdatasync(fd) == 0;
@@ -290,18 +296,19 @@ sou_status sou_store_read_run(const char *dir, sou_buf *out, sou_error *err)
 	return SOU_OK;
 }
 
-/* Atomically points DIR/XAPIANDB at gen: write a temporary, fsync, rename. */
-static sou_status write_stub(const char *dir, unsigned gen, sou_error *err)
+/*
+ * Atomically replaces DIR/name with text: write name.tmp, fsync, rename,
+ * fsync the directory.  0 with errno set on failure (name.tmp removed).
+ */
+static int replace_file(const char *dir, const char *name, const char *text, size_t len)
 {
 	sou_buf tmp = SOU_BUF_INIT, fin = SOU_BUF_INIT;
-	char line[64];
-	int fd, n, ok;
+	int fd, ok, e;
 
-	sou_buf_addf(&tmp, "%s/XAPIANDB.tmp", dir);
-	sou_buf_addf(&fin, "%s/XAPIANDB", dir);
-	n = snprintf(line, sizeof(line), "auto gen-%06u\n", gen);
+	sou_buf_addf(&tmp, "%s/%s.tmp", dir, name);
+	sou_buf_addf(&fin, "%s/%s", dir, name);
 	fd = open(tmp.data, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	ok = fd >= 0 && write(fd, line, (size_t)n) == n && fsync(fd) == 0;
+	ok = fd >= 0 && write(fd, text, len) == (ssize_t)len && fsync(fd) == 0;
 	if (fd >= 0)
 		close(fd);
 	ok = ok && rename(tmp.data, fin.data) == 0;
@@ -312,13 +319,250 @@ static sou_status write_stub(const char *dir, unsigned gen, sou_error *err)
 			close(dfd);
 		}
 	} else {
-		sou_error_set(err, SOU_ERR_DB, "%s: cannot switch to the new index: %s",
-			      fin.data, strerror(errno));
+		e = errno;
 		unlink(tmp.data);
+		errno = e;
 	}
 	sou_buf_free(&tmp);
 	sou_buf_free(&fin);
-	return ok ? SOU_OK : SOU_ERR_DB;
+	return ok;
+}
+
+/* Atomically points DIR/XAPIANDB at gen: write a temporary, fsync, rename. */
+static sou_status write_stub(const char *dir, unsigned gen, sou_error *err)
+{
+	char line[64];
+	int n = snprintf(line, sizeof(line), "auto gen-%06u\n", gen);
+
+	if (replace_file(dir, "XAPIANDB", line, (size_t)n))
+		return SOU_OK;
+	return sou_error_set(err, SOU_ERR_DB, "%s/XAPIANDB: cannot switch to the new index: %s",
+			     dir, strerror(errno));
+}
+
+/* ---- shard sets ---------------------------------------------------------- */
+
+void sou_store_shard_dir(const char *dir, unsigned k, sou_buf *out)
+{
+	sou_buf_reset(out);
+	sou_buf_addf(out, "%s/shard-%u", dir, k);
+}
+
+/* The stub of a set is at most SOU_STORE_MAX_SHARDS short lines. */
+#define SET_STUB_MAX 4096
+
+/*
+ * Parses a set's stub text: 1 and *n when every line that is not blank
+ * or a '#' comment is "auto shard-K" with K counting up from 0; 0 when
+ * its first such line is not "auto shard-..." (not a set's stub); -1
+ * when it starts as one but is not (garbled).
+ */
+static int parse_set_stub(const char *text, unsigned *n)
+{
+	const char *line = text;
+	unsigned count = 0, k;
+	int used;
+
+	while (*line) {
+		const char *nl = strchr(line, '\n'), *end = nl ? nl : line + strlen(line);
+		size_t blank = strspn(line, " \t\r");
+		if (line + blank == end || line[blank] == '#') {
+			line = nl ? nl + 1 : end;
+			continue;
+		}
+		if (strncmp(line, "auto shard-", 11))
+			return count ? -1 : 0;
+		used = 0;
+		if (!strchr("0123456789", line[11]) || !line[11] ||
+		    sscanf(line, "auto shard-%u%n", &k, &used) != 1 || k != count ||
+		    strspn(line + used, " \t\r") != (size_t)(end - line - used) ||
+		    count >= SOU_STORE_MAX_SHARDS)
+			return -1;
+		count++;
+		line = nl ? nl + 1 : end;
+	}
+	*n = count;
+	return count ? 1 : 0;
+}
+
+/* Reads DIR/name (at most max bytes) into out; 0 if it does not exist. */
+static sou_status read_small(const char *dir, const char *name, size_t max, sou_buf *out,
+			     int *exists, sou_error *err)
+{
+	sou_buf p = SOU_BUF_INIT;
+	char buf[512];
+	ssize_t r;
+	int fd;
+
+	sou_buf_reset(out);
+	*exists = 0;
+	sou_buf_addf(&p, "%s/%s", dir, name);
+	fd = open(p.data, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		sou_status st = errno == ENOENT || errno == ENOTDIR ? SOU_OK
+			: sou_error_set(err, SOU_ERR_DB, "%s: cannot read: %s", p.data,
+					strerror(errno));
+		sou_buf_free(&p);
+		return st;
+	}
+	*exists = 1;
+	while (out->len <= max && (r = read(fd, buf, sizeof(buf))) != 0) {
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			sou_error_set(err, SOU_ERR_DB, "%s: cannot read: %s", p.data, strerror(errno));
+			close(fd);
+			sou_buf_free(&p);
+			return SOU_ERR_DB;
+		}
+		sou_buf_add(out, buf, (size_t)r);
+	}
+	close(fd);
+	sou_buf_free(&p);
+	return SOU_OK;
+}
+
+sou_status sou_store_probe_set(const char *dir, unsigned *n, int *has_stub, sou_error *err)
+{
+	sou_buf text = SOU_BUF_INIT;
+	sou_status st;
+	int exists = 0, r;
+	unsigned m = 0;
+
+	*n = 0;
+	if (has_stub)
+		*has_stub = 0;
+	if ((st = read_small(dir, "XAPIANDB", SET_STUB_MAX, &text, &exists, err)))
+		goto out;
+	if (exists && text.len && !memchr(text.data, '\0', text.len) && text.len <= SET_STUB_MAX) {
+		r = parse_set_stub(text.data, &m);
+		if (r < 0) {
+			st = sou_error_set(err, SOU_ERR_DB,
+					   "%s/XAPIANDB: a shard set's stub, but garbled (expected "
+					   "lines \"auto shard-0\", \"auto shard-1\"...): the set is "
+					   "damaged", dir);
+			goto out;
+		}
+		if (r > 0) {
+			*n = m;
+			if (has_stub)
+				*has_stub = 1;
+		}
+		goto out; /* a stub that names no shards: not a set */
+	}
+	if (exists)
+		goto out; /* empty or binary: a damaged single index (store.c says so) */
+	if ((st = read_small(dir, "sou.shards", 64, &text, &exists, err)) || !exists)
+		goto out;
+	if (sscanf(text.data ? text.data : "", "%u", &m) != 1 || m < 2 ||
+	    m > SOU_STORE_MAX_SHARDS)
+		st = sou_error_set(err, SOU_ERR_DB, "%s/sou.shards: does not hold a shard count "
+				   "from 2 to %d: the set is damaged", dir, SOU_STORE_MAX_SHARDS);
+	else
+		*n = m;
+out:
+	sou_buf_free(&text);
+	return st;
+}
+
+int sou_store_holds_single(const char *dir)
+{
+	DIR *d;
+	struct dirent *de;
+	unsigned g, n = 0;
+	int found = 0;
+
+	if (sou_store_probe_set(dir, &n, NULL, NULL) == SOU_OK && n)
+		return 0;
+	if (sou_genlock_read_stub(dir, &g, NULL) != SOU_OK || g)
+		return 1; /* a single index's stub, maybe damaged */
+	if (!(d = opendir(dir)))
+		return 0;
+	while (!found && (de = readdir(d)))
+		found = classify(de->d_name, &g) == ENTRY_GEN;
+	closedir(d);
+	return found;
+}
+
+sou_status sou_store_set_begin(const char *dir, unsigned n, sou_error *err)
+{
+	char line[32];
+	int len = snprintf(line, sizeof(line), "%u\n", n);
+
+	if (replace_file(dir, "sou.shards", line, (size_t)len))
+		return SOU_OK;
+	return sou_error_set(err, SOU_ERR_DB, "%s/sou.shards: cannot write: %s", dir,
+			     strerror(errno));
+}
+
+sou_status sou_store_set_publish(const char *dir, unsigned n, sou_error *err)
+{
+	sou_buf want = SOU_BUF_INIT, have = SOU_BUF_INIT, p = SOU_BUF_INIT;
+	sou_status st = SOU_OK;
+	unsigned k;
+	int exists = 0;
+
+	for (k = 0; k < n; k++)
+		sou_buf_addf(&want, "auto shard-%u\n", k);
+	if (read_small(dir, "XAPIANDB", SET_STUB_MAX, &have, &exists, NULL) || !exists ||
+	    have.len != want.len || memcmp(have.data, want.data, want.len)) {
+		if (!replace_file(dir, "XAPIANDB", want.data, want.len))
+			st = sou_error_set(err, SOU_ERR_DB, "%s/XAPIANDB: cannot write the shard "
+					   "set's stub: %s", dir, strerror(errno));
+	}
+	if (!st) { /* the stub says it all now */
+		sou_buf_addf(&p, "%s/sou.shards", dir);
+		unlink(p.data);
+	}
+	sou_buf_free(&want);
+	sou_buf_free(&have);
+	sou_buf_free(&p);
+	return st;
+}
+
+sou_status sou_store_lock_dir(const char *dir, double wait_s, int read_only, int *fd,
+			      sou_error *err)
+{
+	sou_buf p = SOU_BUF_INIT;
+	struct timespec t0, t;
+
+	sou_buf_addf(&p, "%s/sou.lock", dir);
+	*fd = open(p.data, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (*fd < 0 && read_only && (errno == EACCES || errno == EROFS))
+		*fd = open(p.data, O_RDONLY | O_CLOEXEC); /* flock needs no write */
+	if (*fd < 0) {
+		/* not "locked": only another writer holding it is (exit 75) */
+		sou_error_set(err, SOU_ERR_DB, "%s: cannot open the index's lock file: %s",
+			      p.data, strerror(errno));
+		sou_buf_free(&p);
+		return SOU_ERR_DB;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while (flock(*fd, LOCK_EX | LOCK_NB) < 0) {
+		double waited;
+		sou_status st = SOU_OK;
+		if (errno != EWOULDBLOCK && errno != EINTR) {
+			st = sou_error_set(err, SOU_ERR_DB, "%s: cannot lock the index: %s", p.data,
+					   strerror(errno));
+		} else {
+			clock_gettime(CLOCK_MONOTONIC, &t);
+			waited = (double)(t.tv_sec - t0.tv_sec) +
+				 (double)(t.tv_nsec - t0.tv_nsec) / 1e9;
+			if (waited >= wait_s)
+				st = sou_error_set(err, SOU_ERR_LOCKED,
+						   "%s: index is locked: another sou-index is writing it%s",
+						   dir, wait_s > 0 ? " (gave up waiting)" : "");
+		}
+		if (st) {
+			close(*fd);
+			*fd = -1;
+			sou_buf_free(&p);
+			return st;
+		}
+		usleep(100000);
+	}
+	sou_buf_free(&p);
+	return SOU_OK;
 }
 
 /*
@@ -327,42 +571,7 @@ static sou_status write_stub(const char *dir, unsigned gen, sou_error *err)
  */
 static sou_status take_lock(sou_store *s, double wait_s, int read_only, sou_error *err)
 {
-	sou_buf p = SOU_BUF_INIT;
-	struct timespec t0, t;
-
-	sou_buf_addf(&p, "%s/sou.lock", s->dir);
-	s->lock_fd = open(p.data, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-	if (s->lock_fd < 0 && read_only && (errno == EACCES || errno == EROFS))
-		s->lock_fd = open(p.data, O_RDONLY | O_CLOEXEC); /* flock needs no write */
-	if (s->lock_fd < 0) {
-		/* not "locked": only another writer holding it is (exit 75) */
-		sou_error_set(err, SOU_ERR_DB, "%s: cannot open the index's lock file: %s",
-			      p.data, strerror(errno));
-		sou_buf_free(&p);
-		return SOU_ERR_DB;
-	}
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	while (flock(s->lock_fd, LOCK_EX | LOCK_NB) < 0) {
-		double waited;
-		if (errno != EWOULDBLOCK && errno != EINTR) {
-			sou_error_set(err, SOU_ERR_DB, "%s: cannot lock the index: %s", p.data,
-				      strerror(errno));
-			sou_buf_free(&p);
-			return SOU_ERR_DB;
-		}
-		clock_gettime(CLOCK_MONOTONIC, &t);
-		waited = (double)(t.tv_sec - t0.tv_sec) + (double)(t.tv_nsec - t0.tv_nsec) / 1e9;
-		if (waited >= wait_s) {
-			sou_error_set(err, SOU_ERR_LOCKED,
-				      "%s: index is locked: another sou-index is writing it%s",
-				      s->dir, wait_s > 0 ? " (gave up waiting)" : "");
-			sou_buf_free(&p);
-			return SOU_ERR_LOCKED;
-		}
-		usleep(100000);
-	}
-	sou_buf_free(&p);
-	return SOU_OK;
+	return sou_store_lock_dir(s->dir, wait_s, read_only, &s->lock_fd, err);
 }
 
 /*
@@ -410,6 +619,18 @@ sou_status sou_store_open(const char *dir, int rebuild, double wait_s,
 	}
 	if ((st = take_lock(s, wait_s, 0, err)))
 		goto fail;
+	/* a shard set is written through its shards (shards.c); checked
+	 * under the lock, which a run on the set holds too */
+	{
+		unsigned n = 0;
+		if ((st = sou_store_probe_set(dir, &n, NULL, err)))
+			goto fail;
+		if (n) {
+			st = sou_error_set(err, SOU_ERR_USAGE, "%s: a set of %u shards, not a "
+					   "single index", dir, n);
+			goto fail;
+		}
+	}
 	/* a damaged stub stops every run but a rebuild, which replaces it */
 	if ((st = sou_genlock_read_stub(dir, &s->current, err))) {
 		if (!rebuild)

@@ -23,6 +23,20 @@
  * and hold its lock file shared while they use it.  Incremental runs write
  * the current generation in place.
  *
+ * A shard set (sou-index --shards N; indexer/shards.c) is a directory
+ * DIR holding, instead of generations:
+ *   shard-0/ ... shard-(N-1)/  each an index directory as above, written
+ *                     by its own run with its own lock and generations
+ *   XAPIANDB          a Xapian stub listing them, one line "auto shard-K"
+ *                     each in order, written (temp + rename) once every
+ *                     shard has a published generation, so a reader never
+ *                     sees a set with a shard missing
+ *   sou.shards        "N\n" while the set's first build has not finished
+ *                     (before XAPIANDB exists), so the run after a killed
+ *                     first build knows N; removed once XAPIANDB is written
+ *   sou.lock          the set's writer lock, taken before any shard's
+ *   sou.lastrun       the last run's outcome summed over the shards
+ *
  * Disk use: every run, under the writer lock, first removes what killed
  * runs left (shards, half-written generations, XAPIANDB.tmp) and every
  * generation that is not current and that no reader holds (the writer
@@ -102,6 +116,51 @@ sou_status sou_store_record_run(sou_store *s, const char *line, size_t len, sou_
 
 /* Reads DIR/sou.lastrun into out (empty when there is none). */
 sou_status sou_store_read_run(const char *dir, sou_buf *out, sou_error *err);
+
+/*
+ * Records a run's outcome in dir/sou.lastrun as sou_store_record_run does,
+ * for a directory without a store (a shard set).
+ */
+sou_status sou_store_record_run_at(const char *dir, const char *line, size_t len,
+				   sou_error *err);
+
+/*
+ * Takes the writer lock dir/sou.lock (dir must exist) as sou_store_open
+ * does, waiting up to wait_s: SOU_ERR_LOCKED when another process holds
+ * it.  read_only: for runs that write nothing (--check).  *fd is the
+ * locked file (close it to release), -1 on failure.
+ */
+sou_status sou_store_lock_dir(const char *dir, double wait_s, int read_only, int *fd,
+			      sou_error *err);
+
+/* ---- shard sets (layout above) ---- */
+
+#define SOU_STORE_MAX_SHARDS 64
+
+/*
+ * Whether dir is a shard set: *n its shard count, from its stub, or from
+ * sou.shards before the stub is written; 0 when dir is no set (a single
+ * index, nothing, or no directory).  *has_stub (may be NULL): the stub
+ * exists.  A set's stub that is garbled, or a bad sou.shards, is
+ * SOU_ERR_DB.
+ */
+sou_status sou_store_probe_set(const char *dir, unsigned *n, int *has_stub, sou_error *err);
+
+/* 1 if dir holds a single index (a generation stub, or gen-N directories). */
+int sou_store_holds_single(const char *dir);
+
+/* "dir/shard-K" into out (replacing its contents). */
+void sou_store_shard_dir(const char *dir, unsigned k, sou_buf *out);
+
+/* Records that dir is becoming a set of n shards (writes sou.shards). */
+sou_status sou_store_set_begin(const char *dir, unsigned n, sou_error *err);
+
+/*
+ * Writes dir's stub listing shard-0 ... shard-(n-1) atomically, unless
+ * it already says that, then removes sou.shards.  The caller has checked
+ * that every shard has a published generation.
+ */
+sou_status sou_store_set_publish(const char *dir, unsigned n, sou_error *err);
 
 /*
  * Releases the lock.  An unpublished full build's generation and shards

@@ -14,7 +14,14 @@
  *     private file from elsewhere into an index others may read.
  * Each candidate file goes to the workers in a full build (pool.c), or in
  * an incremental run is skipped when its lstat and root match its record
- * and otherwise worked on at once (file.c).
+ * (read from the index one at a time: state.h) and otherwise worked on at
+ * once (file.c).
+ *
+ * A shard of a set (shards.c) walks the whole tree too but takes only the
+ * keys that hash to it; what the walk itself meets (links left out, deep
+ * or unreadable folders, nested PATHs) is reported by the first shard
+ * only, so a set says each thing once (every shard still stops deleting
+ * when a folder cannot be read).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -296,7 +303,10 @@ static sou_status process_file(sou_indexer *ix, const char *path, const char *re
 {
 	const char *key = key_of(ix, path, rel);
 	sou_file_state *rec;
+	sou_status st;
 
+	if (ix->shard_n && sou_ix_shard_of(key, ix->shard_n) != ix->shard_k)
+		return SOU_OK; /* another shard's post */
 	pthread_mutex_lock(&ix->ev_mu);
 	ix->looked++;
 	pthread_mutex_unlock(&ix->ev_mu);
@@ -304,9 +314,9 @@ static sou_status process_file(sou_indexer *ix, const char *path, const char *re
 		sou_ix_emit(ix, SOU_IX_PROGRESS, path, NULL);
 	if (ix->parallel)
 		return sou_ix_pool_enqueue(ix, path, key, lsb, err);
-	rec = sou_state_find(ix->state, key);
+	if ((st = sou_state_find(ix->state, key, &rec, err)))
+		return st;
 	if (rec) {
-		rec->seen = 1;
 		/* a record from another root (a moved tree) is rewritten */
 		if (!ix->stale && sou_ix_file_unchanged(lsb, rec) &&
 		    !strcmp(rec->root, ix->cur->real)) {
@@ -327,6 +337,8 @@ static void note(sou_indexer *ix, const char *path, const char *fmt, const char 
 {
 	sou_buf m = SOU_BUF_INIT;
 
+	if (!sou_ix_walk_reports(ix))
+		return;
 	sou_buf_adds(&m, path);
 	sou_buf_addf(&m, fmt, detail);
 	sou_ix_emit(ix, SOU_IX_SKIPPED, path, m.data);
@@ -376,10 +388,13 @@ static sou_status walk(sou_indexer *ix, sou_buf *path, size_t rel_off, int depth
 	}
 	if (!(d = opendir(path->data))) {
 		sou_buf m = SOU_BUF_INIT;
-		sou_buf_addf(&m, "%s: cannot open directory: %s", path->data, strerror(errno));
-		ix->st.failed++;
 		ix->stopped = 1; /* its posts were not seen: do not delete them */
-		sou_ix_emit(ix, SOU_IX_FAILED, path->data, m.data);
+		if (sou_ix_walk_reports(ix)) {
+			sou_buf_addf(&m, "%s: cannot open directory: %s", path->data,
+				     strerror(errno));
+			ix->st.failed++;
+			sou_ix_emit(ix, SOU_IX_FAILED, path->data, m.data);
+		}
 		sou_buf_free(&m);
 		return SOU_OK;
 	}
@@ -436,6 +451,8 @@ sou_status sou_ix_walk_path(sou_indexer *ix, const char *given, sou_error *err)
 		return SOU_OK; /* a root given twice is walked once */
 	if (r->inside) {
 		sou_buf m = SOU_BUF_INIT;
+		if (!sou_ix_walk_reports(ix))
+			return SOU_OK;
 		sou_buf_addf(&m, "%s: inside %s, indexed as part of it", given,
 			     ix->roots[r->inside - 1].given);
 		sou_ix_emit(ix, SOU_IX_SKIPPED, given, m.data);

@@ -30,7 +30,9 @@ static const char usage[] =
 	"Searches a sou index.  QUERY syntax: words (all must match), \"a phrase\",\n"
 	"a OR b, -excluded, title:x, tag:x, category:x, author:x,\n"
 	"date:2022 | date:2022-03 | date:2022-01-01..2022-06-30 | date:..2021\n"
-	"  --db DIR            index directory (default: $SOU_DB or ~/.sou/index)\n"
+	"  --db DIR            index directory, shard set or stub file listing shards\n"
+	"                      (default: $SOU_DB or ~/.sou/index)\n"
+	"  --timeout SECONDS   give up on a remote shard after this long (default 10)\n"
 	"  --sort ORDER        relevance (default), -date (newest first), date (oldest first)\n"
 	"  --limit N           hits to show (default 10)\n"
 	"  --offset N          skip the first N hits\n"
@@ -73,6 +75,7 @@ static const struct option longopts[] = {
 	{ "like", required_argument, NULL, 'L' },
 	{ "snippet", required_argument, NULL, 'W' },
 	{ "synonyms", required_argument, NULL, 'S' },
+	{ "timeout", required_argument, NULL, 'T' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 }
 };
@@ -84,6 +87,7 @@ typedef struct cli {
 	int json;
 	int color;             /* -1 auto */
 	const char *batch;
+	double timeout_s;       /* --timeout: remote shards */
 	int analyze;
 	sou_analyze_mode amode;
 	sou_strlist dicts;      /* --dict files, in order */
@@ -191,7 +195,7 @@ static int parse_args(cli *c, int argc, char **argv, int in_batch)
 	int idx = 0;
 
 	while ((opt = getopt_long(nopt, argv, "+:h", longopts, &idx)) != -1) {
-		if (in_batch && (opt == 'd' || opt == 'b' || opt == 'a' || opt == 't' ||
+		if (in_batch && (opt == 'd' || opt == 'b' || opt == 'a' || opt == 't' || opt == 'T' ||
 				 opt == 'D' || opt == 'S')) {
 			say("option --%s is not allowed inside the file", longopts[idx].name);
 			return SOU_EXIT_USAGE;
@@ -233,6 +237,17 @@ static int parse_args(cli *c, int argc, char **argv, int in_batch)
 			}
 			c->o.halflife_days = d;
 			c->o.now = (double)time(NULL);
+			break;
+		}
+		case 'T': {
+			char *end;
+			double d = strtod(optarg, &end);
+			if (*end || !(d > 0) || d > 3600) {
+				say("--timeout: expected a number of seconds (0 < SECONDS <= 3600), got '%s'",
+				    optarg);
+				return SOU_EXIT_USAGE;
+			}
+			c->timeout_s = d;
 			break;
 		}
 		case 'z':
@@ -358,6 +373,8 @@ static int run_query(cli *c, sou_searcher *s, sou_buf *out, int batch)
 		say("%s", err.msg);
 		if (batch)
 			printf(c->json ? "{\"query\": \"(error)\", \"error\": 1}\n" : "## error\n\n");
+		if (batch)
+			fflush(stdout); /* each answer as it is made (a pipe reader waits for it) */
 		return sou_cli_exit_for(st);
 	}
 	if (batch && c->json) {
@@ -377,6 +394,8 @@ static int run_query(cli *c, sou_searcher *s, sou_buf *out, int batch)
 	} else {
 		fwrite(out->data, 1, out->len, stdout);
 	}
+	if (batch)
+		fflush(stdout); /* each answer as it is made (a pipe reader waits for it) */
 	rc = r->n ? SOU_EXIT_OK : SOU_EXIT_SOME;
 	sou_results_destroy(r);
 	return rc;
@@ -555,7 +574,7 @@ int main(int argc, char **argv)
 		rc = SOU_EXIT_USAGE;
 		goto done;
 	}
-	if (sou_searcher_create(c.db.data, &s, &err)) {
+	if (sou_searcher_open(c.db.data, c.timeout_s, &s, &err)) {
 		say("%s", err.msg);
 		rc = sou_cli_exit_for(err.code);
 		goto done;

@@ -19,6 +19,7 @@
 
 #include "genlock.h"
 #include "qparse.h"
+#include "rerank.h"
 #include "termgen.h"
 #include "text.h"
 #include "tune.h"
@@ -44,11 +45,17 @@ void sou_search_opts_init(sou_search_opts *o)
 
 sou_status sou_searcher_create(const char *db_path, sou_searcher **out, sou_error *err)
 {
+	return sou_searcher_open(db_path, 0, out, err);
+}
+
+sou_status sou_searcher_open(const char *db_path, double timeout_s, sou_searcher **out,
+			     sou_error *err)
+{
 	sou_searcher *s = sou_xcalloc(1, sizeof(*s));
 	sou_status st;
 
 	*out = NULL;
-	if ((st = sou_xdb_open(db_path, SOU_XDB_READ, &s->db, err))) {
+	if ((st = sou_xdb_open_reader(db_path, timeout_s, &s->db, err))) {
 		if (st == SOU_ERR_NOTFOUND)
 			sou_error_set(err, st, "%s: no index here (run sou-index --db %s PATH first)",
 				      db_path, db_path);
@@ -75,6 +82,11 @@ sou_status sou_searcher_create(const char *db_path, sou_searcher **out, sou_erro
 	}
 	*out = s;
 	return SOU_OK;
+}
+
+sou_status sou_searcher_reopen(sou_searcher *s, sou_error *err)
+{
+	return sou_xdb_reopen(s->db, err);
 }
 
 void sou_searcher_destroy(sou_searcher *s)
@@ -319,7 +331,7 @@ static int check_one(sou_searcher *s, const sou_check *check, sou_xmset *m, size
  * again poor, so it is extrapolated from how far into the docid range
  * the cap reached (matches spread evenly over the posts' ids).
  */
-static sou_status count_unranked(sou_searcher *s, const sou_xq *xq, const sou_xsearch *ranked,
+static sou_status count_unranked(sou_searcher *s, const sou_xq *xq,
 				 unsigned cap, sou_xmset **m, unsigned long *est, sou_error *err)
 {
 	sou_xsearch xs;
@@ -328,7 +340,6 @@ static sou_status count_unranked(sou_searcher *s, const sou_xq *xq, const sou_xs
 	unsigned long last = 0, lo, hi;
 
 	memset(&xs, 0, sizeof(xs));
-	xs.date_slot = ranked->date_slot;
 	xs.unranked = 1;
 	xs.lazy_data = 1;
 	xs.limit = cap;
@@ -448,7 +459,7 @@ static sou_status run_checked(sou_searcher *s, const sou_xq *xq, const sou_check
 		int exact, all;
 		char *skip;
 
-		if ((st = count_unranked(s, xq, xs, COUNT_CAP, &c, &mc, err))) {
+		if ((st = count_unranked(s, xq, COUNT_CAP, &c, &mc, err))) {
 			sou_xmset_destroy(c);
 			seen_free(&done);
 			return st;
@@ -520,7 +531,7 @@ static sou_status run_checked(sou_searcher *s, const sou_xq *xq, const sou_check
  * The total of an exact query: Xapian's own when its bounds agree (a
  * single term), else counted unranked (see above).
  */
-static sou_status count_exact(sou_searcher *s, const sou_xq *xq, const sou_xsearch *xs,
+static sou_status count_exact(sou_searcher *s, const sou_xq *xq,
 			      sou_results *r, sou_error *err)
 {
 	sou_xmset *c = NULL;
@@ -529,7 +540,7 @@ static sou_status count_exact(sou_searcher *s, const sou_xq *xq, const sou_xsear
 
 	if (r->lower == r->upper)
 		return SOU_OK;
-	if ((st = count_unranked(s, xq, xs, COUNT_CAP, &c, &est, err))) {
+	if ((st = count_unranked(s, xq, COUNT_CAP, &c, &est, err))) {
 		sou_xmset_destroy(c);
 		return st;
 	}
@@ -544,6 +555,60 @@ static sou_status count_exact(sou_searcher *s, const sou_xq *xq, const sou_xsear
 	if (r->estimated > r->upper)
 		r->estimated = r->upper;
 	sou_xmset_destroy(c);
+	return SOU_OK;
+}
+
+/*
+ * --like's words, whole words only.  The expand set of sou_xdb_like may
+ * hold lone characters (ICU cuts 离岸人民币 into 离 岸 人民 币, each an
+ * unprefixed word term); a lone character says little about what a post
+ * is about, matches posts on anything and is highlighted everywhere, so
+ * such words are dropped and the query is rebuilt, the same way
+ * (their OR, without the post itself), from the LIKE_WORDS best words
+ * that remain.  *out and words as sou_xdb_like's.
+ */
+#define LIKE_WORDS 30
+
+static int whole_word(const char *t)
+{
+	size_t n = strlen(t), i, cps = 0;
+
+	for (i = 0; i < n; i++)
+		cps += ((unsigned char)t[i] & 0xC0) != 0x80;
+	return n > 1 && !(cps == 1 && ((unsigned char)t[0] & 0x80));
+}
+
+static sou_status like_query(sou_xdb *db, const char *idterm, sou_xq **out,
+			     sou_strlist *words, sou_error *err)
+{
+	sou_strlist all = { NULL, 0 };
+	sou_xq *q = NULL, **v, *pair[2];
+	size_t i, n = 0;
+	sou_status st;
+
+	*out = NULL;
+	if ((st = sou_xdb_like(db, idterm, 2 * LIKE_WORDS, &q, &all, err))) {
+		sou_strlist_free(&all);
+		return st;
+	}
+	sou_xq_destroy(q);
+	v = sou_xcalloc(LIKE_WORDS, sizeof(*v));
+	for (i = 0; i < all.n && n < LIKE_WORDS; i++)
+		if (whole_word(all.v[i])) {
+			sou_strlist_push(words, all.v[i], strlen(all.v[i]));
+			v[n++] = sou_xq_term(all.v[i], strlen(all.v[i]), 1);
+		}
+	pair[0] = n ? sou_xq_combine(SOU_XQ_OR, v, n) : sou_xq_match_nothing();
+	pair[1] = sou_xq_term(idterm, strlen(idterm), 1);
+	*out = sou_xq_combine(SOU_XQ_AND_NOT, pair, 2);
+	for (i = 0; i < n; i++)
+		sou_xq_destroy(v[i]);
+	free(v);
+	sou_xq_destroy(pair[0]);
+	sou_xq_destroy(pair[1]);
+	sou_strlist_free(&all);
+	if (!*out)
+		return sou_error_set(err, SOU_ERR_NOMEM, "out of memory");
 	return SOU_OK;
 }
 
@@ -563,6 +628,9 @@ sou_status sou_searcher_run(sou_searcher *s, const char *query,
 
 	sou_xq *like = NULL, *final = NULL;
 	sou_strlist like_words = { NULL, 0 };
+	sou_search_opts ro;        /* o, or the re-ranked fetch (rerank.h) */
+	unsigned fetch;
+	sou_xq *boosted = NULL;    /* the ranked query with the title boost */
 	unsigned slots[8];
 	const char *names[8];
 	size_t nslots = 0;
@@ -579,7 +647,7 @@ sou_status sou_searcher_run(sou_searcher *s, const char *query,
 	if (o->like) {
 		sou_buf id = SOU_BUF_INIT;
 		sou_termgen_idterm(o->like, &id);
-		st = sou_xdb_like(s->db, id.data, 30, &like, &like_words, err);
+		st = like_query(s->db, id.data, &like, &like_words, err);
 		sou_buf_free(&id);
 		if (st == SOU_ERR_NOTFOUND) /* the user named a post that is not there */
 			st = sou_error_set(err, SOU_ERR_USAGE,
@@ -609,29 +677,55 @@ sou_status sou_searcher_run(sou_searcher *s, const char *query,
 	/* with --like the query only filters, as FILTER's right side: its
 	 * check tree still decides, in the same positive position */
 	check = q ? sou_query_check(q) : NULL;
+	/* known-item ranking (rerank.h): the top of Xapian's ranking is
+	 * fetched from the first hit, re-ordered, and the page cut from it */
+	ro = *o;
+	fetch = o->like ? 0 : sou_rerank_fetch(o, q ? sou_query_patterns(q) : NULL);
+	if (fetch) {
+		ro.offset = 0;
+		ro.limit = fetch;
+	}
+	if (q && !o->like &&
+	    (st = sou_rerank_boost(s->tg, o, sou_query_patterns(q), final ? final : sou_query_xq(q),
+				   &boosted, err))) {
+		sou_xq_destroy(final);
+		sou_xq_destroy(like);
+		sou_query_destroy(q);
+		sou_strlist_free(&like_words);
+		return st;
+	}
 	memset(&xs, 0, sizeof(xs));
 	xs.facet_slots = slots;
 	xs.nfacets = nslots;
 	xs.facet_exact = o->facet_exact;
 	xs.sort = o->sort;
-	xs.date_slot = SOU_SLOT_DATE;
-	xs.offset = o->offset;
-	xs.limit = o->limit;
-	xs.check_at_least = o->exact_total ? UINT_MAX : 0;
+	xs.offset = ro.offset;
+	xs.limit = ro.limit;
+	/*
+	 * Ranked by relevance, every match is examined: Xapian's weight
+	 * pruning can drop a match whose score equals the page's lowest
+	 * although the tie-break (the order slot: newer first) ranks it
+	 * higher, and where it does depends on how the index is split into
+	 * shards (seen in t0400).  Examining all costs about 10% at the
+	 * median on xwlb (bench workload) and makes the counts exact too.
+	 */
+	xs.check_at_least = o->exact_total || o->sort == SOU_SORT_RELEVANCE ? UINT_MAX : 0;
 	xs.halflife_days = o->halflife_days;
 	xs.recency_weight = o->recency_weight;
 	xs.now = o->now;
 	r = sou_xcalloc(1, sizeof(*r));
 	if (check) {
-		st = run_checked(s, final ? final : sou_query_xq(q), check, &xs, o, &pg, &m, r, err);
+		st = run_checked(s, boosted ? boosted : final ? final : sou_query_xq(q), check, &xs,
+				 &ro, &pg, &m, r, err);
 	} else {
-		st = sou_xdb_search(s->db, final ? final : sou_query_xq(q), &xs, &m, err);
+		st = sou_xdb_search(s->db, boosted ? boosted : final ? final : sou_query_xq(q), &xs,
+				    &m, err);
 		if (!st) {
 			r->estimated = sou_xmset_estimated(m);
 			r->lower = sou_xmset_lower(m);
 			r->upper = sou_xmset_upper(m);
 			if (!o->exact_total)
-				st = count_exact(s, final ? final : sou_query_xq(q), &xs, r, err);
+				st = count_exact(s, final ? final : sou_query_xq(q), r, err);
 		}
 		for (i = 0; !st && i < sou_xmset_size(m); i++) {
 			size_t len;
@@ -641,6 +735,9 @@ sou_status sou_searcher_run(sou_searcher *s, const char *query,
 			st = decode_hit(data, len, &h->doc, err);
 		}
 	}
+	if (!st && fetch)
+		sou_rerank_page(seg, sou_query_patterns(q), pg.hits, &pg.n, o->offset, o->limit);
+	sou_xq_destroy(boosted);
 	sou_xq_destroy(final);
 	sou_xq_destroy(like);
 	r->hits = pg.hits ? pg.hits : sou_xcalloc(1, sizeof(*r->hits));
@@ -677,14 +774,16 @@ sou_status sou_searcher_run(sou_searcher *s, const char *query,
 
 		h->rank = o->offset + (unsigned)i + 1;
 		if (o->snippet_cols)
-			st = sou_snippet_make(seg, h->doc.text, h->doc.text_len,
-					      q ? sou_query_patterns(q) : &like_words, o->snippet_cols,
-					      &h->snippet, &h->snippet_hl, err);
+			/* --like's words are highlighted as whole words only */
+			st = (q ? sou_snippet_make : sou_snippet_make_words)(
+				seg, h->doc.text, h->doc.text_len,
+				q ? sou_query_patterns(q) : &like_words, o->snippet_cols,
+				&h->snippet, &h->snippet_hl, err);
 		if (!st) {
 			sou_buf tmp = SOU_BUF_INIT;
-			st = sou_snippet_make(seg, h->doc.title, strlen(h->doc.title),
-					      q ? sou_query_patterns(q) : &like_words, 0, &tmp,
-					      &h->title_hl, err);
+			st = (q ? sou_snippet_make : sou_snippet_make_words)(
+				seg, h->doc.title, strlen(h->doc.title),
+				q ? sou_query_patterns(q) : &like_words, 0, &tmp, &h->title_hl, err);
 			sou_buf_free(&tmp);
 		}
 	}

@@ -72,7 +72,20 @@ typedef struct sou_results {
 	size_t nfacets;
 } sou_results;
 
-/* Opens the index at db_path read-only.  *out is owned by the caller. */
+/*
+ * Opens the index at db_path read-only: one index, a shard set or a stub
+ * listing local and remote shards (common/shardset.h), with timeout_s
+ * for remote shards (<= 0: the default, 10 s).  *out is owned by the
+ * caller.
+ */
+sou_status sou_searcher_open(const char *db_path, double timeout_s, sou_searcher **out,
+			     sou_error *err);
+/*
+ * Brings s up to the index's latest committed state (and, after a remote
+ * shard failed, connects every shard again); see sou_xdb_reopen.
+ */
+sou_status sou_searcher_reopen(sou_searcher *s, sou_error *err);
+/* sou_searcher_open with the default timeout. */
 sou_status sou_searcher_create(const char *db_path, sou_searcher **out, sou_error *err);
 void sou_searcher_destroy(sou_searcher *s);
 /* The searcher's term generator (borrowed), e.g. to load dictionaries. */

@@ -47,6 +47,7 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#include <xxhash.h>
 
 #include "cli.h"
 #include "date.h"
@@ -54,6 +55,7 @@
 #include "qparse.h"
 #include "search.h"
 #include "serve_assets.h"
+#include "shardset.h"
 #include "text.h"
 
 /* ---- index stamps -------------------------------------------------------- */
@@ -86,10 +88,15 @@ static int stamp_eq(const fstamp *a, const fstamp *b)
 	       a->size == b->size && a->mtime_ns == b->mtime_ns;
 }
 
-/* What a reader opened at: the stub and the current generation's version file. */
+/*
+ * What a reader opened at: the stub and the current generation's version
+ * file; for a shard set or stub file (shardset.h), a hash over the same
+ * two files of every local shard instead (set, stub and version zero).
+ */
 typedef struct istamp {
 	fstamp stub;
 	fstamp version;
+	uint64_t set;
 } istamp;
 
 /* ---- server state -------------------------------------------------------- */
@@ -157,6 +164,9 @@ struct sou_server {
 	char *link;
 	sou_strlist cors;
 	sou_strlist dicts, synonyms;   /* from DIR/sou.conf */
+	sou_shardlist shards;  /* what db resolved to at start (shardset.h) */
+	int multi;             /* several shards, or a stub: stamp every local one */
+	int remote;            /* a remote shard: reopen (one round trip) per search */
 	struct MHD_Daemon *d;
 	unsigned port;
 	sou_buf url;           /* http://ADDRESS:PORT/ */
@@ -260,11 +270,57 @@ static void mhd_logger(void *cls, const char *fmt, va_list ap)
 	sou_buf_free(&raw);
 }
 
+/* The stamp of a shard set or stub: every local shard's two files. */
+static void set_stamp(sou_server *sv, istamp *out)
+{
+	XXH64_state_t *h = XXH64_createState();
+	sou_buf p = SOU_BUF_INIT;
+	size_t i;
+
+	memset(out, 0, sizeof(*out));
+	XXH64_reset(h, 0);
+	for (i = 0; i < sv->shards.n; i++) {
+		const sou_shard *sh = &sv->shards.v[i];
+		fstamp f;
+		unsigned gen = 0;
+
+		if (sh->kind != SOU_SHARD_LOCAL)
+			continue;
+		sou_buf_reset(&p);
+		sou_buf_addf(&p, "%s/XAPIANDB", sh->path);
+		stamp_of(p.data, &f); /* memset first: no padding garbage */
+		XXH64_update(h, &f, sizeof(f));
+		if (sou_genlock_read_stub(sh->path, &gen, NULL) == SOU_OK && gen) {
+			sou_genlock_gen_path(sh->path, gen, &p);
+			sou_buf_adds(&p, "/iamglass");
+		} else {
+			sou_buf_reset(&p);
+			sou_buf_addf(&p, "%s/iamglass", sh->path);
+		}
+		stamp_of(p.data, &f);
+		XXH64_update(h, &f, sizeof(f));
+	}
+	out->set = XXH64_digest(h);
+	XXH64_freeState(h);
+	sou_buf_free(&p);
+}
+
+static int istamp_eq(const istamp *a, const istamp *b)
+{
+	return stamp_eq(&a->stub, &b->stub) && stamp_eq(&a->version, &b->version) &&
+	       a->set == b->set;
+}
+
 /* Current stamp of the index; w caches which generation the stub names. */
 static void index_stamp(sou_server *sv, worker *w, istamp *out)
 {
 	sou_buf p = SOU_BUF_INIT;
 
+	if (sv->multi) {
+		set_stamp(sv, out);
+		return;
+	}
+	out->set = 0;
 	sou_buf_addf(&p, "%s/XAPIANDB", sv->db);
 	stamp_of(p.data, &out->stub);
 	if (!stamp_eq(&out->stub, &w->stub) || !w->version_path.len) {
@@ -328,9 +384,13 @@ static sou_status worker_ready(sou_server *sv, worker *w, int force, sou_error *
 	sou_status st;
 
 	index_stamp(sv, w, &now);
-	if (w->s && !force && stamp_eq(&now.stub, &w->at.stub) &&
-	    stamp_eq(&now.version, &w->at.version))
+	if (w->s && !force && istamp_eq(&now, &w->at)) {
+		/* remote shards change where no stat(2) sees them: Xapian's
+		 * reopen asks them (and reconnects after a failure) */
+		if (sv->remote && (st = sou_searcher_reopen(w->s, err)))
+			return st;
 		return SOU_OK;
+	}
 	if ((st = open_searcher(sv, &s, err))) {
 		if (w->s && !force) {
 			if (!w->complained)
@@ -375,8 +435,7 @@ static void *janitor_main(void *arg)
 		for (w = sv->workers; w; w = w->next) {
 			if (pthread_mutex_trylock(&w->mu))
 				continue; /* searching: it checks for itself */
-			if (w->s && !(stamp_eq(&now.stub, &w->at.stub) &&
-				      stamp_eq(&now.version, &w->at.version))) {
+			if (w->s && !istamp_eq(&now, &w->at)) {
 				sou_searcher_destroy(w->s);
 				w->s = NULL;
 			}
@@ -1177,6 +1236,11 @@ sou_status sou_server_start(const sou_serve_opts *o, sou_server **out, sou_error
 		st = sou_error_set(err, SOU_ERR_USAGE, "%s", err->msg);
 		goto fail;
 	}
+	if ((st = sou_shardset_resolve(sv->db, &sv->shards, err)))
+		goto fail;
+	sv->multi = sv->shards.n != 1 || sv->shards.v[0].where;
+	for (i = 0; i < sv->shards.n; i++)
+		sv->remote |= sv->shards.v[i].kind == SOU_SHARD_REMOTE;
 	if ((st = sou_searcher_create(sv->db, &probe, err)))
 		goto fail;
 	if ((st = sou_termgen_configure(sou_searcher_termgen(probe), &sv->dicts, &sv->synonyms, err))) {
@@ -1284,6 +1348,7 @@ void sou_server_destroy(sou_server *sv)
 	pthread_mutex_destroy(&sv->lock);
 	pthread_cond_destroy(&sv->wake);
 	free(sv->db);
+	sou_shardlist_free(&sv->shards);
 	free(sv->link);
 	free(sv->etags);
 	sou_strlist_free(&sv->cors);

@@ -21,7 +21,7 @@ static void write_file(const char *dir, const char *name, const char *data, size
 	char p[4096];
 	FILE *f;
 
-	snprintf(p, sizeof(p), "%s/%s", dir, name);
+	assert_true((size_t)snprintf(p, sizeof(p), "%s/%s", dir, name) < sizeof(p));
 	f = fopen(p, "w");
 	assert_non_null(f);
 	assert_int_equal(fwrite(data, 1, len, f), len);
