@@ -63,6 +63,18 @@ start_tcpsrv() {
 	return 1
 }
 
+# serve_shards SET STUB: a xapian-tcpsrv for each of SET/shard-0..2 (as
+# start_tcpsrv s0, s1, s2) and STUB, a stub file listing them as
+# "remote 127.0.0.1:PORT" lines.  Returns non-zero if a server fails.
+serve_shards() {
+	local set=$1 stub=$2 k
+	: >"$stub"
+	for k in 0 1 2; do
+		start_tcpsrv "s$k" "$set/shard-$k" || return 1
+		eval "echo \"remote 127.0.0.1:\$s${k}_port\"" >>"$stub"
+	done
+}
+
 # kill_tcpsrv PID: kill -9 one server with its connection children
 # (its process group), and reap it.
 kill_tcpsrv() {

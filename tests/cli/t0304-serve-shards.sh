@@ -49,10 +49,7 @@ eq "added post seen by every request after sou-index" 6 "$found"
 stop_server
 
 # three remote shards behind xapian-tcpsrv, listed in a stub file
-start_tcpsrv s0 "$SET/shard-0" && start_tcpsrv s1 "$SET/shard-1" &&
-	start_tcpsrv s2 "$SET/shard-2" || { fail "xapian-tcpsrv start"; finish; }
-printf 'remote 127.0.0.1:%s\nremote 127.0.0.1:%s\nremote 127.0.0.1:%s\n' \
-	"$s0_port" "$s1_port" "$s2_port" >"$TMP/remote.stub"
+serve_shards "$SET" "$TMP/remote.stub" || { fail "xapian-tcpsrv start"; finish; }
 start_server "$TMP/remote.stub" --threads 2 || { fail "server start on remote shards"; finish; }
 for q in 人民币 '市场 OR 银行' '"人民币汇率"' 分片鲜度专用词; do
 	same_as_query "$SET" "$q"

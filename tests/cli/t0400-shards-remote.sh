@@ -62,11 +62,7 @@ for n in $n0 $n1 $n2; do
 done
 
 # (c) the shards served by 3 xapian-tcpsrv; a stub file naming them
-: >"$TMP/remote.stub"
-for k in 0 1 2; do
-	start_tcpsrv "s$k" "$TMP/set/shard-$k" || { fail "xapian-tcpsrv for shard-$k"; finish; }
-	eval "echo \"remote 127.0.0.1:\$s${k}_port\"" >>"$TMP/remote.stub"
-done
+serve_shards "$TMP/set" "$TMP/remote.stub" || { fail "xapian-tcpsrv for the shards"; finish; }
 # the local shards through a stub file too (a comment and a blank line
 # are allowed, paths relative to the stub's directory)
 printf '# the three local shards\n\nauto set/shard-0\nauto set/shard-1\n%s\n' \

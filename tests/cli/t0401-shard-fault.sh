@@ -18,11 +18,7 @@ check "3 shards of the sample corpus built (exit $r)" [ "$r" -le 1 ]
 for k in 0 1 2; do
 	"$SOU_DUMP" "$TMP/set/shard-$k" >"$TMP/dump-$k.before" 2>&1 || fail "index-dump of shard-$k"
 done
-: >"$TMP/remote.stub"
-for k in 0 1 2; do
-	start_tcpsrv "s$k" "$TMP/set/shard-$k" || { fail "xapian-tcpsrv for shard-$k"; finish; }
-	eval "echo \"remote 127.0.0.1:\$s${k}_port\"" >>"$TMP/remote.stub"
-done
+serve_shards "$TMP/set" "$TMP/remote.stub" || { fail "xapian-tcpsrv for the shards"; finish; }
 cat "$TMP/remote.stub"
 
 # the queries of the batch, and what the local set answers to each
