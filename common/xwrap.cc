@@ -1246,9 +1246,11 @@ sou_status sou_xdb_like(sou_xdb *h, const char *idterm, unsigned nterms,
  */
 static Xapian::PostingSource *recency_source(Xapian::Database &db, const sou_xsearch *o)
 {
-	Xapian::ValueMapPostingSource *src = new Xapian::ValueMapPostingSource(SOU_SLOT_DAY);
+	/* the bounds first: over remote shards they can throw */
 	std::string lo = db.get_value_lower_bound(SOU_SLOT_DAY);
 	std::string hi = db.get_value_upper_bound(SOU_SLOT_DAY);
+	std::unique_ptr<Xapian::ValueMapPostingSource> src(
+		new Xapian::ValueMapPostingSource(SOU_SLOT_DAY));
 	long today = (long)std::floor(o->now / 86400.0) + SOU_DAY_OFFSET;
 	long first = lo.empty() ? today : std::atol(lo.c_str());
 	long last = hi.empty() ? today : std::atol(hi.c_str());
@@ -1265,7 +1267,7 @@ static Xapian::PostingSource *recency_source(Xapian::Database &db, const sou_xse
 		src->add_mapping(key, o->recency_weight * std::exp2(-age / o->halflife_days));
 	}
 	src->set_default_weight(0.0);
-	return src;
+	return src.release();
 }
 
 /* Sums a spy's counts into the parts of each multi-valued value. */
