@@ -192,11 +192,6 @@ static bool reused_block(const Xapian::Error &e)
 }
 
 /*
- * Runs body (which returns a sou_status) against a reader, reopening and
- * retrying when Xapian says the database moved on under it, so callers
- * always see one consistent committed state.
- */
-/*
  * Reopens h's reader after a read met the writer moving on (see below).
  * reopen() reads the newest revision's roots, which a writer committing
  * fast can also discard or reuse under it, so it is retried likewise,
@@ -223,13 +218,16 @@ static bool reopen_reader(sou_xdb *h, int *tries, bool *moved)
 	return false;
 }
 
+static sou_status open_readers(sou_xdb *h, sou_error *err);
+static sou_status network_failed(sou_xdb *h, sou_error *err, const Xapian::Error &e);
+
 /*
  * Runs body (which returns a sou_status) against a reader, reopening and
  * retrying when Xapian says the database moved on under it, so callers
- * always see one consistent committed state.
+ * always see one consistent committed state.  After a remote shard
+ * failed (h->broken) every shard is opened again first; a network error
+ * marks h broken and names the shard (network_failed).
  */
-static sou_status open_readers(sou_xdb *h, sou_error *err);
-static sou_status network_failed(sou_xdb *h, sou_error *err, const Xapian::Error &e);
 
 template <typename F>
 static sou_status reading(sou_xdb *h, sou_error *err, F body)
@@ -280,7 +278,6 @@ static void release_holds(std::vector<sou_genhold *> &holds)
 static std::string describe(const sou_shard &s)
 {
 	sou_buf b = SOU_BUF_INIT;
-	sou_buf_init(&b);
 	sou_shard_describe(&s, &b);
 	std::string r(b.data ? b.data : "", b.len);
 	sou_buf_free(&b);
