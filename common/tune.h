@@ -29,6 +29,10 @@
  *   check_all         40       candidates all checked (an exact total) when
  *                              there are no more
  *   check_sample      16       candidates checked for the share that passes
+ *   rank_exhaustive   1        relevance-ranked searches examine every match,
+ *                              so ties break alike in one index and in its
+ *                              shards (0: Xapian's weight pruning, faster
+ *                              for common words on large indexes)
  * and for ranking: rerank_depth, rerank_title, rerank_phrase,
  * rerank_coverage, rerank_proximity, rerank_title_field (query/rerank.h)
  */

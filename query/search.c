@@ -707,9 +707,13 @@ sou_status sou_searcher_run(sou_searcher *s, const char *query,
 	 * although the tie-break (the order slot: newer first) ranks it
 	 * higher, and where it does depends on how the index is split into
 	 * shards (seen in t0400).  Examining all costs about 10% at the
-	 * median on xwlb (bench workload) and makes the counts exact too.
+	 * median on xwlb (bench workload) and makes the counts exact too,
+	 * but grows with the matches (a word in 2% of a million posts: about
+	 * 40 ms); SOU_TUNE=rank_exhaustive=0 trades the guarantee for speed.
 	 */
-	xs.check_at_least = o->exact_total || o->sort == SOU_SORT_RELEVANCE ? UINT_MAX : 0;
+	xs.check_at_least = o->exact_total || (o->sort == SOU_SORT_RELEVANCE &&
+					       sou_tune("rank_exhaustive", 1))
+				    ? UINT_MAX : 0;
 	xs.halflife_days = o->halflife_days;
 	xs.recency_weight = o->recency_weight;
 	xs.now = o->now;
