@@ -272,14 +272,6 @@ void sou_rerank(sou_segmenter *seg, const sou_strlist *patterns, sou_hit *hits, 
 	needles_free(&nd);
 }
 
-static void hit_clear(sou_hit *h)
-{
-	sou_docdata_clear(&h->doc);
-	sou_buf_free(&h->snippet);
-	sou_ranges_free(&h->snippet_hl);
-	sou_ranges_free(&h->title_hl);
-}
-
 void sou_rerank_page(sou_segmenter *seg, const sou_strlist *patterns, sou_hit *hits,
 		     size_t *n, unsigned offset, unsigned limit)
 {
@@ -290,7 +282,7 @@ void sou_rerank_page(sou_segmenter *seg, const sou_strlist *patterns, sou_hit *h
 		if (i >= offset && i - offset < limit)
 			hits[keep++] = hits[i];
 		else
-			hit_clear(&hits[i]);
+			sou_hit_clear(&hits[i]);
 	}
 	*n = keep;
 }

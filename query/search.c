@@ -105,18 +105,22 @@ sou_termgen *sou_searcher_termgen(sou_searcher *s)
 	return s->tg;
 }
 
+void sou_hit_clear(sou_hit *h)
+{
+	sou_docdata_clear(&h->doc);
+	sou_buf_free(&h->snippet);
+	sou_ranges_free(&h->snippet_hl);
+	sou_ranges_free(&h->title_hl);
+}
+
 void sou_results_destroy(sou_results *r)
 {
 	size_t i;
 
 	if (!r)
 		return;
-	for (i = 0; i < r->n; i++) {
-		sou_docdata_clear(&r->hits[i].doc);
-		sou_buf_free(&r->hits[i].snippet);
-		sou_ranges_free(&r->hits[i].snippet_hl);
-		sou_ranges_free(&r->hits[i].title_hl);
-	}
+	for (i = 0; i < r->n; i++)
+		sou_hit_clear(&r->hits[i]);
 	free(r->hits);
 	for (i = 0; i < r->nfacets; i++) {
 		free(r->facets[i].name);
@@ -559,58 +563,12 @@ static sou_status count_exact(sou_searcher *s, const sou_xq *xq,
 }
 
 /*
- * --like's words, whole words only.  The expand set of sou_xdb_like may
- * hold lone characters (ICU cuts 离岸人民币 into 离 岸 人民 币, each an
- * unprefixed word term); a lone character says little about what a post
- * is about, matches posts on anything and is highlighted everywhere, so
- * such words are dropped and the query is rebuilt, the same way
- * (their OR, without the post itself), from the LIKE_WORDS best words
- * that remain.  *out and words as sou_xdb_like's.
+ * --like's words: the expand set of sou_xdb_like, whole words only (its
+ * decider drops lone characters: ICU cuts 离岸人民币 into 离 岸 人民 币,
+ * and a lone character matches posts on anything and is highlighted
+ * everywhere).
  */
 #define LIKE_WORDS 30
-
-static int whole_word(const char *t)
-{
-	size_t n = strlen(t), i, cps = 0;
-
-	for (i = 0; i < n; i++)
-		cps += ((unsigned char)t[i] & 0xC0) != 0x80;
-	return n > 1 && !(cps == 1 && ((unsigned char)t[0] & 0x80));
-}
-
-static sou_status like_query(sou_xdb *db, const char *idterm, sou_xq **out,
-			     sou_strlist *words, sou_error *err)
-{
-	sou_strlist all = { NULL, 0 };
-	sou_xq *q = NULL, **v, *pair[2];
-	size_t i, n = 0;
-	sou_status st;
-
-	*out = NULL;
-	if ((st = sou_xdb_like(db, idterm, 2 * LIKE_WORDS, &q, &all, err))) {
-		sou_strlist_free(&all);
-		return st;
-	}
-	sou_xq_destroy(q);
-	v = sou_xcalloc(LIKE_WORDS, sizeof(*v));
-	for (i = 0; i < all.n && n < LIKE_WORDS; i++)
-		if (whole_word(all.v[i])) {
-			sou_strlist_push(words, all.v[i], strlen(all.v[i]));
-			v[n++] = sou_xq_term(all.v[i], strlen(all.v[i]), 1);
-		}
-	pair[0] = n ? sou_xq_combine(SOU_XQ_OR, v, n) : sou_xq_match_nothing();
-	pair[1] = sou_xq_term(idterm, strlen(idterm), 1);
-	*out = sou_xq_combine(SOU_XQ_AND_NOT, pair, 2);
-	for (i = 0; i < n; i++)
-		sou_xq_destroy(v[i]);
-	free(v);
-	sou_xq_destroy(pair[0]);
-	sou_xq_destroy(pair[1]);
-	sou_strlist_free(&all);
-	if (!*out)
-		return sou_error_set(err, SOU_ERR_NOMEM, "out of memory");
-	return SOU_OK;
-}
 
 sou_status sou_searcher_run(sou_searcher *s, const char *query,
 			    const sou_search_opts *o, sou_results **out,
@@ -647,7 +605,7 @@ sou_status sou_searcher_run(sou_searcher *s, const char *query,
 	if (o->like) {
 		sou_buf id = SOU_BUF_INIT;
 		sou_termgen_idterm(o->like, &id);
-		st = like_query(s->db, id.data, &like, &like_words, err);
+		st = sou_xdb_like(s->db, id.data, LIKE_WORDS, &like, &like_words, err);
 		sou_buf_free(&id);
 		if (st == SOU_ERR_NOTFOUND) /* the user named a post that is not there */
 			st = sou_error_set(err, SOU_ERR_USAGE,

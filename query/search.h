@@ -54,6 +54,9 @@ typedef struct sou_hit {
 	sou_ranges title_hl;     /* byte ranges in doc.title */
 } sou_hit;
 
+/* Frees what h owns (its record, snippet and ranges); h is empty again. */
+void sou_hit_clear(sou_hit *h);
+
 /* Counts of one facet; all owned by the results. */
 typedef struct sou_facet {
 	char *name;              /* "tag", "category" or "month" */
