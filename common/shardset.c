@@ -8,7 +8,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "genlock.h"
 #include "linefile.h"
 
 static void push(sou_shardlist *l, sou_shard_kind kind, const char *path, const char *host,
@@ -165,30 +164,23 @@ sou_status sou_shardset_resolve(const char *path, sou_shardlist *out, sou_error 
 int sou_shardset_is_set(const char *dir)
 {
 	sou_buf stub = SOU_BUF_INIT;
-	struct stat sb;
-	unsigned gen;
+	sou_linefile *lf = NULL;
+	const char *line;
+	size_t len;
 	sou_error e;
-	int set;
+	int set = 0;
 
+	/* a set's first entry names a database; a sou index's names its
+	 * generation ("auto gen-"), and a damaged generation stub (empty,
+	 * garbled) is no set either: genlock reports it as damage */
 	sou_buf_addf(&stub, "%s/XAPIANDB", dir);
-	set = stat(stub.data, &sb) == 0 && S_ISREG(sb.st_mode) &&
-	      sou_genlock_read_stub(dir, &gen, &e) != SOU_OK;
-	if (set) {
-		/* a damaged generation stub (empty, garbled) is not a set:
-		 * genlock reports it as damage; a set lists databases */
-		sou_linefile *lf = NULL;
-		const char *line;
-		size_t len;
-
-		set = 0;
-		if (sou_linefile_open(stub.data, &lf, &e) == SOU_OK &&
-		    sou_linefile_next(lf, &line, &len, &e) == SOU_OK && line &&
-		    (!strncmp(line, "auto ", 5) || !strncmp(line, "glass ", 6) ||
-		     !strncmp(line, "remote ", 7)) &&
-		    strncmp(line, "auto gen-", 9))
-			set = 1;
-		sou_linefile_close(lf);
-	}
+	if (sou_linefile_open(stub.data, &lf, &e) == SOU_OK &&
+	    sou_linefile_next(lf, &line, &len, &e) == SOU_OK && line &&
+	    (!strncmp(line, "auto ", 5) || !strncmp(line, "glass ", 6) ||
+	     !strncmp(line, "remote ", 7)) &&
+	    strncmp(line, "auto gen-", 9))
+		set = 1;
+	sou_linefile_close(lf);
 	sou_buf_free(&stub);
 	return set;
 }
