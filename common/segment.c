@@ -28,6 +28,7 @@
 #include <unicode/ubrk.h>
 #include <unicode/uchar.h>
 #include <unicode/unorm2.h>
+#include <unicode/uscript.h>
 #include <unicode/ustring.h>
 #include <unicode/utf16.h>
 #include <unicode/utf8.h>
@@ -984,6 +985,12 @@ static int flush_chain(sou_segmenter *s, emit_ctx *e)
 
 	if (!n)
 		return 0;
+	if (e->flags & SOU_SEG_UNITS) { /* no words wanted */
+		int stop = emit_units(s, 0, n, e, &brk);
+		s->natoms = 0;
+		sou_buf_reset(&s->arena);
+		return stop;
+	}
 	if (n + 1 > s->dpcap) {
 		s->dpcap = n + 1;
 		s->best = sou_xrealloc(s->best, s->dpcap * sizeof(double));
@@ -1156,12 +1163,185 @@ static int is_percent(const UChar *u, int32_t n)
 	return n == 1 && (u[0] == '%' || u[0] == 0xFF05 || u[0] == 0x2030);
 }
 
+/*
+ * Takes one segment [a, b) of s->u16 with ICU rule status rs (the seg-th):
+ * spaces and punctuation break the chain, ideographs and kana become one
+ * unit each, letters and numbers one unit.  Returns nonzero when the
+ * callback stopped the run or folding failed (e->ok is 0 then).
+ */
+static int take_segment(sou_segmenter *s, emit_ctx *e, int32_t a, int32_t b, int32_t rs,
+			int seg, int *brk)
+{
+	atom *t;
+
+	if (rs < UBRK_WORD_NONE_LIMIT && b - a == 1 && s->u16[a] == 0x25CB) {
+		/* WHITE CIRCLE, written for zero in dates (二○○一年): an
+		 * ideographic zero, U+3007 */
+		rs = UBRK_WORD_IDEO;
+		s->u16[a] = 0x3007;
+	}
+	if (rs < UBRK_WORD_NONE_LIMIT) {
+		if (only_spaces(s->u16 + a, b - a))
+			return 0;
+		if (is_percent(s->u16 + a, b - a) && s->natoms && !*brk &&
+		    s->atoms[s->natoms - 1].digits) {
+			/* a sign that may end a number: kept for words only */
+			t = new_atom(s);
+			t->kind = ATOM_SIGN;
+			t->t_off = s->arena.len;
+			sou_buf_add(&s->arena, "%", 1);
+			t->t_len = 1;
+			t->cls = CLS_UNIT;
+			t->start = s->off[a];
+			t->end = s->off[b];
+			t->icu_seg = seg;
+			return 0;
+		}
+		*brk = 1;
+		return 0;
+	}
+	if (*brk && s->natoms && flush_chain(s, e))
+		return 1;
+	if (rs >= UBRK_WORD_KANA && rs < UBRK_WORD_IDEO_LIMIT) {
+		int32_t i = a;
+		while (i < b) {
+			int32_t at = i;
+			size_t before = s->arena.len;
+			UChar32 c;
+			U16_NEXT(s->u16, i, b, c);
+			if (!fold_ideo(s, s->u16 + at, i - at, c, &s->arena)) {
+				e->ok = 0;
+				return 1;
+			}
+			if (s->arena.len == before)
+				continue; /* folded to nothing */
+			t = new_atom(s);
+			t->kind = ATOM_HAN;
+			t->t_off = before;
+			t->t_len = s->arena.len - before;
+			t->cls = term_class(s, s->arena.data + before, t->t_len);
+			t->start = s->off[at];
+			t->end = s->off[i];
+			t->icu_seg = seg;
+			t->brk = *brk;
+			*brk = 0;
+		}
+		return 0;
+	}
+	/* letters and numbers: one unit */
+	{
+		size_t before = s->arena.len;
+		int32_t i;
+		if (!fold_range(s, s->u16 + a, b - a, &s->arena)) {
+			e->ok = 0;
+			return 1;
+		}
+		if (s->arena.len == before)
+			return 0;
+		if (s->arena.len - before > SOU_MAX_UNIT_BYTES) {
+			sou_buf_truncate(&s->arena, before);
+			*brk = 1;
+			return 0;
+		}
+		t = new_atom(s);
+		t->kind = ATOM_WORD;
+		t->t_off = before;
+		t->t_len = s->arena.len - before;
+		t->start = s->off[a];
+		t->end = s->off[b];
+		t->u16a = a;
+		t->u16b = b;
+		t->icu_seg = seg;
+		t->brk = *brk;
+		t->digits = 1;
+		for (i = a; i < b; i++)
+			if (!u_isdigit(s->u16[i]) && s->u16[i] != '.' && s->u16[i] != ',' &&
+			    s->u16[i] != 0xFF0E)
+				t->digits = 0;
+		*brk = 0;
+	}
+	return 0;
+}
+
+/* The ideographs SOU_SEG_UNITS may cut without ICU: CJK unified ideographs
+ * of the BMP (and U+3007). */
+static int plain_ideograph(UChar c)
+{
+	return (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0x3400 && c <= 0x4DBF) || c == 0x3007;
+}
+
+/*
+ * 1 if c may join a run that ICU's dictionary segments with the
+ * ideographs beside it although it is not a plain ideograph: another
+ * character of the Han script (radicals such as U+2EC4, compatibility
+ * ideographs, 々), kana, or a surrogate (ideographs beyond the BMP),
+ * conservatively.
+ */
+static int dictionary_kin(UChar c)
+{
+	UErrorCode st = U_ZERO_ERROR;
+	UScriptCode sc;
+
+	if (plain_ideograph(c))
+		return 0;
+	if (U16_IS_SURROGATE(c))
+		return 1;
+	sc = uscript_getScript(c, &st);
+	return U_FAILURE(st) || sc == USCRIPT_HAN || sc == USCRIPT_HIRAGANA ||
+	       sc == USCRIPT_KATAKANA || sc == USCRIPT_KATAKANA_OR_HIRAGANA;
+}
+
+/*
+ * 1 if s->u16[i] is a plain ideograph that ICU's rules cut on both sides
+ * whatever its context, so that SOU_SEG_UNITS may cut it without ICU:
+ * no character that attaches to it follows (a combining or format mark
+ * such as ZWJ), and neither neighbour is kin to it in ICU's dictionary
+ * (which would segment them together; seen with U+2EC4 in xwlb posts).
+ */
+static int lone_ideograph(const sou_segmenter *s, int32_t i, int32_t n)
+{
+	UChar c = s->u16[i];
+
+	if (!plain_ideograph(c))
+		return 0;
+	if (i > 0 && dictionary_kin(s->u16[i - 1]))
+		return 0;
+	if (i + 1 < n) {
+		UChar d = s->u16[i + 1];
+		int8_t ct;
+		if (dictionary_kin(d))
+			return 0;
+		ct = u_charType(d);
+		if (ct == U_NON_SPACING_MARK || ct == U_ENCLOSING_MARK ||
+		    ct == U_COMBINING_SPACING_MARK || ct == U_FORMAT_CHAR)
+			return 0;
+	}
+	return 1;
+}
+
+/* Runs ICU's word break iterator over s->u16[from, to), taking each segment. */
+static int take_icu(sou_segmenter *s, emit_ctx *e, int32_t from, int32_t to, int *seg,
+		    int *brk, UErrorCode *st)
+{
+	int32_t a, b;
+	int stop = 0;
+
+	ubrk_setText(s->bi, s->u16 + from, to - from, st);
+	if (U_FAILURE(*st))
+		return 1;
+	a = ubrk_first(s->bi);
+	for (b = ubrk_next(s->bi); b != UBRK_DONE && !stop && e->ok; a = b, b = ubrk_next(s->bi))
+		stop = take_segment(s, e, from + a, from + b, ubrk_getRuleStatus(s->bi), (*seg)++,
+				    brk);
+	return stop;
+}
+
 sou_status sou_segmenter_run(sou_segmenter *s, const char *text, size_t len,
 			     unsigned flags, sou_token_fn fn, void *ctx,
 			     int *stopped, sou_error *err)
 {
 	UErrorCode st = U_ZERO_ERROR;
-	int32_t n, a, b;
+	int32_t n;
 	int brk = 1, seg = 0, stop = 0;
 	emit_ctx e = { fn, ctx, 0, flags, 1, &s->tok };
 
@@ -1172,106 +1352,26 @@ sou_status sou_segmenter_run(sou_segmenter *s, const char *text, size_t len,
 	if (!len)
 		return SOU_OK;
 	n = to_utf16(s, text, len);
-	ubrk_setText(s->bi, s->u16, n, &st);
-	if (U_FAILURE(st))
-		return sou_error_set(err, SOU_ERR_INTERNAL, "ICU ubrk_setText: %s",
-				     u_errorName(st));
-	a = ubrk_first(s->bi);
-	for (b = ubrk_next(s->bi); b != UBRK_DONE && !stop && e.ok;
-	     a = b, b = ubrk_next(s->bi), seg++) {
-		int32_t rs = ubrk_getRuleStatus(s->bi);
-		atom *t;
-
-		if (rs < UBRK_WORD_NONE_LIMIT && b - a == 1 && s->u16[a] == 0x25CB) {
-			/* WHITE CIRCLE, written for zero in dates (二○○一年): an
-			 * ideographic zero, U+3007 */
-			rs = UBRK_WORD_IDEO;
-			s->u16[a] = 0x3007;
-		}
-		if (rs < UBRK_WORD_NONE_LIMIT) {
-			if (only_spaces(s->u16 + a, b - a))
-				continue;
-			if (is_percent(s->u16 + a, b - a) && s->natoms && !brk &&
-			    s->atoms[s->natoms - 1].digits) {
-				/* a sign that may end a number: kept for words only */
-				t = new_atom(s);
-				t->kind = ATOM_SIGN;
-				t->t_off = s->arena.len;
-				sou_buf_add(&s->arena, "%", 1);
-				t->t_len = 1;
-				t->cls = CLS_UNIT;
-				t->start = s->off[a];
-				t->end = s->off[b];
-				t->icu_seg = seg;
+	if (flags & SOU_SEG_UNITS) {
+		/* lone ideographs one by one, the stretches between through ICU */
+		int32_t i = 0;
+		while (i < n && !stop && e.ok && !U_FAILURE(st)) {
+			int32_t j = i;
+			if (lone_ideograph(s, i, n)) {
+				stop = take_segment(s, &e, i, i + 1, UBRK_WORD_IDEO, seg++, &brk);
+				i++;
 				continue;
 			}
-			brk = 1;
-			continue;
+			while (j < n && !lone_ideograph(s, j, n))
+				j++;
+			stop = take_icu(s, &e, i, j, &seg, &brk, &st);
+			i = j;
 		}
-		if (brk && s->natoms) {
-			stop = flush_chain(s, &e);
-			if (stop)
-				break;
-		}
-		if (rs >= UBRK_WORD_KANA && rs < UBRK_WORD_IDEO_LIMIT) {
-			int32_t i = a;
-			while (i < b) {
-				int32_t at = i;
-				size_t before = s->arena.len;
-				UChar32 c;
-				U16_NEXT(s->u16, i, b, c);
-				if (!fold_ideo(s, s->u16 + at, i - at, c, &s->arena)) {
-					e.ok = 0;
-					break;
-				}
-				if (s->arena.len == before)
-					continue; /* folded to nothing */
-				t = new_atom(s);
-				t->kind = ATOM_HAN;
-				t->t_off = before;
-				t->t_len = s->arena.len - before;
-				t->cls = term_class(s, s->arena.data + before, t->t_len);
-				t->start = s->off[at];
-				t->end = s->off[i];
-				t->icu_seg = seg;
-				t->brk = brk;
-				brk = 0;
-			}
-			continue;
-		}
-		/* letters and numbers: one unit */
-		{
-			size_t before = s->arena.len;
-			int32_t i;
-			if (!fold_range(s, s->u16 + a, b - a, &s->arena)) {
-				e.ok = 0;
-				break;
-			}
-			if (s->arena.len == before)
-				continue;
-			if (s->arena.len - before > SOU_MAX_UNIT_BYTES) {
-				sou_buf_truncate(&s->arena, before);
-				brk = 1;
-				continue;
-			}
-			t = new_atom(s);
-			t->kind = ATOM_WORD;
-			t->t_off = before;
-			t->t_len = s->arena.len - before;
-			t->start = s->off[a];
-			t->end = s->off[b];
-			t->u16a = a;
-			t->u16b = b;
-			t->icu_seg = seg;
-			t->brk = brk;
-			t->digits = 1;
-			for (i = a; i < b; i++)
-				if (!u_isdigit(s->u16[i]) && s->u16[i] != '.' && s->u16[i] != ',' &&
-				    s->u16[i] != 0xFF0E)
-					t->digits = 0;
-			brk = 0;
-		}
+	} else {
+		stop = take_icu(s, &e, 0, n, &seg, &brk, &st);
 	}
+	if (U_FAILURE(st))
+		e.ok = 0;
 	if (!stop && e.ok)
 		stop = flush_chain(s, &e);
 	s->natoms = 0;
@@ -1284,6 +1384,9 @@ sou_status sou_segmenter_run(sou_segmenter *s, const char *text, size_t len,
 	}
 	if (stopped)
 		*stopped = e.stopped;
+	if (U_FAILURE(st))
+		return sou_error_set(err, SOU_ERR_INTERNAL, "ICU ubrk_setText: %s",
+				     u_errorName(st));
 	if (!e.ok)
 		return sou_error_set(err, SOU_ERR_INTERNAL, "ICU normalisation failed");
 	return SOU_OK;

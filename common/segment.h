@@ -59,6 +59,15 @@ typedef enum sou_tok_kind {
 /* Segmenting a document (emits PART tokens) or a query (does not). */
 #define SOU_SEG_DOCUMENT 0x1
 #define SOU_SEG_QUERY    0x2
+/*
+ * Or'd with either: units (and parts) only, no HANWORD tokens, and CJK
+ * ideographs that stand alone in ICU's rules are cut without ICU's
+ * dictionary (most of the cost of segmenting Chinese).  The units, their
+ * offsets and chain breaks are those of the same call without the flag
+ * (tests/unit/test_segment.c checks it on real posts): for callers that
+ * only match units, such as snippet highlighting.
+ */
+#define SOU_SEG_UNITS    0x4
 
 /* Longest unit kept, in bytes after folding; longer ones break the chain. */
 #define SOU_MAX_UNIT_BYTES 64

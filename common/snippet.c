@@ -279,7 +279,11 @@ static sou_status make_in_region(sou_segmenter *seg, sou_xstem *stem, const char
 	c.words = words;
 	sou_buf_reset(out);
 	ranges->n = 0;
-	st = sou_segmenter_run(seg, text + rs, re - rs, SOU_SEG_DOCUMENT, collect_token, &c,
+	/* matching patterns needs units only: SOU_SEG_UNITS skips ICU's
+	 * dictionary (the word spans for snapping are then Latin words';
+	 * Chinese text may be cut anywhere) */
+	st = sou_segmenter_run(seg, text + rs, re - rs,
+			       SOU_SEG_DOCUMENT | (words ? 0 : SOU_SEG_UNITS), collect_token, &c,
 			       NULL, err);
 	if (st)
 		goto done;
@@ -361,8 +365,14 @@ done:
 	return st;
 }
 
-/* Texts up to this size are segmented whole; longer ones are pre-scanned. */
-#define WHOLE_TEXT_BYTES 1200
+/*
+ * Segmenting is most of a snippet's cost (ICU's dictionary), so only a
+ * region around the best stretch is segmented: the window (span bytes at
+ * most, three per column) and a quarter of it either side, room for the
+ * context before the first match and for snapping the ends to words.
+ * A text no longer than the region would be is segmented whole.
+ */
+#define REGION(span) ((span) + (span) / 2)
 
 /* First occurrence of needle in hay (memmem is a GNU extension). */
 static const char *find_bytes(const char *hay, size_t hn, const char *nd, size_t nn)
@@ -435,9 +445,9 @@ static sou_status make(sou_segmenter *seg, const char *text, size_t len,
 	for (p = 0; !words && patterns && p < patterns->n && !stem; p++)
 		if (sou_termgen_stemmable(patterns->v[p], strlen(patterns->v[p])))
 			stem = sou_xstem_create();
-	if (!max_cols || len <= WHOLE_TEXT_BYTES || !patterns || !patterns->n) {
+	if (!max_cols || len <= REGION(span) || !patterns || !patterns->n) {
 		st = make_in_region(seg, stem, text, len, 0,
-				    max_cols && len > WHOLE_TEXT_BYTES ? region_end(text, len, span + span / 2) : len,
+				    max_cols && len > REGION(span) ? region_end(text, len, REGION(span)) : len,
 				    patterns, words, max_cols, out, ranges, err);
 		sou_xstem_destroy(stem);
 		return st;
@@ -495,8 +505,8 @@ static sou_status make(sou_segmenter *seg, const char *text, size_t len,
 	}
 	free(seen);
 	/* the region: the window and half a window of context either side */
-	rs = ncand ? region_start(text, best > span / 2 ? best - span / 2 : 0) : 0;
-	re = (ncand ? best : 0) + span + span / 2;
+	rs = ncand ? region_start(text, best > span / 4 ? best - span / 4 : 0) : 0;
+	re = (ncand ? best : 0) + span + span / 4;
 	re = region_end(text, len, re < len ? re : len);
 	st = make_in_region(seg, stem, text, len, rs, re, patterns, words, max_cols, out, ranges,
 			    err);

@@ -9,8 +9,10 @@
  * function characters on ties, number shapes learned from the lexicon
  * (PKU and MSR conventions), words found through their prefixes.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "testutil.h"
 #include "segment.h"
@@ -650,6 +652,118 @@ static void test_white_circle_zero(void **state)
 	sou_segmenter_destroy(sg);
 }
 
+/* ---- SOU_SEG_UNITS ------------------------------------------------------- */
+
+/* A token stream without HANWORDs, as one string: kind, term, offsets,
+ * break flag per token. */
+static int stream_tok(void *ctx, const sou_token *t)
+{
+	sou_buf *b = ctx;
+
+	if (t->kind != SOU_TOK_HANWORD)
+		sou_buf_addf(b, "%d %s %zu %zu %d\n", (int)t->kind, t->term, t->start, t->end, t->brk);
+	return 0;
+}
+
+/* Units-only mode gives text's units exactly as the full segmentation. */
+static void units_agree(const char *text, size_t len, const char *what)
+{
+	sou_buf full = SOU_BUF_INIT, quick = SOU_BUF_INIT;
+	sou_error err;
+	unsigned f;
+
+	for (f = SOU_SEG_DOCUMENT; f <= SOU_SEG_QUERY; f <<= 1) {
+		sou_buf_reset(&full);
+		sou_buf_reset(&quick);
+		assert_int_equal(sou_segmenter_run(seg, text, len, f, stream_tok, &full, NULL, &err),
+				 SOU_OK);
+		assert_int_equal(sou_segmenter_run(seg, text, len, f | SOU_SEG_UNITS, stream_tok,
+						   &quick, NULL, &err), SOU_OK);
+		if (full.len != quick.len || memcmp(full.data, quick.data, full.len)) {
+			size_t i = 0;
+			while (i < full.len && i < quick.len && full.data[i] == quick.data[i])
+				i++;
+			while (i > 0 && full.data[i - 1] != '\n')
+				i--;
+			fail_msg("%s: units differ at byte %zu of the stream:\n  full:  %.80s\n  units: %.80s",
+				 what, i, full.data + i, quick.data + i);
+		}
+	}
+	sou_buf_free(&full);
+	sou_buf_free(&quick);
+}
+
+static void test_units_mode_edges(void **state)
+{
+	static const char *const texts[] = {
+		"中国农业发展银行今天发布了FINV指数。2022q1财报：营收397亿元，同比增长48.1%。",
+		"二○○一年，A股、港股与美股；食べる東京タワー。",
+		"汉\xCC\x81字与组合符号，汉\xE2\x80\x8D字与零宽连接符，𠀀字在补充平面。",
+		"ＦＵＬＬ　ｗｉｄｔｈ　全角１２３，U.S. 3.14 don't 1,000 你好.世界",
+		"　开头的全角空格\n换行\t制表 结尾%",
+		"銀行與發展，簡體与繁體混排。〇〇七",
+		/* a radical (U+2EC4) that ICU's dictionary takes with its neighbours */
+		"中\xE2\xBB\x84商，\xE2\xBB\x84，々木，東京タワー",
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(texts) / sizeof(texts[0]); i++)
+		units_agree(texts[i], strlen(texts[i]), texts[i]);
+}
+
+/* Every post of the sample corpus, and of ../shared's finews posts when
+ * present (SOU_SRC and SOU_SHARED come from ctest). */
+static size_t units_dir(const char *dir)
+{
+	char cmd[1200];
+	char path[1024];
+	FILE *ls;
+	size_t n = 0;
+
+	snprintf(cmd, sizeof(cmd), "find -L '%s' -type f -name '*.md' | sort", dir);
+	ls = popen(cmd, "r");
+	assert_non_null(ls);
+	while (fgets(path, sizeof(path), ls)) {
+		FILE *f;
+		sou_buf text = SOU_BUF_INIT;
+		char chunk[4096];
+		size_t k;
+		path[strcspn(path, "\n")] = '\0';
+		f = fopen(path, "rb");
+		assert_non_null(f);
+		while ((k = fread(chunk, 1, sizeof(chunk), f)) > 0)
+			sou_buf_add(&text, chunk, k);
+		fclose(f);
+		units_agree(text.data ? text.data : "", text.len, path);
+		sou_buf_free(&text);
+		n++;
+	}
+	pclose(ls);
+	return n;
+}
+
+static void test_units_mode_posts(void **state)
+{
+	const char *src = getenv("SOU_SRC"), *shared = getenv("SOU_SHARED");
+	char dir[1024];
+
+	(void)state;
+	if (!src) {
+		print_message("SOU_SRC unset (run through ctest): posts not compared\n");
+		return;
+	}
+	snprintf(dir, sizeof(dir), "%s/corpus", src);
+	assert_true(units_dir(dir) >= 40);
+	snprintf(dir, sizeof(dir), "%s/corpus/finews", shared ? shared : "");
+	if (!shared || access(dir, R_OK)) {
+		print_message("skipped: %s is absent (../shared)\n", dir);
+		return;
+	}
+	assert_true(units_dir(dir) >= 50);
+	print_message("compared %s\n", dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -671,6 +785,8 @@ int main(void)
 		cmocka_unit_test(test_number_shapes),
 		cmocka_unit_test(test_number_shapes_need_support),
 		cmocka_unit_test(test_white_circle_zero),
+		cmocka_unit_test(test_units_mode_edges),
+		cmocka_unit_test(test_units_mode_posts),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
