@@ -198,6 +198,8 @@ static sou_status build(sou_postdoc *pd, sou_termgen *tg, const char *key, sou_x
 		sou_xdoc_set_number(doc, SOU_SLOT_DATE, (double)p->date.epoch);
 	}
 	set_order(pd, doc, p, key);
+	if (p->title && *p->title)
+		sou_xdoc_set_value(doc, SOU_SLOT_TITLE, p->title, strlen(p->title));
 	sou_termgen_idterm(key, &pd->idterm);
 	sou_xdoc_add_boolean(doc, pd->idterm.data, pd->idterm.len);
 	{

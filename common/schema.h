@@ -10,12 +10,20 @@
  * title prefix (title only, for title: and ranking):
  *
  *   kind      body  title  what
- *   word      ""    "S"    ICU dictionary words and Latin/number words;
- *                          Latin/number words carry unit positions (English
- *                          phrases), Chinese words carry none and get no
- *                          title copy (they only rank)
+ *   word      ""    "S"    Latin/number words, with unit positions (English
+ *                          phrases), and Chinese words (ICU's and the user
+ *                          dictionary's) of SOU_HAN_WORD_MIN characters or
+ *                          more, without positions and without title
+ *                          copies: they only rank (a post holding 研究生
+ *                          as a word above one holding 研究|生命)
  *   bigram    "G"   "XSG"  two adjacent units of a chain where at least one
- *                          is Chinese, without positions: a run of two units
+ *                          is Chinese, without positions; where the two are
+ *                          a two-character word, the occurrence counts
+ *                          SOU_WDF_WORD_BIGRAM times (the word is its own
+ *                          bigram: a word term would repeat the posting,
+ *                          13% of the index, so the wdf carries the
+ *                          whole-word preference instead: 和服 as a word
+ *                          ranks above 和|服务); a run of two units
  *                          is exactly its bigram, a longer run the AND of its
  *                          bigrams confirmed on the post's unit stream
  *                          (units.h, qcheck.h), so recall never depends on ICU
@@ -47,7 +55,7 @@
  * data a post produces change: an index written with another version is
  * rebuilt by the next sou-index run.
  */
-#define SOU_SCHEMA_FORMAT "sou-index-format 6"
+#define SOU_SCHEMA_FORMAT "sou-index-format 7"
 /* Format 4 (sou before issue 9): positional bigrams, no unit streams.
  * Queries still answer it exactly, by phrases, until it is rebuilt. */
 #define SOU_SCHEMA_FORMAT_POSITIONAL "sou-index-format 4"
@@ -97,6 +105,18 @@
  */
 #define SOU_SLOT_ORDER 5
 #define SOU_ORDER_DATE_WIDTH 16
+/*
+ * The title, as the stored record holds it (docdata.h), so that
+ * re-ranking (query/rerank.h) reads the titles of its candidates without
+ * decompressing and decoding their records: only the page's are.
+ */
+#define SOU_SLOT_TITLE 6
+
+/* The shortest Chinese word, in characters, indexed as a word term
+ * (format 7; shorter words are their bigram, see above). */
+#define SOU_HAN_WORD_MIN 3
+/* How many times a bigram counts where it is a two-character word. */
+#define SOU_WDF_WORD_BIGRAM 2
 
 /* wdf increments: how much one occurrence of a word in each place counts. */
 #define SOU_WDF_TITLE 3

@@ -44,6 +44,7 @@ struct sou_termgen {
 	unsigned unit_pos;    /* position of the last unit */
 	int have_prev;
 	int prev_han;
+	int word2_left;       /* units left of a two-character word (0: none) */
 	sou_buf prev;         /* folded text of the previous unit */
 	sou_buf term;         /* scratch */
 	sou_buf ustream[2];   /* unit streams (units.h) of the document, per field */
@@ -53,7 +54,7 @@ struct sou_termgen {
 	size_t acc_cap, acc_n;
 	sou_buf acc_terms;
 	/* tune.h knobs */
-	int bigram_positions, accumulate, title_words;
+	int bigram_positions, accumulate, title_words, han_words, word_bigram_wdf;
 	int query_positional;  /* the index has positional bigrams (format 4) */
 	/* query side */
 	sou_strlist units;    /* units of the current chain */
@@ -90,6 +91,8 @@ sou_status sou_termgen_create(sou_termgen **out, sou_error *err)
 	tg->bigram_positions = (int)sou_tune("bigram_positions", 0);
 	tg->accumulate = (int)sou_tune("accumulate", 1);
 	tg->title_words = (int)sou_tune("title_words", 0);
+	tg->han_words = (int)sou_tune("han_words", SOU_HAN_WORD_MIN);
+	tg->word_bigram_wdf = (int)sou_tune("word_bigram_wdf", SOU_WDF_WORD_BIGRAM);
 	*out = tg;
 	return SOU_OK;
 }
@@ -282,15 +285,45 @@ static void acc_flush(sou_termgen *tg)
 	sou_buf_reset(&tg->acc_terms);
 }
 
+/* 1 if a word is two non-ASCII characters (so two units). */
+static int two_char_word(const char *w, size_t len)
+{
+	size_t i, chars = 0;
+
+	for (i = 0; i < len; i++) {
+		if (!((unsigned char)w[i] & 0x80))
+			return 0;
+		chars += ((unsigned char)w[i] & 0xC0) != 0x80;
+	}
+	return chars == 2;
+}
+
+/*
+ * 1 if a Chinese word (HANWORD) is indexed as a word term: it has at least
+ * han_words characters (schema.h).  Documents and queries both ask here.
+ */
+static int word_is_term(const sou_termgen *tg, const char *w, size_t len)
+{
+	size_t i, chars = 0;
+
+	if (tg->han_words <= 0)
+		return 0;
+	for (i = 0; i < len; i++)
+		chars += ((unsigned char)w[i] & 0xC0) != 0x80;
+	return chars >= (size_t)tg->han_words;
+}
+
 static int doc_token(void *ctx, const sou_token *tok)
 {
 	sou_termgen *tg = ctx;
 	sou_field f = tg->field;
-	int is_han = tok->kind == SOU_TOK_HAN;
+	int is_han = tok->kind == SOU_TOK_HAN, word2;
 
 	switch (tok->kind) {
 	case SOU_TOK_HANWORD:
-		if (f == SOU_FIELD_TITLE && !tg->title_words)
+		tg->word2_left = two_char_word(tok->term, tok->term_len) ? 2 : 0;
+		if (!word_is_term(tg, tok->term, tok->term_len) ||
+		    (f == SOU_FIELD_TITLE && !tg->title_words))
 			return 0; /* title: queries match by bigrams and unigrams */
 		make_term(&tg->term, WORD_PREFIX[f], tok->term, tok->term_len, NULL, 0);
 		acc_add(tg, tg->term.data, tg->term.len, tg->wdfinc);
@@ -310,14 +343,17 @@ static int doc_token(void *ctx, const sou_token *tok)
 	if (tok->brk && tg->have_prev)
 		tg->unit_pos++; /* gap: phrases never cross a chain break */
 	tg->unit_pos++;
+	/* the second unit of a two-character word: its bigram is the word */
+	word2 = tg->word2_left && --tg->word2_left == 0;
 	if (!tok->brk && tg->have_prev && (tg->prev_han || is_han)) {
+		unsigned inc = tg->wdfinc * (word2 ? (unsigned)tg->word_bigram_wdf : 1);
 		make_term(&tg->term, BIGRAM_PREFIX[f], tg->prev.data, tg->prev.len,
 			  tok->term, tok->term_len);
 		if (tg->bigram_positions)
 			sou_xdoc_add_posting(tg->doc, tg->term.data, tg->term.len,
-					     tg->unit_pos - 1, tg->wdfinc);
+					     tg->unit_pos - 1, inc);
 		else
-			acc_add(tg, tg->term.data, tg->term.len, tg->wdfinc);
+			acc_add(tg, tg->term.data, tg->term.len, inc);
 	}
 	if (is_han) {
 		make_term(&tg->term, UNIGRAM_PREFIX[f], tok->term, tok->term_len, NULL, 0);
@@ -502,7 +538,8 @@ static void finish_chain(sou_termgen *tg)
 	free(seq);
 	/* Whole ICU words that are not already the recall terms add weight
 	 * (title: queries have no Chinese title words unless tuned so). */
-	if (tg->words.n && !(n == 1 && !han[0]) && (f == SOU_FIELD_BODY || tg->title_words)) {
+	if (tg->words.n && !(n == 1 && !han[0]) &&
+	    (f == SOU_FIELD_BODY || tg->title_words)) {
 		sou_xq **w = sou_xcalloc(tg->words.n, sizeof(*w));
 		for (i = 0; i < tg->words.n; i++)
 			w[i] = term_q(tg, WORD_PREFIX[f], tg->words.v[i], NULL);
@@ -538,7 +575,8 @@ static int query_token(void *ctx, const sou_token *tok)
 	sou_termgen *tg = ctx;
 
 	if (tok->kind == SOU_TOK_HANWORD) {
-		sou_strlist_push_unique(&tg->words, tok->term, tok->term_len);
+		if (word_is_term(tg, tok->term, tok->term_len))
+			sou_strlist_push_unique(&tg->words, tok->term, tok->term_len);
 		return 0;
 	}
 	if (tok->kind != SOU_TOK_HAN && tok->kind != SOU_TOK_WORD)

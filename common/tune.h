@@ -12,7 +12,14 @@
  *   bigram_positions  0        Chinese bigrams carry positions (format 4 did)
  *   accumulate        1        one add_term per distinct term and field with
  *                              the summed wdf, instead of one call per occurrence
- *   title_words       0        dictionary words of the title also get title
+ *   han_words         3        the shortest Chinese word (characters) that is a
+ *                              word term (SOU_HAN_WORD_MIN; format 6 had 1, 0
+ *                              means none); set it alike for sou-index and
+ *                              sou-query
+ *   word_bigram_wdf   2        times a bigram counts where it is a whole
+ *                              two-character word (SOU_WDF_WORD_BIGRAM; 1: no
+ *                              whole-word preference for such words)
+ *   title_words       0        those Chinese words of the title also get title
  *                              ("S") copies; Latin title words always do
  *   shard_nosync      1        build shards are written without fsync
  *                              (DB_NO_SYNC): a killed build is redone anyway

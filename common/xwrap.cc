@@ -1166,14 +1166,26 @@ void sou_xstem_run(sou_xstem *st, const char *word, size_t len, sou_buf *out)
 /* ---- related posts ------------------------------------------------------- */
 
 /*
- * Whole words only: no prefixed terms (bigrams, unigrams, filters, title
- * copies), no one-byte terms and no lone non-ASCII character (a Chinese
- * character on its own is a fragment of the words around it).
+ * What a post is about, in terms a person would recognise: Chinese
+ * bigrams (index format 7 has no Chinese word terms; the caller joins
+ * bigrams into the post's own words) and whole unprefixed words (Latin
+ * words, numbers).  Not unigrams, filters or title copies; no one-byte
+ * term and no lone non-ASCII character (a fragment of the words around
+ * it).  A bigram with an ASCII unit ("G5g", half of a mixed chain) is
+ * left out too: no word of the post is made of it alone.
  */
-class WordsOnly : public Xapian::ExpandDecider {
+class TellingTerms : public Xapian::ExpandDecider {
 public:
 	bool operator()(const std::string &t) const override
 	{
+		const size_t gp = sizeof(SOU_PREFIX_BIGRAM) - 1;
+		if (t.size() > gp && !t.compare(0, gp, SOU_PREFIX_BIGRAM) &&
+		    !SOU_TERM_IS_PREFIXED(t[gp])) {
+			for (size_t i = gp; i < t.size(); i++)
+				if (!((unsigned char)t[i] & 0x80))
+					return false;
+			return true;
+		}
 		if (t.size() < 2 || SOU_TERM_IS_PREFIXED(t[0]))
 			return false;
 		unsigned char c = (unsigned char)t[0];
@@ -1182,15 +1194,17 @@ public:
 	}
 };
 
-sou_status sou_xdb_like(sou_xdb *h, const char *idterm, unsigned nterms,
-			sou_xq **out, sou_strlist *words, sou_error *err)
+sou_status sou_xdb_like_terms(sou_xdb *h, const char *idterm, unsigned nterms,
+			      sou_strlist *terms, double **weights, sou_error *err)
 {
-	size_t n0 = words ? words->n : 0;
+	size_t n0 = terms->n;
 
-	*out = NULL;
+	*weights = NULL;
 	return reading(h, err, [&]() {
-		while (words && words->n > n0) /* a retry chooses the words again */
-			free(words->v[--words->n]);
+		while (terms->n > n0) /* a retry chooses the terms again */
+			free(terms->v[--terms->n]);
+		free(*weights);
+		*weights = NULL;
 		Xapian::docid id = find_doc(h->db, idterm);
 		if (!id)
 			return sou_error_set(err, SOU_ERR_NOTFOUND, "no post '%s' in the index",
@@ -1198,23 +1212,20 @@ sou_status sou_xdb_like(sou_xdb *h, const char *idterm, unsigned nterms,
 		Xapian::Enquire enq(*h->db);
 		Xapian::RSet rs;
 		rs.add_document(id);
-		WordsOnly decider;
+		TellingTerms decider;
 		/* exact term frequencies over every shard: by default Xapian
 		 * approximates them from the shard holding the post, so the
-		 * words chosen would depend on how the index is sharded */
+		 * terms chosen would depend on how the index is sharded */
 		Xapian::ESet es = enq.get_eset(nterms, rs, Xapian::Enquire::USE_EXACT_TERMFREQ,
 					       &decider);
-		std::vector<Xapian::Query> qs;
-		for (Xapian::ESetIterator e = es.begin(); e != es.end(); ++e) {
-			qs.push_back(Xapian::Query(*e));
-			if (words)
-				sou_strlist_push(words, (*e).data(), (*e).size());
+		if (es.empty())
+			return SOU_OK;
+		*weights = (double *)sou_xcalloc(es.size(), sizeof(double));
+		size_t k = 0;
+		for (Xapian::ESetIterator e = es.begin(); e != es.end(); ++e, k++) {
+			sou_strlist_push(terms, (*e).data(), (*e).size());
+			(*weights)[k] = e.get_weight();
 		}
-		Xapian::Query q(Xapian::Query::OP_OR, qs.begin(), qs.end());
-		q = Xapian::Query(Xapian::Query::OP_AND_NOT, q, Xapian::Query(idterm));
-		*out = wrap(q);
-		if (!*out)
-			return sou_error_set(err, SOU_ERR_NOMEM, "out of memory");
 		return SOU_OK;
 	});
 }
@@ -1424,6 +1435,18 @@ sou_status sou_xmset_fetch(sou_xdb *h, sou_xmset *m, size_t i, const char **data
 		m->data[i] = h->db->get_document(m->docids[i]).get_data();
 		*data = m->data[i].data();
 		*len = m->data[i].size();
+		return SOU_OK;
+	});
+}
+
+sou_status sou_xmset_value(sou_xdb *h, const sou_xmset *m, size_t i, unsigned slot,
+			   sou_buf *out, sou_error *err)
+{
+	return reading(h, err, [&]() {
+		std::string v = h->db->get_document(m->docids[i], Xapian::DOC_ASSUME_VALID)
+					.get_value(slot);
+		sou_buf_reset(out);
+		sou_buf_add(out, v.data(), v.size());
 		return SOU_OK;
 	});
 }

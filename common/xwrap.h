@@ -245,12 +245,17 @@ void sou_xstem_run(sou_xstem *st, const char *word, size_t len, sou_buf *out);
 /* ---- related posts ------------------------------------------------------- */
 
 /*
- * A query for posts like the one with idterm: its nterms most telling
- * words (Xapian's expand set over unprefixed terms), ORed, excluding the
- * post itself.  Each word chosen is appended to words (may be NULL).
+ * The nterms terms that best tell the post with idterm apart from the
+ * others (Xapian's expand set over that one post, with term frequencies
+ * counted exactly over every shard), best first: Chinese bigram terms
+ * (SOU_PREFIX_BIGRAM followed by two non-ASCII units) and unprefixed
+ * words of two bytes or more that are not a lone character.  Each is
+ * appended to terms (prefix included) and its expand weight to
+ * *weights (a new array of terms->n entries, owned by the caller; NULL
+ * when nothing was chosen).  SOU_ERR_NOTFOUND when no post has idterm.
  */
-sou_status sou_xdb_like(sou_xdb *db, const char *idterm, unsigned nterms,
-			sou_xq **out, sou_strlist *words, sou_error *err);
+sou_status sou_xdb_like_terms(sou_xdb *db, const char *idterm, unsigned nterms,
+			      sou_strlist *terms, double **weights, sou_error *err);
 
 /* ---- searching ----------------------------------------------------------- */
 
@@ -332,6 +337,13 @@ const char *sou_xmset_data(const sou_xmset *m, size_t i, size_t *len);
  */
 sou_status sou_xmset_fetch(sou_xdb *db, sou_xmset *m, size_t i, const char **data,
 			   size_t *len, sou_error *err);
+/*
+ * The value in slot of hit i, read now from db (the database searched)
+ * into out (replacing its contents; empty when the post has none).  Cheap
+ * on a local index: values are stored apart from the compressed record.
+ */
+sou_status sou_xmset_value(sou_xdb *db, const sou_xmset *m, size_t i, unsigned slot,
+			   sou_buf *out, sou_error *err);
 /* Facet k (in the order of facet_slots), valid while m lives. */
 sou_xfacet sou_xmset_facet(const sou_xmset *m, size_t k);
 void sou_xmset_destroy(sou_xmset *m);

@@ -26,6 +26,11 @@ static double knob(const char *name, long dflt)
 	return (double)sou_tune(name, dflt) / 100.0;
 }
 
+int sou_rerank_needs_text(void)
+{
+	return knob("rerank_proximity", SOU_RERANK_PROXIMITY) > 0;
+}
+
 unsigned sou_rerank_fetch(const sou_search_opts *o, const sou_strlist *patterns)
 {
 	long depth = sou_tune("rerank_depth", SOU_RERANK_DEPTH);

@@ -61,6 +61,12 @@
 unsigned sou_rerank_fetch(const sou_search_opts *o, const sou_strlist *patterns);
 
 /*
+ * 1 when re-ranking reads the candidates' texts (the proximity signal is
+ * on), else it reads only their titles (SOU_SLOT_TITLE suffices).
+ */
+int sou_rerank_needs_text(void);
+
+/*
  * Re-orders hits[0..min(n, depth)) (Xapian's order, each with its record
  * decoded and score = Xapian's weight) by the score above and sets their
  * score to it; hits beyond the depth keep their place, their score

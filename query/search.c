@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "genlock.h"
+#include "like.h"
 #include "qparse.h"
 #include "rerank.h"
 #include "termgen.h"
@@ -161,6 +162,23 @@ static sou_status decode_hit(const char *data, size_t len, sou_docdata *d, sou_e
 	sou_status st = sou_docdata_decode(data, len, d, &derr);
 
 	return st ? damaged(st, &derr, err) : SOU_OK;
+}
+
+/* Hit i of m decoded into h->doc: its record fetched now when m was
+ * searched with lazy_data, else the one m holds. */
+static sou_status fetch_hit(sou_searcher *s, sou_xmset *m, size_t i, int lazy, sou_hit *h,
+			    sou_error *err)
+{
+	const char *data;
+	size_t len;
+	sou_status st = SOU_OK;
+
+	h->cand = 0;
+	if (lazy)
+		st = sou_xmset_fetch(s->db, m, i, &data, &len, err);
+	else
+		data = sou_xmset_data(m, i, &len);
+	return st ? st : decode_hit(data, len, &h->doc, err);
 }
 
 /*
@@ -562,12 +580,7 @@ static sou_status count_exact(sou_searcher *s, const sou_xq *xq,
 	return SOU_OK;
 }
 
-/*
- * --like's words: the expand set of sou_xdb_like, whole words only (its
- * decider drops lone characters: ICU cuts 离岸人民币 into 离 岸 人民 币,
- * and a lone character matches posts on anything and is highlighted
- * everywhere).
- */
+/* --like's words (like.h) */
 #define LIKE_WORDS 30
 
 sou_status sou_searcher_run(sou_searcher *s, const char *query,
@@ -589,6 +602,8 @@ sou_status sou_searcher_run(sou_searcher *s, const char *query,
 	sou_search_opts ro;        /* o, or the re-ranked fetch (rerank.h) */
 	unsigned fetch;
 	sou_xq *boosted = NULL;    /* the ranked query with the title boost */
+	int titles_only;
+	sou_buf title = SOU_BUF_INIT;
 	unsigned slots[8];
 	const char *names[8];
 	size_t nslots = 0;
@@ -605,7 +620,7 @@ sou_status sou_searcher_run(sou_searcher *s, const char *query,
 	if (o->like) {
 		sou_buf id = SOU_BUF_INIT;
 		sou_termgen_idterm(o->like, &id);
-		st = sou_xdb_like(s->db, id.data, LIKE_WORDS, &like, &like_words, err);
+		st = sou_like_query(s->db, s->tg, id.data, LIKE_WORDS, &like, &like_words, err);
 		sou_buf_free(&id);
 		if (st == SOU_ERR_NOTFOUND) /* the user named a post that is not there */
 			st = sou_error_set(err, SOU_ERR_USAGE,
@@ -672,6 +687,11 @@ sou_status sou_searcher_run(sou_searcher *s, const char *query,
 	xs.check_at_least = o->exact_total || (o->sort == SOU_SORT_RELEVANCE &&
 					       sou_tune("rank_exhaustive", 1))
 				    ? UINT_MAX : 0;
+	/* re-ranking by titles alone reads them from the title slot, and
+	 * only the page's records are fetched (a record is the costly part:
+	 * decompressing and decoding it) */
+	titles_only = fetch && !check && !sou_rerank_needs_text();
+	xs.lazy_data = titles_only;
 	xs.halflife_days = o->halflife_days;
 	xs.recency_weight = o->recency_weight;
 	xs.now = o->now;
@@ -690,15 +710,30 @@ sou_status sou_searcher_run(sou_searcher *s, const char *query,
 				st = count_exact(s, final ? final : sou_query_xq(q), r, err);
 		}
 		for (i = 0; !st && i < sou_xmset_size(m); i++) {
-			size_t len;
-			const char *data = sou_xmset_data(m, i, &len);
 			sou_hit *h = page_add(&pg);
 			h->score = sou_xmset_weight(m, i);
-			st = decode_hit(data, len, &h->doc, err);
+			if (titles_only) {
+				st = sou_xmset_value(s->db, m, i, SOU_SLOT_TITLE, &title, err);
+				if (!st && title.len) {
+					h->doc.title = sou_xstrndup(title.data, title.len);
+					h->cand = (unsigned)i + 1;
+					continue;
+				}
+			}
+			if (!st)
+				st = fetch_hit(s, m, i, titles_only, h, err);
 		}
 	}
 	if (!st && fetch)
 		sou_rerank_page(seg, sou_query_patterns(q), pg.hits, &pg.n, o->offset, o->limit);
+	/* the page's records, of hits re-ranked by their titles alone */
+	for (i = 0; !st && i < pg.n; i++)
+		if (pg.hits[i].cand) {
+			sou_hit *h = &pg.hits[i];
+			sou_docdata_clear(&h->doc);
+			st = fetch_hit(s, m, h->cand - 1, 1, h, err);
+		}
+	sou_buf_free(&title);
 	sou_xq_destroy(boosted);
 	sou_xq_destroy(final);
 	sou_xq_destroy(like);

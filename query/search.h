@@ -52,6 +52,9 @@ typedef struct sou_hit {
 	sou_buf snippet;
 	sou_ranges snippet_hl;   /* byte ranges in snippet */
 	sou_ranges title_hl;     /* byte ranges in doc.title */
+	/* search.c's own: 1 + the hit's place among the candidates fetched
+	 * while only its title is read (re-ranking), 0 once doc is decoded */
+	unsigned cand;
 } sou_hit;
 
 /* Frees what h owns (its record, snippet and ranges); h is empty again. */

@@ -34,9 +34,12 @@ eq "analyze words" "中国  农业  发展  银行  2022q1  a  股  finv" \
 eq "analyze stdin lines" 2 "$(printf '第一行\n第二行\n' | "$SOU_QUERY" --analyze | wc -l)"
 "$SOU_QUERY" --analyze --terms doc 农业银行 >"$TMP/t"
 # format 5: Chinese bigrams without positions (runs are checked on the
-# unit stream), Latin words with them
-contains "document bigram without position" "G农业[1] " "$TMP/t"
-eq "no bigram position" 0 "$(grep -c "G农业\[1\]@" "$TMP/t")"
+# unit stream), Latin words with them; format 7: a bigram that is a whole
+# two-character word counts twice (农业, not 业银), and no word term for it
+contains "document bigram without position" "G农业[2] " "$TMP/t"
+contains "bigram across two words counts once" "G业银[1] " "$TMP/t"
+eq "no bigram position" 0 "$(grep -c "G农业\[2\]@" "$TMP/t")"
+eq "no two-character word term" 0 "$(grep -c "^农业\|[ ]农业\[" "$TMP/t")"
 contains "document unigram" "U农[1]" "$TMP/t"
 "$SOU_QUERY" --analyze --terms doc 'GDP 增长' >"$TMP/t"
 contains "Latin word with position" "gdp[1]@1" "$TMP/t"

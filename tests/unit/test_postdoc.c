@@ -136,9 +136,10 @@ static void test_full_post(void **state)
 	assert_true(has(t, SOU_PREFIX_WORD "ai", SOU_WDF_TAG));
 	assert_true(has(t, SOU_PREFIX_WORD "inflation", SOU_WDF_BODY));
 	assert_true(has(t, SOU_PREFIX_STEM "inflat", SOU_WDF_BODY));
-	/* description and keywords are searchable */
-	assert_true(has(t, SOU_PREFIX_BIGRAM "摘要", SOU_WDF_BODY));
-	assert_true(has(t, SOU_PREFIX_BIGRAM "关键", SOU_WDF_BODY));
+	/* description and keywords are searchable (摘要 and 关键 are words
+	 * there, so their bigrams count SOU_WDF_WORD_BIGRAM times) */
+	assert_true(has(t, SOU_PREFIX_BIGRAM "摘要", SOU_WDF_BODY * SOU_WDF_WORD_BIGRAM));
+	assert_true(has(t, SOU_PREFIX_BIGRAM "关键", SOU_WDF_BODY * SOU_WDF_WORD_BIGRAM));
 	/* the title is not in the title field twice */
 	assert_false(has(t, SOU_PREFIX_TITLE_WORD "inflation", 1));
 	free(t);
@@ -172,6 +173,8 @@ static void test_values_and_data(void **state)
 	assert_non_null(strstr(out.data, "value 2 e68a80e69caf\n"));
 	assert_non_null(strstr(out.data, "value 3 323032322d3036\n"));
 	assert_non_null(strstr(out.data, "value 0 "));
+	/* SOU_SLOT_TITLE: the title as stored, "机器学习 Rates" */
+	assert_non_null(strstr(out.data, "value 6 e69cbae599a8e5ada6e4b9a0205261746573\n"));
 	assert_int_equal(sou_xdb_get_data(db, SOU_PREFIX_ID "key/a.md", &out, &err), SOU_OK);
 	assert_int_equal(sou_docdata_decode(out.data, out.len, &d, &err), SOU_OK);
 	assert_string_equal(d.path, "key/a.md");
