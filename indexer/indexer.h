@@ -56,7 +56,7 @@ typedef struct sou_indexer_opts {
 	size_t npaths;
 	int follow_symlinks;      /* follow symlinked files pointing outside every root */
 	int tz_min;               /* site zone for dates without one */
-	unsigned batch;           /* changes per commit (0: default 2000) */
+	unsigned batch;           /* changes per commit (0: SOU_DEFAULT_BATCH) */
 	size_t max_file_bytes;    /* larger files fail (0: default 8 MiB) */
 	int rebuild;              /* build a fresh index and switch to it */
 	int dry_run;              /* report what would change; write nothing */
@@ -90,7 +90,15 @@ typedef struct sou_index_stats {
 				  * not seen are kept, not deleted, this run */
 } sou_index_stats;
 
-#define SOU_DEFAULT_BATCH 2000
+/*
+ * Changes per commit by default.  Small batches build faster: Xapian keeps
+ * every pending posting in a std::map per term until the commit, and
+ * beyond about a thousand posts those maps outgrow the CPU caches (full
+ * xwlb build, 2 cores: 2000 -> 75.5 CPU-s and 199 MB peak RSS, 1000 ->
+ * 54.3, 500 -> 52.5 and 76 MB, 250 -> 49.5 and 53 MB, 100 -> 48.7 plus
+ * more system time; bench/README.md "Where the index goes").
+ */
+#define SOU_DEFAULT_BATCH 250
 #define SOU_MAX_SHARDS 64
 #define SOU_DEFAULT_MAX_FILE (8u << 20)
 

@@ -27,7 +27,7 @@ static const char usage[] =
 	"With several PATHs, each post's path starts with a label of its PATH.\n"
 	"  --db DIR         index directory (default: $SOU_DB or ~/.sou/index)\n"
 	"  --timezone ZONE  zone for dates without one (default +08:00)\n"
-	"  --batch N        changes per commit (default 2000)\n"
+	"  --batch N        changes per commit (default 250)\n"
 	"  --jobs N         worker threads for full builds (default: one per core)\n"
 	"  --shards N       make DIR a set of N shards (2 to 64), each a complete index;\n"
 	"                   later runs on DIR keep its N with or without --shards\n"
