@@ -504,22 +504,25 @@ def query_engine(engine, workload_path, qs, passes, port):
         with open(batch, "w", encoding="utf-8") as f:
             for q in qs:
                 f.write(q["sou"] + "\n")
-        lat, hits = [], None
-        for p in range(passes + 1):  # the first pass is the untimed warm-up
-            out = proc([SOU_QUERY, "--db", d, "--json", "--batch", batch],
-                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, ok=(0, 1))
-            rows = [json.loads(l) for l in out.stdout.splitlines() if l.strip()]
-            if len(rows) != len(qs):
-                raise SystemExit("bench: sou-query gave %d lines for %d queries" % (len(rows), len(qs)))
-            if p == 0:
-                hits = [[DOCNO.get(h["path"], -1) for h in r["result"]["hits"]]
-                        if "result" in r else [] for r in rows]
-                errors = sum(1 for r in rows if "result" not in r)
-                if errors:
-                    log("warning: sou rejected %d queries" % errors)
-            else:
-                lat.append([r.get("latency_ms") for r in rows])
-        return {"latency_ms": lat, "hits": hits}
+        lat, lat_ids, hits = [], [], None
+        # with snippets (what a person sees), then --snippet 0 (the hits
+        # without snippets: closest to the baselines, which return ids)
+        for extra, into in (([], lat), (["--snippet", "0"], lat_ids)):
+            for p in range(passes + 1):  # the first pass is the untimed warm-up
+                out = proc([SOU_QUERY, "--db", d, "--json", "--batch", batch] + extra,
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, ok=(0, 1))
+                rows = [json.loads(l) for l in out.stdout.splitlines() if l.strip()]
+                if len(rows) != len(qs):
+                    raise SystemExit("bench: sou-query gave %d lines for %d queries" % (len(rows), len(qs)))
+                if p == 0 and hits is None:
+                    hits = [[DOCNO.get(h["path"], -1) for h in r["result"]["hits"]]
+                            if "result" in r else [] for r in rows]
+                    errors = sum(1 for r in rows if "result" not in r)
+                    if errors:
+                        log("warning: sou rejected %d queries" % errors)
+                elif p:
+                    into.append([r.get("latency_ms") for r in rows])
+        return {"latency_ms": lat, "latency_ms_ids": lat_ids, "hits": hits}
     out = os.path.join(WORK, "%s.%s.out.json" % (RUN_NAME, engine))
     cmd = [PY, ENGINES_PY, "query", engine, d, workload_path, out, str(passes), str(port)]
     if engine == "sphinx":
@@ -536,14 +539,14 @@ def query_engine(engine, workload_path, qs, passes, port):
         return json.load(f)
 
 
-def summarize_queries(qs, res):
+def summarize_queries(qs, res, key="latency_ms"):
     out = {}
     for cls in CLASSES + ["all"]:
         idx = [i for i, q in enumerate(qs) if cls == "all" or q["class"] == cls]
         if not idx:
             continue
         per_pass = []
-        for lat in res["latency_ms"]:
+        for lat in res[key]:
             v = sorted(lat[i] for i in idx if lat[i] is not None)
             per_pass.append({"p50": pct(v, .50), "p95": pct(v, .95), "p99": pct(v, .99),
                              "mean": statistics.fmean(v) if v else None})
@@ -676,6 +679,24 @@ def markdown(res):
             vals = {e: E[e]["queries"].get(cls, {}).get(p) for e in eng}
             if any(v is not None for v in vals.values()):
                 L.append(row("%s %s" % (cls, p), vals))
+    if "sou" in eng and E["sou"].get("queries_ids"):
+        # sou without snippets next to the fastest baseline that returns ids
+        ref = "xapian" if "xapian" in eng else (base[0] if base else None)
+        cols = ["sou", "sou --snippet 0"] + ([ref, "sou --snippet 0 ÷ %s" % ref] if ref else [])
+        L += ["", "## sou without snippets, ms", "",
+              "The same workload through `sou-query --snippet 0`: every hit's path, title, date and "
+              "tags, no snippet or highlights (the baselines return document ids only).", "",
+              "| figure | " + " | ".join(cols) + " |", "|---|" + "---:|" * len(cols)]
+        for cls in CLASSES + ["all"]:
+            for p in ("p50", "p99"):
+                a = E["sou"]["queries"].get(cls, {}).get(p)
+                b = E["sou"]["queries_ids"].get(cls, {}).get(p)
+                cells = [fmt(a), fmt(b)]
+                if ref:
+                    x = E[ref]["queries"].get(cls, {}).get(p)
+                    cells += [fmt(x), ratio(b, x)]
+                if b is not None:
+                    L.append("| %s %s | %s |" % (cls, p, " | ".join(cells)))
     L += ["", "## Queries with at least one hit", "", "| class | n | " + " | ".join(eng) + " |",
           "|---|---:|" + "---:|" * len(eng)]
     for cls in CLASSES:
@@ -780,6 +801,8 @@ def bench_corpus(args, name, tree, engines, rerun=False):
             r["rerun"] = m
         qr = query_engine(e, wl, qs, args.repeat, port)
         r["queries"] = summarize_queries(qs, qr)
+        if qr.get("latency_ms_ids"):
+            r["queries_ids"] = summarize_queries(qs, qr, "latency_ms_ids")
         r["relevance"] = relevance(qs, qr)
         hits[e] = qr["hits"]
         if "roundtrip_floor_ms" in qr:
@@ -854,7 +877,8 @@ def main():
     notes = []
     if "sou" in engines:
         notes.append("sou-query's latency includes building the JSON answer with snippets and "
-                     "highlights; the baselines return only document ids.")
+                     "highlights; the baselines return only document ids (see also \"sou without "
+                     "snippets\").")
     if "sqlite" in engines:
         notes.append("SQLite's trigram tokenizer cannot match terms under 3 characters through "
                      "its index: such terms use LIKE, a full scan, without ranking.")

@@ -12,16 +12,22 @@ workload (same seed, same classes) through `sou-query --batch` with
 snippets and with --snippet 0 (ids only): one untimed pass, then
 --repeat timed passes; p50 and p99 over all queries, median of passes.
 
-Settings (SOU_TUNE strings; "base" is the build in --base-build, the
-format-4 sou before these knobs existed, if given):
+Settings (SOU_TUNE strings, optionally followed by sou-index options,
+e.g. "han_words=1 --batch 2000"; "base" is the build in --base-build,
+the format-4 sou before these knobs existed, if given):
   old        every knob as format 4 had it, in today's code
   +nopos     old, but Chinese bigrams without positions
   +acc       old, but one add_term per distinct term
   +title     old, but no dictionary-word title copies
   +shardio   old, but shards without fsync and with blocks in place
   +flush     old, but shards flush by a 256 MB memory budget
-  new        today's defaults (all of the above but +flush, which did
-             not pay: bench/README.md)
+  f6         format 6's terms (every Chinese word a term, bigrams once)
+             and its 2000 changes per commit, in today's code
+  +words3    f6, but Chinese words of 3+ characters only
+  +wdf       f6, but a bigram that is a two-character word counts twice
+  +batch     f6, but 250 changes per commit
+  new        today's defaults (format 7: all of the above but +flush,
+             which did not pay: bench/README.md)
 --counts also checks the totals of `new` against exact ones
 (--exact-total): how many estimates are within 25% of the truth, and
 whether every truth lies inside the bounds.
@@ -49,9 +55,14 @@ SETTINGS = {
     "+title": OLD.replace("title_words=1", "title_words=0"),
     "+shardio": OLD.replace("shard_nosync=0,shard_dangerous=0", "shard_nosync=1,shard_dangerous=1"),
     "+flush": OLD.replace("shard_flush_mb=0", "shard_flush_mb=256"),
+    "f6": "han_words=1,word_bigram_wdf=1 --batch 2000",
+    "+words3": "han_words=3,word_bigram_wdf=1 --batch 2000",
+    "+wdf": "han_words=1,word_bigram_wdf=2 --batch 2000",
+    "+batch": "han_words=1,word_bigram_wdf=1 --batch 250",
     "new": "",
 }
-ORDER = ["base", "old", "+nopos", "+acc", "+title", "+shardio", "+flush", "new"]
+ORDER = ["base", "old", "+nopos", "+acc", "+title", "+shardio", "+flush", "f6", "+words3", "+wdf",
+         "+batch", "new"]
 
 
 def glass_tables(db):
@@ -161,15 +172,16 @@ def main():
         qry_bin = os.path.join(a.base_build if s == "base" else a.build, "query", "sou-query")
         env = dict(os.environ)
         env.pop("SOU_TUNE", None)
-        if s != "base" and SETTINGS[s]:
-            env["SOU_TUNE"] = SETTINGS[s]
+        tune, *idx_args = SETTINGS.get(s, "").split(" ") if s != "base" else [""]
+        if tune:
+            env["SOU_TUNE"] = tune
         os.environ.clear()
         os.environ.update(env)  # bench.proc inherits it
         db = os.path.join(bench.WORK, "toggles-db-" + a.name)
         builds = []
         for r in range(a.repeat):
             shutil.rmtree(db, ignore_errors=True)
-            builds.append(bench.timed([idx_bin, "--db", db, tree], ok=(0, 1)))
+            builds.append(bench.timed([idx_bin] + idx_args + ["--db", db, tree], ok=(0, 1)))
         m = {k: statistics.median(b[k] for b in builds) for k in ("wall_s", "cpu_s", "peak_rss_mb")}
         m["builds"] = builds
         m["index_bytes"] = bench.tree_bytes(db)
