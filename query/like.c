@@ -20,6 +20,9 @@
 /* How many expand-set terms to read per word wanted: a word needs all its
  * bigrams among them to score fully. */
 #define TERMS_PER_WORD 3
+/* The words of a longer text are looked for in its first this many bytes
+ * (a post of several megabytes would take a second to segment). */
+#define TEXT_MAX (256u << 10)
 
 typedef struct scored {
 	char *word;     /* folded, owned */
@@ -160,7 +163,8 @@ sou_status sou_like_query(sou_xdb *db, sou_termgen *tg, const char *idterm, unsi
 		st = segment(sou_termgen_segmenter(tg), d.keywords.v[i], strlen(d.keywords.v[i]), &c,
 			     err);
 	if (!st && d.text)
-		st = segment(sou_termgen_segmenter(tg), d.text, d.text_len, &c, err);
+		st = segment(sou_termgen_segmenter(tg), d.text,
+			     d.text_len < TEXT_MAX ? d.text_len : TEXT_MAX, &c, err);
 	/* Latin words and numbers are expand-set terms themselves */
 	for (i = 0; !st && i < terms.n; i++)
 		if (!SOU_TERM_IS_PREFIXED(terms.v[i][0]))
