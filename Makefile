@@ -12,7 +12,7 @@ DEMO_DB ?= demo-db
 
 # Debian packages sou builds and tests with (README: "Dependencies").
 PACKAGES = cmake make pkg-config gcc g++ libxapian-dev libicu-dev libyaml-dev \
-	libcmark-dev libgumbo-dev libjansson-dev libxxhash-dev libcmocka-dev jq valgrind \
+	libcmark-dev libgumbo-dev libjansson-dev libxxhash-dev libzstd-dev libcmocka-dev jq valgrind \
 	clang libclang-rt-14-dev python3 \
 	libmicrohttpd-dev curl chromium chromium-driver python3-selenium fonts-wqy-microhei \
 	xapian-tools

@@ -130,5 +130,8 @@
 #define SOU_META_CONFIG "sou:config"    /* format version and options the index was built with */
 #define SOU_META_LASTRUN "sou:lastrun"  /* the last run's summary, for --status */
 #define SOU_META_FILE "s"
+/* A record compression dictionary (records.h): this prefix + its zstd id
+ * in 8 hex digits; the value is the dictionary. */
+#define SOU_META_ZDICT "sou:zdict:"
 
 #endif

@@ -9,6 +9,7 @@
  */
 #include "xwrap.h"
 #include "genlock.h"
+#include "records.h"
 #include "schema.h"
 #include "shardset.h"
 #include "tune.h"
@@ -45,6 +46,10 @@ struct sou_xdb {
 	 * bytes of uncommitted changes, and the budget (0: none) */
 	size_t pending, budget;
 	bool dangerous;                  /* a shard opened with DB_DANGEROUS */
+	/* record compression (records.h): every dictionary of every shard
+	 * opened; a writer compresses with its index's (always set once
+	 * the handle is open) */
+	sou_records *rec;
 };
 
 struct sou_xdoc {
@@ -284,6 +289,65 @@ static std::string describe(const sou_shard &s)
 	return r;
 }
 
+/*
+ * Loads the record dictionaries stored in db (SOU_META_ZDICT keys) into
+ * h->rec; a writer compresses with the first.  Xapian reads metadata of a
+ * combined database from its first shard only, so readers call this per
+ * shard.
+ */
+static void load_dicts(sou_xdb *h, Xapian::Database &db, bool writing)
+{
+	if (!h->rec)
+		h->rec = sou_records_create();
+	for (Xapian::TermIterator k = db.metadata_keys_begin(SOU_META_ZDICT);
+	     k != db.metadata_keys_end(SOU_META_ZDICT); ++k) {
+		std::string d = db.get_metadata(*k);
+		if (sou_records_add_dict(h->rec, d.data(), d.size(), writing))
+			writing = false;
+	}
+}
+
+/*
+ * A stored record (data, read from h) in plain form, in place.  A
+ * dictionary the handle lacks (a shard rebuilt since it was opened)
+ * makes the caller's reading() retry after reopening.
+ */
+static sou_status unpack(sou_xdb *h, std::string &data, sou_error *err)
+{
+	if (data.empty() || data[0] != SOU_RECORDS_ZSTD)
+		return SOU_OK;
+	sou_buf out = SOU_BUF_INIT;
+	sou_error e;
+	sou_status st = sou_records_unpack(h->rec, data.data(), data.size(), &out, &e);
+	if (st) {
+		sou_buf_free(&out);
+		return sou_error_set(err, st, "%s: the index is damaged (%s): " SOU_GENLOCK_REBUILD_HINT,
+				     h->path.c_str(), e.msg);
+	}
+	data.assign(out.data, out.len);
+	sou_buf_free(&out);
+	return SOU_OK;
+}
+
+/* load_dicts for a reader just opened, which a writer committing twice
+ * meanwhile can leave on a discarded revision: reopened and retried. */
+static void load_dicts_fresh(sou_xdb *h, Xapian::Database &sub)
+{
+	for (int tries = 0;; tries++) {
+		try {
+			load_dicts(h, sub, false);
+			return;
+		} catch (const Xapian::DatabaseModifiedError &) {
+			if (tries >= READ_TRIES)
+				throw;
+		} catch (const Xapian::DatabaseError &e) {
+			if (!reused_block(e) || tries >= READ_TRIES)
+				throw;
+		}
+		sub.reopen();
+	}
+}
+
 /* One local shard's generation (or plain database), opened read-only. */
 static Xapian::Database open_local(const char *path)
 {
@@ -338,6 +402,7 @@ static sou_status open_readers(sou_xdb *h, sou_error *err)
 				holds.push_back(g);
 				sub = open_local(sou_genlock_path(g));
 			}
+			load_dicts_fresh(h, sub);
 			if (!db)
 				db.reset(new Xapian::Database(sub));
 			else
@@ -412,6 +477,7 @@ sou_status sou_xdb_open(const char *path, int mode, sou_xdb **out, sou_error *er
 		h->broken = false;
 		h->pending = h->budget = 0;
 		h->dangerous = false;
+		h->rec = NULL;
 		if (mode == SOU_XDB_READ) {
 			/* readers go through sou_xdb_open_reader */
 			delete h;
@@ -448,6 +514,7 @@ sou_status sou_xdb_open(const char *path, int mode, sou_xdb **out, sou_error *er
 			h->wdb = new Xapian::WritableDatabase(path, action);
 			h->db = h->wdb;
 		}
+		load_dicts(h, *h->wdb, true);
 		*out = h;
 		return SOU_OK;
 	} catch (...) {
@@ -476,6 +543,7 @@ sou_status sou_xdb_open_reader(const char *path, double timeout_s, sou_xdb **out
 	h->pending = h->budget = 0;
 	h->dangerous = false;
 	h->broken = false;
+	h->rec = NULL;
 	if (!(timeout_s > 0))
 		timeout_s = SOU_XDB_TIMEOUT_S;
 	h->timeout_ms = timeout_s > 3600 ? 3600000u : (unsigned)(timeout_s * 1000.0 + 0.5);
@@ -503,6 +571,7 @@ void sou_xdb_destroy(sou_xdb *h)
 	delete h->db;
 	release_holds(h->holds); /* after the files are closed */
 	sou_shardlist_free(&h->shards);
+	sou_records_destroy(h->rec);
 	delete h;
 }
 
@@ -525,6 +594,16 @@ sou_status sou_xdb_replace(sou_xdb *h, const char *idterm, const sou_xdoc *doc,
 		return sou_error_set(err, SOU_ERR_INTERNAL, "bad unique term length");
 	errno = 0;
 	try {
+		if (h->rec && sou_records_packing(h->rec)) {
+			/* the record in stored form (records.h); the handle shares
+			 * doc's contents, so doc holds it from now on */
+			Xapian::Document d(doc->doc);
+			std::string rec = d.get_data();
+			sou_buf z = SOU_BUF_INIT;
+			sou_records_pack(h->rec, rec.data(), rec.size(), &z);
+			d.set_data(std::string(z.data ? z.data : "", z.len));
+			sou_buf_free(&z);
+		}
 		h->wdb->replace_document(idterm, doc->doc);
 		if (h->budget) {
 			h->pending += doc->mem + doc->doc.termlist_count() * PAIR_BYTES;
@@ -542,6 +621,24 @@ sou_status sou_xdb_replace(sou_xdb *h, const char *idterm, const sou_xdoc *doc,
 void sou_xdb_set_flush_budget(sou_xdb *h, size_t bytes)
 {
 	h->budget = bytes;
+}
+
+sou_status sou_xdb_add_dict(sou_xdb *h, const char *dict, size_t len, sou_error *err)
+{
+	if (need_writer(h, err))
+		return err ? err->code : SOU_ERR_INTERNAL;
+	unsigned id = sou_records_add_dict(h->rec, dict, len, 1);
+	if (!id)
+		return SOU_OK; /* not a dictionary: records stay plain */
+	char key[sizeof(SOU_META_ZDICT) + 8];
+	snprintf(key, sizeof(key), SOU_META_ZDICT "%08x", id);
+	errno = 0;
+	try {
+		h->wdb->set_metadata(key, std::string(dict, len));
+		return SOU_OK;
+	} catch (...) {
+		return fail_writing(h, err, errno);
+	}
 }
 
 sou_status sou_xdb_delete(sou_xdb *h, const char *idterm, sou_error *err)
@@ -763,6 +860,9 @@ sou_status sou_xdb_get_data(sou_xdb *h, const char *idterm, sou_buf *out,
 			return sou_error_set(err, SOU_ERR_NOTFOUND, "%s: no post with id '%s'",
 					     h->path.c_str(), idterm);
 		std::string d = h->db->get_document(id).get_data();
+		sou_status st = unpack(h, d, err);
+		if (st)
+			return st;
 		sou_buf_reset(out);
 		sou_buf_add(out, d.data(), d.size());
 		return SOU_OK;
@@ -878,6 +978,9 @@ sou_status sou_xdb_doc_canonical(sou_xdb *h, const char *idterm, sou_buf *out,
 					     h->path.c_str(), idterm);
 		Xapian::Document d = h->db->get_document(id);
 		std::string data = d.get_data();
+		sou_status st = unpack(h, data, err);
+		if (st)
+			return st;
 		sou_buf_reset(out);
 		sou_buf_addf(out, "doclen %u\ndata ", (unsigned)h->db->get_doclength(id));
 		sou_buf_add(out, data.data(), data.size());
@@ -973,6 +1076,17 @@ void sou_xdoc_set_number(sou_xdoc *d, unsigned slot, double v)
 		d->doc.add_value(slot, Xapian::sortable_serialise(v));
 	} catch (...) {
 		d->failed = true;
+	}
+}
+
+void sou_xdoc_get_data(const sou_xdoc *d, sou_buf *out)
+{
+	sou_buf_reset(out);
+	try {
+		std::string s = d->doc.get_data();
+		sou_buf_add(out, s.data(), s.size());
+	} catch (...) {
+		/* an in-memory document's data cannot fail to read */
 	}
 }
 
@@ -1363,6 +1477,9 @@ sou_status sou_xdb_search(sou_xdb *h, const sou_xq *q, const sou_xsearch *o,
 				m->weights.push_back(i.get_weight());
 				m->data.push_back(o->lazy_data ? std::string()
 							       : i.get_document().get_data());
+				sou_status st = unpack(h, m->data.back(), err);
+				if (st)
+					return st;
 			}
 			for (Xapian::ValueCountMatchSpy *spy : spies) {
 				facet_result fr;
@@ -1433,6 +1550,9 @@ sou_status sou_xmset_fetch(sou_xdb *h, sou_xmset *m, size_t i, const char **data
 {
 	return reading(h, err, [&]() {
 		m->data[i] = h->db->get_document(m->docids[i]).get_data();
+		sou_status st = unpack(h, m->data[i], err);
+		if (st)
+			return st;
 		*data = m->data[i].data();
 		*len = m->data[i].size();
 		return SOU_OK;

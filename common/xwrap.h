@@ -81,7 +81,11 @@ sou_status sou_xdb_open_reader(const char *path, double timeout_s, sou_xdb **out
 /* Closes the database; for a writer, uncommitted changes are discarded. */
 void sou_xdb_destroy(sou_xdb *db);
 
-/* Replaces (or adds) the document indexed by the unique term idterm. */
+/*
+ * Replaces (or adds) the document indexed by the unique term idterm.
+ * When db compresses records (sou_xdb_add_dict, or a dictionary its index
+ * holds), doc's data is compressed in place first (records.h).
+ */
 sou_status sou_xdb_replace(sou_xdb *db, const char *idterm, const sou_xdoc *doc,
 			   sou_error *err);
 /*
@@ -90,6 +94,14 @@ sou_status sou_xdb_replace(sou_xdb *db, const char *idterm, const sou_xdoc *doc,
  * the default).  For build shards, whose commits only bound memory.
  */
 void sou_xdb_set_flush_budget(sou_xdb *db, size_t bytes);
+/*
+ * Gives writer db a record dictionary (records.h; copied): stored in its
+ * metadata (SOU_META_ZDICT + id, committed with the next commit), and
+ * every record replaced from now on is compressed with it.  Bytes that
+ * are not a zstd dictionary are ignored.  Readers decompress every record
+ * transparently (sou_xdb_get_data, search results).
+ */
+sou_status sou_xdb_add_dict(sou_xdb *db, const char *dict, size_t len, sou_error *err);
 /* Deletes the documents indexed by idterm (none is not an error). */
 sou_status sou_xdb_delete(sou_xdb *db, const char *idterm, sou_error *err);
 /* Makes all changes since the last commit durable and visible atomically. */
@@ -196,6 +208,8 @@ void sou_xdoc_set_value(sou_xdoc *doc, unsigned slot, const char *v, size_t len)
 /* Stores a number so that byte order equals numeric order (for sorting). */
 void sou_xdoc_set_number(sou_xdoc *doc, unsigned slot, double v);
 void sou_xdoc_set_data(sou_xdoc *doc, const char *data, size_t len);
+/* The document's data into out (replacing its contents). */
+void sou_xdoc_get_data(const sou_xdoc *doc, sou_buf *out);
 unsigned sou_xdoc_dropped(const sou_xdoc *doc);
 /* Calls fn for every term of a document being built (as sou_xdb_doc_terms). */
 sou_status sou_xdoc_terms(const sou_xdoc *doc, sou_xterm_fn fn, void *ctx,

@@ -107,6 +107,11 @@ struct sou_indexer {
 	size_t q_head, q_n;
 	int q_closed;
 	int worker_failed;      /* 1 + index of the first worker that failed */
+	/* the first files of a full build, held until the record dictionary
+	 * is trained on them (pool.c); calling thread only */
+	sou_ix_item *pre;
+	size_t npre;
+	int dict_done;
 	/* progress, shared by all threads (under ev_mu) */
 	pthread_mutex_t ev_mu;
 	unsigned long looked, changed;

@@ -6,15 +6,23 @@
  * merged by Xapian's compaction into the new generation, which
  * publish.c then makes current.
  *
+ * Records (records.h): the first SOU_RECORDS_SAMPLES files walked are
+ * held back (ix->pre) until the calling thread has trained the record
+ * dictionary on them and given it to every shard; then they are queued
+ * like the rest, so every record of the build is compressed with it.
+ *
  * Invariants: the queue (q, q_head, q_n, q_closed, worker_failed) is only
  * touched under ix->mu; a worker that fails stops taking work and sets
  * worker_failed, which makes the walk's next enqueue fail; workers commit
  * their shard once the queue is closed and empty.
  */
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "internal.h"
+#include "records.h"
 #include "tune.h"
 
 static void *worker_main(void *arg)
@@ -117,35 +125,124 @@ void sou_ix_pool_destroy(sou_indexer *ix)
 		ix->q_head = (ix->q_head + 1) % SOU_IX_QUEUE_CAP;
 		ix->q_n--;
 	}
+	while (ix->npre)
+		free(ix->pre[--ix->npre].path);
+	free(ix->pre);
+	ix->pre = NULL;
 }
 
-sou_status sou_ix_pool_enqueue(sou_indexer *ix, const char *path, const char *key,
-			       const struct stat *sb, sou_error *err)
+/* Queues item (taking its path) for the workers. */
+static sou_status queue_item(sou_indexer *ix, sou_ix_item *item, sou_error *err)
 {
 	sou_status st = SOU_OK;
 
-	if (!ix->workers && (st = sou_ix_pool_start(ix, err)))
+	if (!ix->workers && (st = sou_ix_pool_start(ix, err))) {
+		free(item->path);
 		return st;
+	}
 	pthread_mutex_lock(&ix->mu);
 	while (ix->q_n == SOU_IX_QUEUE_CAP && !ix->worker_failed)
 		pthread_cond_wait(&ix->not_full, &ix->mu);
 	if (ix->worker_failed) {
 		sou_ix_worker *w = &ix->workers[ix->worker_failed - 1];
 		st = sou_error_set(err, w->status, "a worker failed: %s", w->err.msg);
+		free(item->path);
 	} else {
-		sou_ix_item *it = &ix->q[(ix->q_head + ix->q_n) % SOU_IX_QUEUE_CAP];
-		size_t plen = strlen(path), klen = strlen(key);
-		it->path = sou_xmalloc(plen + klen + 2);
-		memcpy(it->path, path, plen + 1);
-		memcpy(it->path + plen + 1, key, klen + 1);
-		it->key = it->path + plen + 1;
-		it->root = ix->cur->real;
-		it->sb = *sb;
+		ix->q[(ix->q_head + ix->q_n) % SOU_IX_QUEUE_CAP] = *item;
 		ix->q_n++;
 		pthread_cond_signal(&ix->not_empty);
 	}
 	pthread_mutex_unlock(&ix->mu);
 	return st;
+}
+
+/* Reads a held file whole (at most the post size limit) into out; 0 on
+ * failure, which the worker will meet and report again. */
+static int read_sample(const sou_indexer *ix, const char *path, sou_buf *out)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	char chunk[65536];
+	ssize_t r;
+
+	sou_buf_reset(out);
+	if (fd < 0)
+		return 0;
+	while ((r = read(fd, chunk, sizeof(chunk))) > 0 && out->len <= ix->o.max_file_bytes)
+		sou_buf_add(out, chunk, (size_t)r);
+	close(fd);
+	return r == 0 && out->len <= ix->o.max_file_bytes;
+}
+
+/*
+ * Trains the record dictionary on the held files' records (built as the
+ * workers will build them), gives it to every shard, then queues the
+ * held files.  Fewer than SOU_RECORDS_MIN_SAMPLES posts: plain records.
+ */
+static sou_status release_held(sou_indexer *ix, sou_error *err)
+{
+	sou_ix_worker *mw = &ix->main_w;
+	sou_buf samples = SOU_BUF_INIT, rec = SOU_BUF_INIT, dict = SOU_BUF_INIT;
+	size_t *sizes = sou_xcalloc(ix->npre + 1, sizeof(*sizes)), n = 0, i;
+	sou_status st = SOU_OK;
+	unsigned k;
+
+	ix->dict_done = 1;
+	for (i = 0; i < ix->npre; i++) {
+		sou_ix_item *it = &ix->pre[i];
+		sou_xdoc *doc = NULL;
+		sou_error e;
+		if (!read_sample(ix, it->path, &mw->file) ||
+		    sou_postdoc_parse(mw->pd, it->path, mw->file.data ? mw->file.data : "",
+				      mw->file.len, ix->o.tz_min, &e) ||
+		    sou_postdoc_build(mw->pd, mw->tg, it->key, &doc, &e)) {
+			sou_xdoc_destroy(doc);
+			continue;
+		}
+		sou_xdoc_get_data(doc, &rec);
+		sou_xdoc_destroy(doc);
+		sou_buf_add(&samples, rec.data ? rec.data : "", rec.len);
+		sizes[n++] = rec.len;
+	}
+	sou_records_train(samples.data, sizes, n, &dict);
+	if (dict.len) {
+		if (!ix->workers)
+			st = sou_ix_pool_start(ix, err);
+		for (k = 0; !st && k < ix->nworkers; k++)
+			st = sou_xdb_add_dict(ix->workers[k].db, dict.data, dict.len, err);
+	}
+	for (i = 0; i < ix->npre; i++)
+		if (st)
+			free(ix->pre[i].path);
+		else
+			st = queue_item(ix, &ix->pre[i], err);
+	free(ix->pre);
+	ix->pre = NULL;
+	ix->npre = 0;
+	free(sizes);
+	sou_buf_free(&samples);
+	sou_buf_free(&rec);
+	sou_buf_free(&dict);
+	return st;
+}
+
+sou_status sou_ix_pool_enqueue(sou_indexer *ix, const char *path, const char *key,
+			       const struct stat *sb, sou_error *err)
+{
+	sou_ix_item it;
+	size_t plen = strlen(path), klen = strlen(key);
+
+	it.path = sou_xmalloc(plen + klen + 2);
+	memcpy(it.path, path, plen + 1);
+	memcpy(it.path + plen + 1, key, klen + 1);
+	it.key = it.path + plen + 1;
+	it.root = ix->cur->real;
+	it.sb = *sb;
+	if (ix->dict_done)
+		return queue_item(ix, &it, err);
+	if (!ix->pre)
+		ix->pre = sou_xcalloc(SOU_RECORDS_SAMPLES, sizeof(*ix->pre));
+	ix->pre[ix->npre++] = it;
+	return ix->npre == SOU_RECORDS_SAMPLES ? release_held(ix, err) : SOU_OK;
 }
 
 sou_status sou_ix_pool_merge(sou_indexer *ix, sou_error *err)
@@ -155,6 +252,8 @@ sou_status sou_ix_pool_merge(sou_indexer *ix, sou_error *err)
 	sou_status st = SOU_OK;
 	unsigned k;
 
+	if (ix->npre)
+		st = release_held(ix, err); /* fewer files than the samples wanted */
 	sou_ix_pool_stop(ix);
 	for (k = 0; k < ix->nworkers; k++) {
 		sou_ix_worker *w = &ix->workers[k];

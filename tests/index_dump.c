@@ -2,7 +2,9 @@
  * index_dump.c - a canonical summary of a sou index, for equivalence tests.
  *
  * usage: index-dump [--full] DB
- * Prints the post count, every metadata entry except the last-run line,
+ * Prints the post count, every metadata entry except the last-run line
+ * and the record dictionaries (records.h: trained on whichever posts a
+ * full build met first; the records they decompress to are compared),
  * and for every post (in id-term order) its id term and a 64-bit hash of
  * its canonical form (data, values, terms with wdf and positions; see
  * sou_xdb_doc_canonical), or the whole form with --full.  Two indexes
@@ -42,6 +44,8 @@ static void meta(void *p, const char *key, size_t klen, const char *v, size_t vl
 {
 	(void)p;
 	if (klen == strlen(SOU_META_LASTRUN) && !memcmp(key, SOU_META_LASTRUN, klen))
+		return;
+	if (klen >= strlen(SOU_META_ZDICT) && !memcmp(key, SOU_META_ZDICT, strlen(SOU_META_ZDICT)))
 		return;
 	printf("meta ");
 	print_escaped(key, klen);
