@@ -346,6 +346,10 @@ sou_status sou_indexer_finish(sou_indexer *ix, sou_index_stats *stats, sou_error
 			sou_ix_add_stats(&ix->st, &ix->workers[k].st);
 	} else if (ix->parallel) {
 		st = sou_ix_pool_merge(ix, &e);
+		/* the workers finish their queue (and the files held for the
+		 * record dictionary) inside the merge: a signal meanwhile made
+		 * them skip posts, so the run was interrupted too */
+		was_interrupted = was_interrupted || sou_ix_interrupted(ix);
 		/* an interrupted first build still publishes what it finished;
 		 * an interrupted rebuild, or one that could not read all its
 		 * posts, keeps the old index */
