@@ -26,6 +26,7 @@ the format-4 sou before these knobs existed, if given):
   +words3    f6, but Chinese words of 3+ characters only
   +wdf       f6, but a bigram that is a two-character word counts twice
   +batch     f6, but 250 changes per commit
+  -zstd      today's defaults but records left to Xapian's zlib
   new        today's defaults (format 7: all of the above but +flush,
              which did not pay: bench/README.md)
 --counts also checks the totals of `new` against exact ones
@@ -59,10 +60,11 @@ SETTINGS = {
     "+words3": "han_words=3,word_bigram_wdf=1 --batch 2000",
     "+wdf": "han_words=1,word_bigram_wdf=2 --batch 2000",
     "+batch": "han_words=1,word_bigram_wdf=1 --batch 250",
+    "-zstd": "record_dict=0",
     "new": "",
 }
 ORDER = ["base", "old", "+nopos", "+acc", "+title", "+shardio", "+flush", "f6", "+words3", "+wdf",
-         "+batch", "new"]
+         "+batch", "-zstd", "new"]
 
 
 def glass_tables(db):

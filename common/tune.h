@@ -21,6 +21,9 @@
  *                              whole-word preference for such words)
  *   title_words       0        those Chinese words of the title also get title
  *                              ("S") copies; Latin title words always do
+ *   record_dict       1        full builds train a zstd dictionary and store
+ *                              records compressed with it (records.h; 0: the
+ *                              records stay plain, zlib'd by Xapian)
  *   shard_nosync      1        build shards are written without fsync
  *                              (DB_NO_SYNC): a killed build is redone anyway
  *   shard_dangerous   1        build shards update blocks in place

@@ -203,7 +203,8 @@ static sou_status release_held(sou_indexer *ix, sou_error *err)
 		sou_buf_add(&samples, rec.data ? rec.data : "", rec.len);
 		sizes[n++] = rec.len;
 	}
-	sou_records_train(samples.data, sizes, n, &dict);
+	if (sou_tune("record_dict", 1))
+		sou_records_train(samples.data, sizes, n, &dict);
 	if (dict.len) {
 		if (!ix->workers)
 			st = sou_ix_pool_start(ix, err);
