@@ -7,6 +7,7 @@
  * writing dictionary.
  */
 #include "records.h"
+#include "tune.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -98,7 +99,8 @@ unsigned sou_records_add_dict(sou_records *r, const char *dict, size_t len, int 
 	}
 	if (for_writing && r->wdict != (int)i) {
 		ZSTD_freeCDict(r->cdict);
-		r->cdict = ZSTD_createCDict(dict, len, SOU_RECORDS_LEVEL);
+		r->cdict = ZSTD_createCDict(dict, len,
+					    (int)sou_tune("record_level", SOU_RECORDS_LEVEL));
 		if (!r->cdict)
 			abort();
 		r->wdict = (int)i;
