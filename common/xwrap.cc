@@ -329,14 +329,18 @@ static sou_status unpack(sou_xdb *h, std::string &data, sou_error *err)
 	return SOU_OK;
 }
 
-/* load_dicts for a reader just opened, which a writer committing twice
- * meanwhile can leave on a discarded revision: reopened and retried. */
-static void load_dicts_fresh(sou_xdb *h, Xapian::Database &sub)
+/*
+ * Runs body on a database just opened, again after again() while a writer
+ * committing twice meanwhile leaves it on a discarded revision, or makes
+ * it read blocks it already reused (as in reading()); real damage fails
+ * every time.
+ */
+template <typename F, typename G>
+static auto fresh_retry(F body, G again) -> decltype(body())
 {
 	for (int tries = 0;; tries++) {
 		try {
-			load_dicts(h, sub, false);
-			return;
+			return body();
 		} catch (const Xapian::DatabaseModifiedError &) {
 			if (tries >= READ_TRIES)
 				throw;
@@ -344,27 +348,15 @@ static void load_dicts_fresh(sou_xdb *h, Xapian::Database &sub)
 			if (!reused_block(e) || tries >= READ_TRIES)
 				throw;
 		}
-		sub.reopen();
+		again();
 	}
 }
 
-/* One local shard's generation (or plain database), opened read-only. */
+/* One local shard's generation (or plain database), opened read-only:
+ * the latest revision. */
 static Xapian::Database open_local(const char *path)
 {
-	/* a writer committing twice while the tables open makes Xapian
-	 * give up on that revision, or read blocks it already reused (as in
-	 * reading()): open the latest; real damage fails every time */
-	for (int tries = 0;; tries++) {
-		try {
-			return Xapian::Database(path);
-		} catch (const Xapian::DatabaseModifiedError &) {
-			if (tries >= READ_TRIES)
-				throw;
-		} catch (const Xapian::DatabaseError &e) {
-			if (!reused_block(e) || tries >= READ_TRIES)
-				throw;
-		}
-	}
+	return fresh_retry([&]() { return Xapian::Database(path); }, []() {});
 }
 
 /*
@@ -402,7 +394,7 @@ static sou_status open_readers(sou_xdb *h, sou_error *err)
 				holds.push_back(g);
 				sub = open_local(sou_genlock_path(g));
 			}
-			load_dicts_fresh(h, sub);
+			fresh_retry([&]() { load_dicts(h, sub, false); }, [&]() { sub.reopen(); });
 			if (!db)
 				db.reset(new Xapian::Database(sub));
 			else
