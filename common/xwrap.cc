@@ -49,7 +49,8 @@ struct sou_xdb {
 	/* record compression (records.h): every dictionary of every shard
 	 * opened; a writer compresses with its index's (always set once
 	 * the handle is open) */
-	sou_records *rec;
+	sou_records *rec = nullptr;
+	~sou_xdb() { sou_records_destroy(rec); } /* every way a handle is deleted */
 };
 
 struct sou_xdoc {
@@ -469,7 +470,6 @@ sou_status sou_xdb_open(const char *path, int mode, sou_xdb **out, sou_error *er
 		h->broken = false;
 		h->pending = h->budget = 0;
 		h->dangerous = false;
-		h->rec = NULL;
 		if (mode == SOU_XDB_READ) {
 			/* readers go through sou_xdb_open_reader */
 			delete h;
@@ -535,7 +535,6 @@ sou_status sou_xdb_open_reader(const char *path, double timeout_s, sou_xdb **out
 	h->pending = h->budget = 0;
 	h->dangerous = false;
 	h->broken = false;
-	h->rec = NULL;
 	if (!(timeout_s > 0))
 		timeout_s = SOU_XDB_TIMEOUT_S;
 	h->timeout_ms = timeout_s > 3600 ? 3600000u : (unsigned)(timeout_s * 1000.0 + 0.5);
@@ -563,7 +562,6 @@ void sou_xdb_destroy(sou_xdb *h)
 	delete h->db;
 	release_holds(h->holds); /* after the files are closed */
 	sou_shardlist_free(&h->shards);
-	sou_records_destroy(h->rec);
 	delete h;
 }
 
