@@ -17,29 +17,14 @@
 #include "segment.h"
 #include "termgen.h"
 
-static char *dir;
 
-static int setup(void **state)
-{
-	(void)state;
-	dir = tu_mkdtemp();
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	tu_rmtree(dir);
-	return 0;
-}
-
-/* Writes len bytes to dir/name; returns the path (static buffer). */
+/* Writes len bytes to tu_dir/name; returns the path (static buffer). */
 static const char *write_file(const char *name, const char *data, size_t len)
 {
 	static char path[512];
 	FILE *f;
 
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	snprintf(path, sizeof(path), "%s/%s", tu_dir, name);
 	f = fopen(path, "wb");
 	assert_non_null(f);
 	assert_int_equal(fwrite(data, 1, len, f), len);
@@ -116,7 +101,7 @@ static void test_missing_and_errors(void **state)
 	sou_error err;
 
 	(void)state;
-	snprintf(path, sizeof(path), "%s/nope.txt", dir);
+	snprintf(path, sizeof(path), "%s/nope.txt", tu_dir);
 	assert_int_equal(sou_linefile_open(path, &lf, &err), SOU_ERR_NOTFOUND);
 	assert_null(lf);
 	assert_non_null(strstr(err.msg, "nope.txt"));
@@ -127,9 +112,9 @@ static void test_missing_and_errors(void **state)
 	assert_int_equal(sou_linefile_error(lf, &err, SOU_ERR_PARSE, "bad %s", line),
 			 SOU_ERR_PARSE);
 	assert_int_equal(err.code, SOU_ERR_PARSE);
-	assert_true(strlen(err.msg) > strlen(dir));
+	assert_true(strlen(err.msg) > strlen(tu_dir));
 	assert_string_equal(err.msg + strlen(err.msg) - strlen("e.txt:2: bad y"), "e.txt:2: bad y");
-	assert_string_equal(sou_linefile_path(lf) + strlen(dir), "/e.txt");
+	assert_string_equal(sou_linefile_path(lf) + strlen(tu_dir), "/e.txt");
 	sou_linefile_close(lf);
 }
 
@@ -147,27 +132,27 @@ static void test_users_share_the_rule(void **state)
 	(void)state;
 	assert_int_equal(sou_termgen_create(&tg, &err), SOU_OK);
 	sou_strlist_push(&dicts, write_file("my#words.txt", dict, sizeof(dict) - 1),
-			 strlen(dir) + strlen("/my#words.txt"));
+			 strlen(tu_dir) + strlen("/my#words.txt"));
 	sou_strlist_push(&syns, write_file("syn.txt", syn, sizeof(syn) - 1),
-			 strlen(dir) + strlen("/syn.txt"));
+			 strlen(tu_dir) + strlen("/syn.txt"));
 	assert_int_equal(sou_termgen_configure(tg, &dicts, &syns, &err), SOU_OK);
 	assert_int_equal(sou_segmenter_dict_size(sou_termgen_segmenter(tg)), 2);
 	sou_strlist_free(&dicts);
 	sou_strlist_free(&syns);
 	/* sou.conf: a '#' inside a value is part of the file name */
 	write_file("sou.conf", conf, sizeof(conf) - 1);
-	assert_int_equal(sou_cli_read_config(dir, &dicts, &syns, &err), SOU_OK);
+	assert_int_equal(sou_cli_read_config(tu_dir, &dicts, &syns, &err), SOU_OK);
 	assert_int_equal(dicts.n, 1);
-	snprintf(want, sizeof(want), "%s/my#words.txt", dir);
+	snprintf(want, sizeof(want), "%s/my#words.txt", tu_dir);
 	assert_string_equal(dicts.v[0], want);
 	assert_int_equal(syns.n, 0);
 	sou_strlist_free(&dicts);
 	/* errors name file and line */
 	write_file("sou.conf", "# x\n\nbogus = 1\n", 14);
-	assert_int_equal(sou_cli_read_config(dir, &dicts, &syns, &err), SOU_ERR_PARSE);
+	assert_int_equal(sou_cli_read_config(tu_dir, &dicts, &syns, &err), SOU_ERR_PARSE);
 	assert_non_null(strstr(err.msg, "sou.conf:3: unknown key 'bogus'"));
 	write_file("bad.txt", "ok\n词 0\n", strlen("ok\n词 0\n"));
-	snprintf(want, sizeof(want), "%s/bad.txt", dir);
+	snprintf(want, sizeof(want), "%s/bad.txt", tu_dir);
 	assert_int_equal(sou_segmenter_load_dict(sou_termgen_segmenter(tg), want, &err),
 			 SOU_ERR_PARSE);
 	assert_non_null(strstr(err.msg, "bad.txt:2: "));
@@ -183,5 +168,5 @@ int main(void)
 		cmocka_unit_test(test_users_share_the_rule),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, tu_dir_setup, tu_dir_teardown);
 }

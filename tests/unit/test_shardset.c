@@ -13,29 +13,14 @@
 #include "testutil.h"
 #include "shardset.h"
 
-static char *dir;
 
-static int setup(void **state)
-{
-	(void)state;
-	dir = tu_mkdtemp();
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	tu_rmtree(dir);
-	return 0;
-}
-
-/* Writes text to dir/name (parents must exist); returns its path. */
+/* Writes text to tu_dir/name (parents must exist); returns its path. */
 static const char *put(const char *name, const char *text)
 {
 	static char path[512];
 	FILE *f;
 
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	snprintf(path, sizeof(path), "%s/%s", tu_dir, name);
 	f = fopen(path, "w");
 	assert_non_null(f);
 	fputs(text, f);
@@ -47,7 +32,7 @@ static void mk(const char *name)
 {
 	char path[512];
 
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	snprintf(path, sizeof(path), "%s/%s", tu_dir, name);
 	assert_int_equal(mkdir(path, 0700), 0);
 }
 
@@ -61,7 +46,7 @@ static void test_one_index(void **state)
 	/* a sou index directory: one local shard, the directory itself */
 	mk("idx");
 	put("idx/XAPIANDB", "auto gen-000001\n");
-	snprintf(want, sizeof(want), "%s/idx", dir);
+	snprintf(want, sizeof(want), "%s/idx", tu_dir);
 	assert_int_equal(sou_shardset_resolve(want, &l, &err), SOU_OK);
 	assert_int_equal(l.n, 1);
 	assert_int_equal(l.v[0].kind, SOU_SHARD_LOCAL);
@@ -70,7 +55,7 @@ static void test_one_index(void **state)
 	assert_int_equal(sou_shardset_is_set(want), 0);
 	sou_shardlist_free(&l);
 	/* nothing there: left for opening to report */
-	snprintf(want, sizeof(want), "%s/none", dir);
+	snprintf(want, sizeof(want), "%s/none", tu_dir);
 	assert_int_equal(sou_shardset_resolve(want, &l, &err), SOU_OK);
 	assert_int_equal(l.n, 1);
 	sou_shardlist_free(&l);
@@ -90,22 +75,22 @@ static void test_stub_and_set(void **state)
 	put("set/shard-0/XAPIANDB", "auto gen-000002\n");
 	put("set/shard-1/XAPIANDB", "auto gen-000001\n");
 	put("set/XAPIANDB", "auto shard-0\nauto shard-1\n");
-	snprintf(path, sizeof(path), "%s/set", dir);
+	snprintf(path, sizeof(path), "%s/set", tu_dir);
 	assert_int_equal(sou_shardset_is_set(path), 1);
 	/* a hand-written stub listing the set (nested), an absolute path
 	 * and remote shards, with comments and blank lines */
 	snprintf(want, sizeof(want),
 		 "# three ways to name a shard\n\nauto set\nglass %s/set/shard-1\n"
-		 "remote 10.0.0.7:7001\n  remote :7002\nremote [::1]:7003\n", dir);
+		 "remote 10.0.0.7:7001\n  remote :7002\nremote [::1]:7003\n", tu_dir);
 	put("all.stub", want);
-	snprintf(path, sizeof(path), "%s/all.stub", dir);
+	snprintf(path, sizeof(path), "%s/all.stub", tu_dir);
 	assert_int_equal(sou_shardset_resolve(path, &l, &err), SOU_OK);
 	assert_int_equal(l.n, 6);
-	snprintf(want, sizeof(want), "%s/set/shard-0", dir);
+	snprintf(want, sizeof(want), "%s/set/shard-0", tu_dir);
 	assert_string_equal(l.v[0].path, want);
-	snprintf(want, sizeof(want), "%s/set/XAPIANDB line 1", dir);
+	snprintf(want, sizeof(want), "%s/set/XAPIANDB line 1", tu_dir);
 	assert_string_equal(l.v[0].where, want);
-	snprintf(want, sizeof(want), "%s/set/shard-1", dir);
+	snprintf(want, sizeof(want), "%s/set/shard-1", tu_dir);
 	assert_string_equal(l.v[1].path, want);
 	assert_string_equal(l.v[2].path, want);
 	assert_int_equal(l.v[3].kind, SOU_SHARD_REMOTE);
@@ -115,7 +100,7 @@ static void test_stub_and_set(void **state)
 	assert_int_equal(l.v[4].port, 7002);
 	assert_string_equal(l.v[5].host, "::1");
 	sou_shard_describe(&l.v[3], &d);
-	snprintf(want, sizeof(want), "remote 10.0.0.7:7001 (listed at %s/all.stub line 5)", dir);
+	snprintf(want, sizeof(want), "remote 10.0.0.7:7001 (listed at %s/all.stub line 5)", tu_dir);
 	assert_string_equal(d.data, want);
 	sou_buf_free(&d);
 	sou_shardlist_free(&l);
@@ -152,7 +137,7 @@ static void test_bad_stubs(void **state)
 	put("dmg/XAPIANDB", "auto gen-x\n");
 	{
 		char d[512];
-		snprintf(d, sizeof(d), "%s/dmg", dir);
+		snprintf(d, sizeof(d), "%s/dmg", tu_dir);
 		assert_int_equal(sou_shardset_is_set(d), 0);
 	}
 }
@@ -165,5 +150,5 @@ int main(void)
 		cmocka_unit_test(test_bad_stubs),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, tu_dir_setup, tu_dir_teardown);
 }

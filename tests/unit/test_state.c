@@ -15,22 +15,7 @@
 #include "state.h"
 #include "xwrap.h"
 
-static char *dir;
 static int dbn;
-
-static int setup(void **state)
-{
-	(void)state;
-	dir = tu_mkdtemp();
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	tu_rmtree(dir);
-	return 0;
-}
 
 static sou_xdb *fresh_db(void)
 {
@@ -38,7 +23,7 @@ static sou_xdb *fresh_db(void)
 	sou_xdb *db = NULL;
 	sou_error err;
 
-	snprintf(path, sizeof(path), "%s/db%d", dir, dbn++);
+	snprintf(path, sizeof(path), "%s/db%d", tu_dir, dbn++);
 	if (sou_xdb_open(path, SOU_XDB_CREATE, &db, &err))
 		fail_msg("%s", err.msg);
 	return db;
@@ -466,5 +451,5 @@ int main(void)
 		cmocka_unit_test(test_collisions_at_load),
 		cmocka_unit_test(test_collision_during_run),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, tu_dir_setup, tu_dir_teardown);
 }

@@ -16,21 +16,6 @@
 #include "store.h"
 #include "xwrap.h"
 
-static char *dir;
-
-static int setup(void **state)
-{
-	(void)state;
-	dir = tu_mkdtemp();
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	tu_rmtree(dir);
-	return 0;
-}
 
 static void must(sou_status st, const sou_error *err)
 {
@@ -114,7 +99,7 @@ static void test_new_directory(void **state)
 	const char *gen;
 
 	(void)state;
-	snprintf(db, sizeof(db), "%s/missing/parents/index", dir);
+	snprintf(db, sizeof(db), "%s/missing/parents/index", tu_dir);
 	must(sou_store_open(db, 0, 0, &s, &err), &err);
 	assert_int_equal(stat(db, &sb), 0);
 	assert_true(S_ISDIR(sb.st_mode));
@@ -143,7 +128,7 @@ static void test_lock(void **state)
 	sou_error err;
 
 	(void)state;
-	snprintf(db, sizeof(db), "%s/locked", dir);
+	snprintf(db, sizeof(db), "%s/locked", tu_dir);
 	must(sou_store_open(db, 0, 0, &a, &err), &err);
 	assert_int_equal(sou_store_open(db, 0, 0, &b, &err), SOU_ERR_LOCKED);
 	assert_null(b);
@@ -162,7 +147,7 @@ static void test_incremental_and_rebuild(void **state)
 	sou_error err;
 
 	(void)state;
-	snprintf(db, sizeof(db), "%s/gens", dir);
+	snprintf(db, sizeof(db), "%s/gens", tu_dir);
 	full_build(db, 0, SOU_PREFIX_ID "one");
 	read_stub(db, stub1, sizeof(stub1));
 	snprintf(gen1, sizeof(gen1), "%s/%s", db, stub1 + 5);
@@ -213,7 +198,7 @@ static void test_damaged_stub(void **state)
 	FILE *f;
 
 	(void)state;
-	snprintf(db, sizeof(db), "%s/damaged", dir);
+	snprintf(db, sizeof(db), "%s/damaged", tu_dir);
 	full_build(db, 0, SOU_PREFIX_ID "ok");
 	f = fopen(path_in(db, "XAPIANDB"), "w");
 	assert_non_null(f);
@@ -235,5 +220,5 @@ int main(void)
 		cmocka_unit_test(test_incremental_and_rebuild),
 		cmocka_unit_test(test_damaged_stub),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, tu_dir_setup, tu_dir_teardown);
 }

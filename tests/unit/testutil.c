@@ -83,3 +83,20 @@ int tu_utf8_boundary(const char *s, size_t n, size_t off)
 		return 0;
 	return ((unsigned char)s[off] & 0xC0) != 0x80;
 }
+
+char *tu_dir;
+
+int tu_dir_setup(void **state)
+{
+	(void)state;
+	tu_dir = tu_mkdtemp();
+	return 0;
+}
+
+int tu_dir_teardown(void **state)
+{
+	(void)state;
+	tu_rmtree(tu_dir);
+	tu_dir = NULL;
+	return 0;
+}
