@@ -84,18 +84,25 @@ eq "no other shard is blamed" 0 \
 eq "after the restart: the full results, in the same batch" \
 	"$(sed -n 6,8p "$TMP/want")" "$(sed -n 6,8p "$TMP/got.r")"
 
+# One query through the stub with --timeout 3, timed: r is its exit
+# status, secs how long it took; its stderr is shown.
+timed_query() {
+	local t0
+	t0=$(date +%s)
+	timeout 60 "$SOU_QUERY" --db "$TMP/remote.stub" --json --timeout 3 人民币 >"$TMP/out" 2>"$TMP/err"
+	r=$?
+	secs=$(($(date +%s) - t0))
+	cat "$TMP/err"
+}
+
 # a server that accepts and never answers (stopped: the kernel still
 # completes the connection), within --timeout 3
 kill -STOP -- "-$s2_pid"
-t0=$(date +%s)
-timeout 60 "$SOU_QUERY" --db "$TMP/remote.stub" --json --timeout 3 人民币 >"$TMP/out" 2>"$TMP/err"
-r=$?
-t1=$(date +%s)
-cat "$TMP/err"
+timed_query
 eq "a silent shard: exit 3" 3 "$r"
 contains "a silent shard: named" "remote 127.0.0.1:$s2_port" "$TMP/err"
-echo "a silent shard: the error after $((t1 - t0)) s (--timeout 3)"
-check "a silent shard: the error within --timeout 3 (+15 s; took $((t1 - t0)) s)" [ $((t1 - t0)) -le 18 ]
+echo "a silent shard: the error after $secs s (--timeout 3)"
+check "a silent shard: the error within --timeout 3 (+15 s; took $secs s)" [ $secs -le 18 ]
 # a batch started while a shard is silent cannot open the index: it
 # stops at once with exit 3 naming the shard, as one query does (README
 # "Faults"), and prints no results
@@ -112,14 +119,10 @@ eq "... with the full results" "$(sed -n 1p "$TMP/want")" "$(sed 's/^{"latency_m
 
 # nothing listens on the port at all (a stopped service)
 kill_tcpsrv "$s0_pid"
-t0=$(date +%s)
-timeout 60 "$SOU_QUERY" --db "$TMP/remote.stub" --json --timeout 3 人民币 >"$TMP/out" 2>"$TMP/err"
-r=$?
-t1=$(date +%s)
-cat "$TMP/err"
+timed_query
 eq "a shard not listening: exit 3" 3 "$r"
 contains "a shard not listening: named" "remote 127.0.0.1:$s0_port" "$TMP/err"
-check "a shard not listening: the error within --timeout 3 (+15 s; took $((t1 - t0)) s)" [ $((t1 - t0)) -le 18 ]
+check "a shard not listening: the error within --timeout 3 (+15 s; took $secs s)" [ $secs -le 18 ]
 stop_all_tcpsrv
 
 # no remote failure touched the local shards
