@@ -285,32 +285,30 @@ static void acc_flush(sou_termgen *tg)
 	sou_buf_reset(&tg->acc_terms);
 }
 
-/* 1 if a word is two non-ASCII characters (so two units). */
-static int two_char_word(const char *w, size_t len)
+/* The characters (code points) of a word; *wide (may be NULL) is 1 when
+ * none is ASCII, so that each character is one unit. */
+static size_t word_chars(const char *w, size_t len, int *wide)
 {
 	size_t i, chars = 0;
 
+	if (wide)
+		*wide = 1;
 	for (i = 0; i < len; i++) {
-		if (!((unsigned char)w[i] & 0x80))
-			return 0;
+		if (wide && !((unsigned char)w[i] & 0x80))
+			*wide = 0;
 		chars += ((unsigned char)w[i] & 0xC0) != 0x80;
 	}
-	return chars == 2;
+	return chars;
 }
 
 /*
- * 1 if a Chinese word (HANWORD) is indexed as a word term: it has at least
- * han_words characters (schema.h).  Documents and queries both ask here.
+ * 1 if a Chinese word (HANWORD) of chars characters is indexed as a word
+ * term: it has at least han_words (schema.h).  Documents and queries both
+ * ask here.
  */
-static int word_is_term(const sou_termgen *tg, const char *w, size_t len)
+static int word_is_term(const sou_termgen *tg, size_t chars)
 {
-	size_t i, chars = 0;
-
-	if (tg->han_words <= 0)
-		return 0;
-	for (i = 0; i < len; i++)
-		chars += ((unsigned char)w[i] & 0xC0) != 0x80;
-	return chars >= (size_t)tg->han_words;
+	return tg->han_words > 0 && chars >= (size_t)tg->han_words;
 }
 
 static int doc_token(void *ctx, const sou_token *tok)
@@ -320,14 +318,18 @@ static int doc_token(void *ctx, const sou_token *tok)
 	int is_han = tok->kind == SOU_TOK_HAN, word2;
 
 	switch (tok->kind) {
-	case SOU_TOK_HANWORD:
-		tg->word2_left = two_char_word(tok->term, tok->term_len) ? 2 : 0;
-		if (!word_is_term(tg, tok->term, tok->term_len) ||
+	case SOU_TOK_HANWORD: {
+		int wide;
+		size_t chars = word_chars(tok->term, tok->term_len, &wide);
+		/* a two-character word's units are its two characters */
+		tg->word2_left = wide && chars == 2 ? 2 : 0;
+		if (!word_is_term(tg, chars) ||
 		    (f == SOU_FIELD_TITLE && !tg->title_words))
 			return 0; /* title: queries match by bigrams and unigrams */
 		make_term(&tg->term, WORD_PREFIX[f], tok->term, tok->term_len, NULL, 0);
 		acc_add(tg, tg->term.data, tg->term.len, tg->wdfinc);
 		return 0;
+	}
 	case SOU_TOK_PART:
 		make_term(&tg->term, WORD_PREFIX[f], tok->term, tok->term_len, NULL, 0);
 		sou_xdoc_add_posting(tg->doc, tg->term.data, tg->term.len, tg->unit_pos,
@@ -575,7 +577,7 @@ static int query_token(void *ctx, const sou_token *tok)
 	sou_termgen *tg = ctx;
 
 	if (tok->kind == SOU_TOK_HANWORD) {
-		if (word_is_term(tg, tok->term, tok->term_len))
+		if (word_is_term(tg, word_chars(tok->term, tok->term_len, NULL)))
 			sou_strlist_push_unique(&tg->words, tok->term, tok->term_len);
 		return 0;
 	}
