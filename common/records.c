@@ -2,7 +2,7 @@
  * records.c - zstd with trained dictionaries for stored records (see
  * records.h for the stored form).
  *
- * Invariants: dicts[i] and ddicts[i] belong together; wdict is the index
+ * Invariants: ids[i] and ddicts[i] belong together; wdict is the index
  * of the writing dictionary in them, or -1.  A CDict is made only for the
  * writing dictionary.
  */
@@ -85,9 +85,11 @@ unsigned sou_records_add_dict(sou_records *r, const char *dict, size_t len, int 
 	for (i = 0; i < r->n && r->ids[i] != id; i++)
 		;
 	if (i == r->n) {
+		/* a damaged stored dictionary (its header alone can pass the id
+		 * check) is not added: the records needing it are reported */
 		ZSTD_DDict *dd = ZSTD_createDDict(dict, len);
 		if (!dd)
-			abort(); /* only allocation fails on a valid dictionary */
+			return 0;
 		if (r->n == r->cap) {
 			r->cap = r->cap ? 2 * r->cap : 4;
 			r->ids = sou_xrealloc(r->ids, r->cap * sizeof(*r->ids));
@@ -98,12 +100,13 @@ unsigned sou_records_add_dict(sou_records *r, const char *dict, size_t len, int 
 		r->n++;
 	}
 	if (for_writing && r->wdict != (int)i) {
-		ZSTD_freeCDict(r->cdict);
-		r->cdict = ZSTD_createCDict(dict, len,
-					    (int)sou_tune("record_level", SOU_RECORDS_LEVEL));
-		if (!r->cdict)
-			abort();
-		r->wdict = (int)i;
+		ZSTD_CDict *cd = ZSTD_createCDict(dict, len,
+						  (int)sou_tune("record_level", SOU_RECORDS_LEVEL));
+		if (cd) { /* else the records stay plain */
+			ZSTD_freeCDict(r->cdict);
+			r->cdict = cd;
+			r->wdict = (int)i;
+		}
 	}
 	return id;
 }

@@ -63,7 +63,8 @@ unsigned sou_records_dict_id(const char *dict, size_t len);
 /*
  * Adds a dictionary (copied) for reading, and for writing too if
  * for_writing: then sou_records_pack compresses with it.  Returns its id,
- * or 0 if the bytes are not a zstd dictionary (ignored then).
+ * or 0 if the bytes are not a usable zstd dictionary (ignored then: a
+ * record that names it fails to unpack with SOU_ERR_DB).
  */
 unsigned sou_records_add_dict(sou_records *r, const char *dict, size_t len, int for_writing);
 
