@@ -310,8 +310,8 @@ static void load_dicts(sou_xdb *h, Xapian::Database &db, bool writing)
 
 /*
  * A stored record (data, read from h) in plain form, in place.  A
- * dictionary the handle lacks (a shard rebuilt since it was opened)
- * makes the caller's reading() retry after reopening.
+ * dictionary the handle lacks is damage: a reader holds its generation
+ * (genlock), and only a new generation brings a new dictionary.
  */
 static sou_status unpack(sou_xdb *h, std::string &data, sou_error *err)
 {
@@ -379,6 +379,7 @@ static sou_status open_readers(sou_xdb *h, sou_error *err)
 					sub = Xapian::Remote::open(s.host, s.port, h->timeout_ms,
 								   h->timeout_ms);
 				} catch (const Xapian::NetworkError &e) {
+					db.reset(); /* the locks only after the databases */
 					release_holds(holds);
 					return sou_error_set(err, SOU_ERR_DB,
 							     "%s: cannot reach the shard: %s",
@@ -389,6 +390,7 @@ static sou_status open_readers(sou_xdb *h, sou_error *err)
 				sou_genhold *g = NULL;
 				sou_status st = sou_genlock_take(s.path, &g, err);
 				if (st) {
+					db.reset();
 					release_holds(holds);
 					return st;
 				}
@@ -617,18 +619,21 @@ sou_status sou_xdb_add_dict(sou_xdb *h, const char *dict, size_t len, sou_error 
 {
 	if (need_writer(h, err))
 		return err ? err->code : SOU_ERR_INTERNAL;
-	unsigned id = sou_records_add_dict(h->rec, dict, len, 1);
+	unsigned id = sou_records_dict_id(dict, len);
 	if (!id)
 		return SOU_OK; /* not a dictionary: records stay plain */
 	char key[sizeof(SOU_META_ZDICT) + 8];
 	snprintf(key, sizeof(key), SOU_META_ZDICT "%08x", id);
 	errno = 0;
 	try {
+		/* stored first: no record is written with a dictionary the
+		 * index would not hold */
 		h->wdb->set_metadata(key, std::string(dict, len));
-		return SOU_OK;
 	} catch (...) {
 		return fail_writing(h, err, errno);
 	}
+	sou_records_add_dict(h->rec, dict, len, 1);
+	return SOU_OK;
 }
 
 sou_status sou_xdb_delete(sou_xdb *h, const char *idterm, sou_error *err)
