@@ -1357,15 +1357,13 @@ sou_status sou_segmenter_run(sou_segmenter *s, const char *text, size_t len,
 		int32_t i = 0;
 		while (i < n && !stop && e.ok && !U_FAILURE(st)) {
 			int32_t j = i;
-			if (lone_ideograph(s, i, n)) {
-				stop = take_segment(s, &e, i, i + 1, UBRK_WORD_IDEO, seg++, &brk);
-				i++;
-				continue;
-			}
 			while (j < n && !lone_ideograph(s, j, n))
 				j++;
-			stop = take_icu(s, &e, i, j, &seg, &brk, &st);
-			i = j;
+			if (j > i)
+				stop = take_icu(s, &e, i, j, &seg, &brk, &st);
+			if (j < n && !stop && e.ok && !U_FAILURE(st))
+				stop = take_segment(s, &e, j, j + 1, UBRK_WORD_IDEO, seg++, &brk);
+			i = j + 1;
 		}
 	} else {
 		stop = take_icu(s, &e, 0, n, &seg, &brk, &st);

@@ -504,7 +504,7 @@ static sou_status make(sou_segmenter *seg, const char *text, size_t len,
 		}
 	}
 	free(seen);
-	/* the region: the window and half a window of context either side */
+	/* the region: the window and a quarter of a window either side */
 	rs = ncand ? region_start(text, best > span / 4 ? best - span / 4 : 0) : 0;
 	re = (ncand ? best : 0) + span + span / 4;
 	re = region_end(text, len, re < len ? re : len);
