@@ -13,8 +13,8 @@
 #include <string.h>
 
 #include "docdata.h"
-#include "genlock.h"
 #include "schema.h"
+#include "search.h"
 #include "segment.h"
 
 /* How many expand-set terms to read per word wanted: a word needs all its
@@ -62,9 +62,7 @@ static void add_word(collect *c, const char *w, double score)
 		if (!strcmp(c->v[i].word, w))
 			return; /* the same word again scores the same */
 	SOU_ARRAY_GROW(c->v, c->cap, c->n + 1);
-	c->v[c->n].word = strdup(w);
-	if (!c->v[c->n].word)
-		abort();
+	c->v[c->n].word = sou_xstrdup(w);
 	c->v[c->n].score = score;
 	c->v[c->n].first = c->n;
 	c->n++;
@@ -89,9 +87,7 @@ static int on_token(void *ctx, const sou_token *tok)
 		c->end = tok->end;
 		c->units = c->bigrams = 0;
 		c->sum = 0;
-		c->word = strdup(tok->term);
-		if (!c->word)
-			abort();
+		c->word = sou_xstrndup(tok->term, tok->term_len);
 		return 0;
 	}
 	if (!c->in_word || (tok->kind != SOU_TOK_HAN && tok->kind != SOU_TOK_WORD))
@@ -136,7 +132,6 @@ sou_status sou_like_query(sou_xdb *db, sou_termgen *tg, const char *idterm, unsi
 	double *weights = NULL;
 	sou_buf data = SOU_BUF_INIT;
 	sou_docdata d;
-	sou_error derr;
 	collect c;
 	sou_status st;
 	size_t i, k, nq = 0;
@@ -148,10 +143,8 @@ sou_status sou_like_query(sou_xdb *db, sou_termgen *tg, const char *idterm, unsi
 	st = sou_xdb_like_terms(db, idterm, nwords * TERMS_PER_WORD, &terms, &weights, err);
 	if (!st)
 		st = sou_xdb_get_data(db, idterm, &data, err);
-	if (!st && (st = sou_docdata_decode(data.data, data.len, &d, &derr)))
-		st = st == SOU_ERR_NOMEM ? sou_error_set(err, st, "%s", derr.msg)
-			: sou_error_set(err, SOU_ERR_DB, "the index is damaged (a stored post does "
-					"not decode: %s): " SOU_GENLOCK_REBUILD_HINT, derr.msg);
+	if (!st)
+		st = sou_search_decode(data.data, data.len, &d, err);
 	c.terms = &terms;
 	c.weights = weights;
 	/* the searchable texts the post was indexed from (schema.h) */
@@ -193,6 +186,8 @@ sou_status sou_like_query(sou_xdb *db, sou_termgen *tg, const char *idterm, unsi
 	} else if (!st) {
 		*out = sou_xq_match_nothing(); /* nothing to go by: no related posts */
 	}
+	if (!st && !*out) /* the combinators return NULL only without memory */
+		st = sou_error_set(err, SOU_ERR_NOMEM, "building the --like query failed");
 	for (i = 0; i < nq; i++)
 		sou_xq_destroy(qs[i]);
 	free(qs);

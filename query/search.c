@@ -156,7 +156,7 @@ static sou_status damaged(sou_status st, const sou_error *derr, sou_error *err)
 			     "does not decode: %s): " SOU_GENLOCK_REBUILD_HINT, derr->msg);
 }
 
-static sou_status decode_hit(const char *data, size_t len, sou_docdata *d, sou_error *err)
+sou_status sou_search_decode(const char *data, size_t len, sou_docdata *d, sou_error *err)
 {
 	sou_error derr;
 	sou_status st = sou_docdata_decode(data, len, d, &derr);
@@ -178,7 +178,7 @@ static sou_status fetch_hit(sou_searcher *s, sou_xmset *m, size_t i, int lazy, s
 		st = sou_xmset_fetch(s->db, m, i, &data, &len, err);
 	else
 		data = sou_xmset_data(m, i, &len);
-	return st ? st : decode_hit(data, len, &h->doc, err);
+	return st ? st : sou_search_decode(data, len, &h->doc, err);
 }
 
 /*
@@ -441,7 +441,7 @@ static sou_status run_checked(sou_searcher *s, const sou_xq *xq, const sou_check
 			if (ok > 0 && passed++ >= o->offset && pg->n < o->limit) {
 				sou_hit *h = page_add(pg);
 				h->score = sou_xmset_weight(m, i);
-				if ((st = decode_hit(data, len, &h->doc, err)))
+				if ((st = sou_search_decode(data, len, &h->doc, err)))
 					break;
 			}
 		}

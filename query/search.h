@@ -60,6 +60,13 @@ typedef struct sou_hit {
 /* Frees what h owns (its record, snippet and ranges); h is empty again. */
 void sou_hit_clear(sou_hit *h);
 
+/*
+ * A post's stored record (as read from the index) decoded into d (owned
+ * by the caller: sou_docdata_clear).  A record that does not decode is
+ * damage: SOU_ERR_DB, with the rebuild hint.
+ */
+sou_status sou_search_decode(const char *data, size_t len, sou_docdata *d, sou_error *err);
+
 /* Counts of one facet; all owned by the results. */
 typedef struct sou_facet {
 	char *name;              /* "tag", "category" or "month" */
