@@ -38,13 +38,13 @@ int sou_ix_file_unchanged(const struct stat *a, const sou_file_state *r)
 }
 
 /*
- * Reads a whole file into w->file, refusing files over the limit without
- * reading them.  If the file changes while being read (size or times
+ * Reads a whole file into w->file (see internal.h), refusing files over
+ * the limit without reading them.  If the file changes while being read (size or times
  * differ before and after), tries again, then gives up with SOU_ERR_IO
  * and *changing set, so the file is not remembered and is retried on the
  * next run.  *sb receives the stat of the bytes read.
  */
-static sou_status read_file(sou_ix_worker *w, const char *path, struct stat *sb,
+sou_status sou_ix_read_file(sou_ix_worker *w, const char *path, struct stat *sb,
 			    int *changing, sou_error *err)
 {
 	sou_indexer *ix = w->ix;
@@ -95,13 +95,8 @@ static sou_status read_file(sou_ix_worker *w, const char *path, struct stat *sb,
 		if (fstat(fd, &after) < 0)
 			after = *sb;
 		close(fd);
-		if (same_file(sb, &after) && (off_t)w->file.len == sb->st_size) {
-			w->st.bytes += w->file.len;
-			pthread_mutex_lock(&ix->ev_mu);
-			ix->bytes += w->file.len;
-			pthread_mutex_unlock(&ix->ev_mu);
+		if (same_file(sb, &after) && (off_t)w->file.len == sb->st_size)
 			return SOU_OK;
-		}
 		usleep(20000); /* being written: give the writer a moment */
 	}
 	*changing = 1;
@@ -199,8 +194,13 @@ sou_status sou_ix_file_work(sou_ix_worker *w, const char *root, const char *path
 	int changing;
 	sou_status st;
 
-	st = read_file(w, path, &sb, &changing, &perr);
-	if (st) {
+	st = sou_ix_read_file(w, path, &sb, &changing, &perr);
+	if (!st) {
+		w->st.bytes += w->file.len;
+		pthread_mutex_lock(&ix->ev_mu);
+		ix->bytes += w->file.len;
+		pthread_mutex_unlock(&ix->ev_mu);
+	} else {
 		w->st.failed++;
 		sou_ix_emit(ix, SOU_IX_FAILED, path, perr.msg);
 		if (changing || ix->o.dry_run)

@@ -174,6 +174,14 @@ sou_status sou_ix_file_work(sou_ix_worker *w, const char *root, const char *path
 sou_status sou_ix_file_delete(sou_ix_worker *w, const char *relpath, sou_error *err);
 /* Counts one change in w and commits w's database when its batch is full. */
 sou_status sou_ix_count_change(sou_ix_worker *w, sou_error *err);
+/*
+ * Reads the whole file at path into w->file, refusing files over the
+ * post size limit unread; a file that changes while being read is tried
+ * again, then SOU_ERR_IO with *changing set.  *sb: the stat of the bytes
+ * read.  Counts nothing (sou_ix_file_work counts the bytes it indexes).
+ */
+sou_status sou_ix_read_file(sou_ix_worker *w, const char *path, struct stat *sb,
+			    int *changing, sou_error *err);
 
 /* ---- pool.c ---- */
 

@@ -16,10 +16,8 @@
  * worker_failed, which makes the walk's next enqueue fail; workers commit
  * their shard once the queue is closed and empty.
  */
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "internal.h"
 #include "records.h"
@@ -156,23 +154,6 @@ static sou_status queue_item(sou_indexer *ix, sou_ix_item *item, sou_error *err)
 	return st;
 }
 
-/* Reads a held file whole (at most the post size limit) into out; 0 on
- * failure, which the worker will meet and report again. */
-static int read_sample(const sou_indexer *ix, const char *path, sou_buf *out)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	char chunk[65536];
-	ssize_t r;
-
-	sou_buf_reset(out);
-	if (fd < 0)
-		return 0;
-	while ((r = read(fd, chunk, sizeof(chunk))) > 0 && out->len <= ix->o.max_file_bytes)
-		sou_buf_add(out, chunk, (size_t)r);
-	close(fd);
-	return r == 0 && out->len <= ix->o.max_file_bytes;
-}
-
 /*
  * Trains the record dictionary on the held files' records (built as the
  * workers will build them), gives it to every shard, then queues the
@@ -187,11 +168,15 @@ static sou_status release_held(sou_indexer *ix, sou_error *err)
 	unsigned k;
 
 	ix->dict_done = 1;
-	for (i = 0; i < ix->npre; i++) {
+	/* (not after a signal: the workers will skip the held files) */
+	for (i = 0; i < ix->npre && !sou_ix_interrupted(ix); i++) {
 		sou_ix_item *it = &ix->pre[i];
 		sou_xdoc *doc = NULL;
+		struct stat sb;
 		sou_error e;
-		if (!read_sample(ix, it->path, &mw->file) ||
+		int changing;
+		/* a file that fails here fails again, reported, in its worker */
+		if (sou_ix_read_file(mw, it->path, &sb, &changing, &e) ||
 		    sou_postdoc_parse(mw->pd, it->path, mw->file.data ? mw->file.data : "",
 				      mw->file.len, ix->o.tz_min, &e) ||
 		    sou_postdoc_build(mw->pd, mw->tg, it->key, &doc, &e)) {
