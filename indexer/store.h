@@ -49,6 +49,7 @@
 
 #include "buf.h"
 #include "error.h"
+#include "indexer.h"
 #include "xwrap.h"
 
 typedef struct sou_store sou_store;
@@ -135,7 +136,9 @@ sou_status sou_store_lock_dir(const char *dir, double wait_s, int read_only, int
 
 /* ---- shard sets (layout above) ---- */
 
-#define SOU_STORE_MAX_SHARDS 64
+/* The most shards a set may have: the indexer's limit, which also sizes
+ * sou_index_status.shard_posts (one number, so they cannot drift apart). */
+#define SOU_STORE_MAX_SHARDS SOU_MAX_SHARDS
 
 /*
  * Whether dir is a shard set: *n its shard count, from its stub, or from
