@@ -50,6 +50,11 @@ struct sou_xdb {
 	 * opened; a writer compresses with its index's (always set once
 	 * the handle is open) */
 	sou_records *rec = nullptr;
+	/* a reader's shards, whose dictionaries are loaded on the first
+	 * compressed record (inside reading(), so a writer's commit meanwhile
+	 * is retried like any read; --status never pays for them) */
+	std::vector<Xapian::Database> subs;
+	bool dicts_loaded = false;
 	~sou_xdb() { sou_records_destroy(rec); } /* every way a handle is deleted */
 };
 
@@ -317,6 +322,11 @@ static sou_status unpack(sou_xdb *h, std::string &data, sou_error *err)
 {
 	if (data.empty() || data[0] != SOU_RECORDS_ZSTD)
 		return SOU_OK;
+	if (!h->dicts_loaded) {
+		for (Xapian::Database &sub : h->subs)
+			load_dicts(h, sub, false);
+		h->dicts_loaded = true;
+	}
 	sou_buf out = SOU_BUF_INIT;
 	sou_error e;
 	sou_status st = sou_records_unpack(h->rec, data.data(), data.size(), &out, &e);
@@ -367,6 +377,7 @@ static Xapian::Database open_local(const char *path)
 static sou_status open_readers(sou_xdb *h, sou_error *err)
 {
 	std::vector<sou_genhold *> holds;
+	std::vector<Xapian::Database> subs;
 	std::unique_ptr<Xapian::Database> db;
 	size_t i = 0;
 
@@ -397,7 +408,7 @@ static sou_status open_readers(sou_xdb *h, sou_error *err)
 				holds.push_back(g);
 				sub = open_local(sou_genlock_path(g));
 			}
-			fresh_retry([&]() { load_dicts(h, sub, false); }, [&]() { sub.reopen(); });
+			subs.push_back(sub);
 			if (!db)
 				db.reset(new Xapian::Database(sub));
 			else
@@ -412,6 +423,8 @@ static sou_status open_readers(sou_xdb *h, sou_error *err)
 	}
 	delete h->db;
 	h->db = db.release();
+	h->subs.swap(subs);
+	h->dicts_loaded = false;
 	release_holds(h->holds);
 	h->holds.swap(holds);
 	h->broken = false;
