@@ -66,7 +66,7 @@ if small_fs size=4m,nr_inodes=200; then
 	lacks "does not blame another writer" "another sou-index" "$TMP/err"
 
 	# a full build whose workers run out of space: the reason is given
-	small_fs size=1m
+	small_fs size=512k
 	big=$TMP/big
 	big_tree "$big" 20
 	rc "full build on a full disk: exit 3" 3 "$SOU_INDEX" --db "$mnt/db" --jobs 2 --batch 20 "$big"
