@@ -425,6 +425,7 @@ static sou_status open_readers(sou_xdb *h, sou_error *err)
 	h->db = db.release();
 	h->subs.swap(subs);
 	h->dicts_loaded = false;
+	subs.clear(); /* the old shards closed before their locks go */
 	release_holds(h->holds);
 	h->holds.swap(holds);
 	h->broken = false;
