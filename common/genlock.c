@@ -12,6 +12,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fsafe.h"
+
 /* sou writes "auto gen-NNNNNN\n"; anything longer is not sou's stub. */
 #define STUB_MAX 256
 
@@ -40,14 +42,21 @@ sou_status sou_genlock_read_stub(const char *dir, unsigned *gen, sou_error *err)
 	unsigned g = 0;
 	int fd, n = 0;
 	sou_status st = SOU_OK;
+	sou_error fe;
 
 	*gen = 0;
 	sou_buf_addf(&p, "%s/XAPIANDB", dir);
-	fd = open(p.data, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		if (errno != ENOENT && errno != ENOTDIR)
+	/* a FIFO or device as the stub must not block or feed a reader */
+	if ((st = sou_fsafe_open(p.data, &fd, NULL, &fe))) {
+		const char *why = fe.msg;
+
+		if (!strncmp(why, p.data, p.len) && why[p.len] == ':')
+			why += p.len + 2; /* "PATH: reason" */
+		if (st == SOU_ERR_NOTFOUND)
+			st = SOU_OK; /* no stub: not a sou index */
+		else
 			st = sou_error_set(err, SOU_ERR_DB, "%s: cannot read the index's stub file: %s",
-					   p.data, strerror(errno));
+					   p.data, why);
 		sou_buf_free(&p);
 		return st;
 	}
@@ -117,8 +126,12 @@ sou_status sou_genlock_take(const char *path, sou_genhold **out, sou_error *err)
 		sou_genlock_gen_path(path, gen, &h->path);
 		sou_buf_reset(&lock);
 		sou_buf_addf(&lock, "%s/%s", h->path.data, SOU_GENLOCK_FILE);
-		h->fd = open(lock.data, O_RDONLY | O_CLOEXEC);
-		open_errno = h->fd < 0 ? errno : 0;
+		{
+			/* a FIFO in place of the lock file must not block */
+			sou_error le;
+			sou_status ls = sou_fsafe_open(lock.data, &h->fd, NULL, &le);
+			open_errno = ls == SOU_OK ? 0 : ls == SOU_ERR_NOTFOUND ? ENOENT : EIO;
+		}
 		if (h->fd >= 0)
 			while (flock(h->fd, LOCK_SH) < 0 && errno == EINTR)
 				;
@@ -126,9 +139,11 @@ sou_status sou_genlock_take(const char *path, sou_genhold **out, sou_error *err)
 		if ((st = sou_genlock_read_stub(path, &again, err)))
 			break;
 		if (again == gen && open_errno == ENOENT && !is_dir(h->path.data)) {
+			struct stat sb;
 			st = sou_error_set(err, SOU_ERR_DB,
-					   "%s/XAPIANDB: names gen-%06u, which is missing, so the "
-					   "index is damaged: " SOU_GENLOCK_REBUILD_HINT, path, gen);
+					   "%s/XAPIANDB: names gen-%06u, which is %s, so the "
+					   "index is damaged: " SOU_GENLOCK_REBUILD_HINT, path, gen,
+					   lstat(h->path.data, &sb) == 0 ? "not a directory" : "missing");
 			break;
 		}
 		if (again == gen && (h->fd < 0 || same_inode(h->fd, lock.data))) {

@@ -10,8 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/types.h>
+#include <unistd.h>
 
 #include "buf.h"
+#include "fsafe.h"
 
 struct sou_linefile {
 	FILE *f;
@@ -23,13 +25,21 @@ struct sou_linefile {
 
 sou_status sou_linefile_open(const char *path, sou_linefile **out, sou_error *err)
 {
-	FILE *f = fopen(path, "r");
+	FILE *f;
 	sou_linefile *lf;
+	sou_status st;
+	int fd;
 
 	*out = NULL;
-	if (!f)
-		return sou_error_set(err, (errno == ENOENT || errno == ENOTDIR) ? SOU_ERR_NOTFOUND : SOU_ERR_IO,
-				     "%s: %s", path, strerror(errno));
+	/* settings files may sit in an index from someone else: a FIFO or a
+	 * device there must not block or stream forever (fsafe.h) */
+	if ((st = sou_fsafe_open(path, &fd, NULL, err)))
+		return st;
+	if (!(f = fdopen(fd, "r"))) {
+		int e = errno;
+		close(fd);
+		return sou_error_set(err, SOU_ERR_IO, "%s: %s", path, strerror(e));
+	}
 	lf = sou_xcalloc(1, sizeof(*lf));
 	lf->f = f;
 	lf->path = sou_xstrdup(path);
@@ -72,6 +82,37 @@ sou_status sou_linefile_error(const sou_linefile *lf, sou_error *err, sou_status
 	return code;
 }
 
+/*
+ * Reads one line, its "\n" included, into lf->line (NUL-terminated) and
+ * returns its length, or -1 at the end of the file or on an error.  At
+ * most SOU_LINEFILE_MAX_LINE + 2 bytes are kept: a longer line returns
+ * that length, the rest of it unread, and the caller fails on it, so a
+ * file of one endless line costs no more memory than a short one.
+ */
+static ssize_t read_line(sou_linefile *lf)
+{
+	size_t n = 0;
+	int c;
+
+	if (!lf->line) {
+		lf->cap = 256;
+		lf->line = sou_xmalloc(lf->cap);
+	}
+	while ((c = getc_unlocked(lf->f)) != EOF) {
+		if (n + 2 > lf->cap) {
+			lf->cap *= 2;
+			lf->line = sou_xrealloc(lf->line, lf->cap);
+		}
+		lf->line[n++] = (char)c;
+		if (c == '\n' || n > SOU_LINEFILE_MAX_LINE + 1)
+			break;
+	}
+	if (n == 0)
+		return -1;
+	lf->line[n] = '\0';
+	return (ssize_t)n;
+}
+
 static int is_blank(char c)
 {
 	return c == ' ' || c == '\t';
@@ -85,10 +126,14 @@ sou_status sou_linefile_next(sou_linefile *lf, const char **line, size_t *len,
 	*line = NULL;
 	*len = 0;
 	errno = 0;
-	while ((n = getline(&lf->line, &lf->cap, lf->f)) >= 0) {
+	while ((n = read_line(lf)) >= 0) {
 		char *p = lf->line, *e = lf->line + n;
 
 		lf->lineno++;
+		if ((size_t)n - (lf->line[n - 1] == '\n') > SOU_LINEFILE_MAX_LINE)
+			return sou_linefile_error(lf, err, SOU_ERR_PARSE,
+						  "the line is longer than %d bytes (is this a text file?)",
+						  SOU_LINEFILE_MAX_LINE);
 		if (memchr(p, '\0', (size_t)n))
 			return sou_linefile_error(lf, err, SOU_ERR_PARSE,
 						  "a NUL byte in the line (is this a text file?)");

@@ -10,7 +10,11 @@
  *     a comment and is skipped.  There are no inline comments: a '#'
  *     anywhere else is an ordinary character, so dictionary words such as
  *     "C#" and file names with '#' survive;
- *   - a NUL byte in a line is an error (it would silently cut the line).
+ *   - a NUL byte in a line is an error (it would silently cut the line),
+ *     and so is a line over SOU_LINEFILE_MAX_LINE bytes (no entry is
+ *     that long; a file that is one endless line is not read to its end);
+ *   - the file must be a regular file (common/fsafe.h): a FIFO or device
+ *     named in an index's sou.conf cannot block or feed a reader forever.
  *
  * Errors name the file and line: "path:line: message".
  */
@@ -23,10 +27,13 @@
 
 typedef struct sou_linefile sou_linefile;
 
+#define SOU_LINEFILE_MAX_LINE 65536
+
 /*
  * Opens path.  A missing file fails with SOU_ERR_NOTFOUND (callers for
  * which a missing file is normal, like sou.conf, check for it), any other
- * failure with SOU_ERR_IO; both messages name the path.  *out is owned by
+ * failure (a FIFO, a device, a directory) with SOU_ERR_IO; both messages
+ * name the path.  *out is owned by
  * the caller (sou_linefile_close).
  */
 sou_status sou_linefile_open(const char *path, sou_linefile **out, sou_error *err);

@@ -10,8 +10,8 @@
 
 #include "linefile.h"
 
-static void push(sou_shardlist *l, sou_shard_kind kind, const char *path, const char *host,
-		 unsigned port, const char *where)
+static sou_shard *push(sou_shardlist *l, sou_shard_kind kind, const char *path,
+		       const char *host, unsigned port, const char *where)
 {
 	sou_shard *s;
 
@@ -23,6 +23,7 @@ static void push(sou_shardlist *l, sou_shard_kind kind, const char *path, const 
 	s->host = host ? sou_xstrdup(host) : NULL;
 	s->port = port;
 	s->where = where ? sou_xstrdup(where) : NULL;
+	return s;
 }
 
 /* path's directory part ("." for a bare name) into out. */
@@ -39,8 +40,8 @@ static void dir_of(const char *path, sou_buf *out)
 		sou_buf_add(out, path, (size_t)(slash - path));
 }
 
-static sou_status resolve(const char *path, const char *where, int depth, sou_shardlist *out,
-			  sou_error *err);
+static sou_status resolve(const char *path, const char *where, int depth, unsigned flags,
+			  sou_shardlist *out, sou_error *err);
 
 /* "remote HOST:PORT" arguments; 0 if not of that form. */
 static int parse_remote(const char *a, sou_buf *host, unsigned *port)
@@ -66,12 +67,34 @@ static int parse_remote(const char *a, sou_buf *host, unsigned *port)
 	return host->len > 0;
 }
 
+/* "remote :PROGRAM ARGS": 1 and the parts (args may be empty); 0 if a
+ * is not of that form ("remote :7001" is a port: parse_remote). */
+static int parse_program(const char *a, sou_buf *prog, sou_buf *args)
+{
+	size_t n;
+
+	if (a[0] != ':' || !a[1] || a[1] == ' ' || a[1] == '\t')
+		return 0;
+	a++;
+	n = strcspn(a, " \t");
+	if (strspn(a, "0123456789") == n && !a[n])
+		return 0;
+	sou_buf_reset(prog);
+	sou_buf_add(prog, a, n);
+	a += n;
+	a += strspn(a, " \t");
+	sou_buf_reset(args);
+	sou_buf_adds(args, a);
+	return 1;
+}
+
 /* Expands the stub file stub, whose relative paths are against base. */
-static sou_status expand_stub(const char *stub, const char *base, int depth, sou_shardlist *out,
-			      sou_error *err)
+static sou_status expand_stub(const char *stub, const char *base, int depth, unsigned flags,
+			      sou_shardlist *out, sou_error *err)
 {
 	sou_linefile *lf = NULL;
 	sou_buf child = SOU_BUF_INIT, host = SOU_BUF_INIT, where = SOU_BUF_INIT;
+	sou_buf args = SOU_BUF_INIT;
 	const char *line;
 	size_t len, n0 = out->n;
 	sou_status st;
@@ -95,37 +118,62 @@ static sou_status expand_stub(const char *stub, const char *base, int depth, sou
 			if (arg[0] != '/')
 				sou_buf_addf(&child, "%s/", base);
 			sou_buf_adds(&child, arg);
-			if ((st = resolve(child.data, where.data, depth + 1, out, err)))
+			if ((st = resolve(child.data, where.data, depth + 1, flags, out, err)))
 				break;
+		} else if (w == 6 && !memcmp(line, "remote", 6) && parse_program(arg, &host, &args)) {
+			sou_shard *sh;
+
+			if (!(flags & SOU_SHARDSET_ALLOW_PROGRAMS)) {
+				/* the line itself is not quoted: the stub may be
+				 * anything, and its text is not ours to show */
+				st = sou_linefile_error(lf, err, SOU_ERR_USAGE,
+							"\"remote :PROGRAM\" runs a program, which sou "
+							"does only with --allow-remote-programs");
+				break;
+			}
+			sh = push(out, SOU_SHARD_REMOTE, NULL, NULL, 0, where.data);
+			sh->program = sou_xstrdup(host.data);
+			sh->args = sou_xstrdup(args.data);
 		} else if (w == 6 && !memcmp(line, "remote", 6)) {
 			if (!parse_remote(arg, &host, &port)) {
 				st = sou_linefile_error(lf, err, SOU_ERR_DB,
-							"expected \"remote HOST:PORT\" (a xapian-tcpsrv); "
-							"remote programs are not supported");
+							"expected \"remote HOST:PORT\" (a xapian-tcpsrv) "
+							"or \"remote :PROGRAM ARGS\"");
 				break;
 			}
 			push(out, SOU_SHARD_REMOTE, NULL, host.data, port, where.data);
-		} else {
+		} else if (w <= 16 && strspn(line, "abcdefghijklmnopqrstuvwxyz") == w) {
+			/* a keyword is named; anything else is not quoted, since
+			 * a stub may name any file, whose text is not ours to show */
 			st = sou_linefile_error(lf, err, SOU_ERR_DB,
 						"unsupported stub line '%.*s' (sou reads \"auto PATH\", "
 						"\"glass PATH\" and \"remote HOST:PORT\")",
-						(int)(w > 40 ? 40 : w), line);
+						(int)w, line);
+			break;
+		} else {
+			st = sou_linefile_error(lf, err, SOU_ERR_DB,
+						"not a stub line (sou reads \"auto PATH\", "
+						"\"glass PATH\" and \"remote HOST:PORT\"): is this a stub?");
 			break;
 		}
 	}
-	if (st && st != SOU_ERR_NOTFOUND)
-		st = err->code = SOU_ERR_DB;
+	if (st && st != SOU_ERR_NOTFOUND && st != SOU_ERR_USAGE) {
+		st = SOU_ERR_DB;
+		if (err)
+			err->code = st;
+	}
 	if (!st && out->n == n0)
 		st = sou_error_set(err, SOU_ERR_DB, "%s: the stub lists no database", stub);
 	sou_linefile_close(lf);
 	sou_buf_free(&child);
 	sou_buf_free(&host);
 	sou_buf_free(&where);
+	sou_buf_free(&args);
 	return st;
 }
 
-static sou_status resolve(const char *path, const char *where, int depth, sou_shardlist *out,
-			  sou_error *err)
+static sou_status resolve(const char *path, const char *where, int depth, unsigned flags,
+			  sou_shardlist *out, sou_error *err)
 {
 	struct stat sb;
 	sou_buf stub = SOU_BUF_INIT, base = SOU_BUF_INIT;
@@ -150,7 +198,7 @@ static sou_status resolve(const char *path, const char *where, int depth, sou_sh
 		sou_buf_adds(&stub, path);
 		dir_of(path, &base);
 	}
-	st = expand_stub(stub.data, base.data, depth, out, err);
+	st = expand_stub(stub.data, base.data, depth, flags, out, err);
 	sou_buf_free(&stub);
 	sou_buf_free(&base);
 	return st;
@@ -158,7 +206,13 @@ static sou_status resolve(const char *path, const char *where, int depth, sou_sh
 
 sou_status sou_shardset_resolve(const char *path, sou_shardlist *out, sou_error *err)
 {
-	return resolve(path, NULL, 0, out, err);
+	return resolve(path, NULL, 0, 0, out, err);
+}
+
+sou_status sou_shardset_resolve_flags(const char *path, unsigned flags, sou_shardlist *out,
+				      sou_error *err)
+{
+	return resolve(path, NULL, 0, flags, out, err);
 }
 
 int sou_shardset_is_set(const char *dir)
@@ -187,7 +241,9 @@ int sou_shardset_is_set(const char *dir)
 
 void sou_shard_describe(const sou_shard *s, sou_buf *out)
 {
-	if (s->kind == SOU_SHARD_REMOTE)
+	if (s->kind == SOU_SHARD_REMOTE && s->program)
+		sou_buf_addf(out, "remote :%s", s->program);
+	else if (s->kind == SOU_SHARD_REMOTE)
 		sou_buf_addf(out, "remote %s:%u", s->host, s->port);
 	else
 		sou_buf_adds(out, s->path);
@@ -203,6 +259,8 @@ void sou_shardlist_free(sou_shardlist *l)
 		free(l->v[i].path);
 		free(l->v[i].host);
 		free(l->v[i].where);
+		free(l->v[i].program);
+		free(l->v[i].args);
 	}
 	free(l->v);
 	l->v = NULL;

@@ -8,6 +8,7 @@
  * and becomes SOU_ERR_NOMEM.
  */
 #include "xwrap.h"
+#include "fsafe.h"
 #include "genlock.h"
 #include "records.h"
 #include "schema.h"
@@ -26,6 +27,7 @@
 #include <string>
 #include <vector>
 #include <xapian.h>
+#include <sys/stat.h>
 
 struct sou_xdb {
 	Xapian::Database *db;            /* always set */
@@ -231,6 +233,8 @@ static bool reopen_reader(sou_xdb *h, int *tries, bool *moved)
 
 static sou_status open_readers(sou_xdb *h, sou_error *err);
 static sou_status network_failed(sou_xdb *h, sou_error *err, const Xapian::Error &e);
+static const sou_shard *remote_by_context(const sou_xdb *h, const Xapian::Error &e);
+static std::string describe(const sou_shard &s);
 
 /*
  * Runs body (which returns a sou_status) against a reader, reopening and
@@ -271,7 +275,9 @@ static sou_status reading(sou_xdb *h, sou_error *err, F body)
 			bool moved = false;
 			if (reused_block(e) && reopen_reader(h, &tries, &moved) && moved)
 				continue;
-			return fail_from_exception(err, h->path.c_str());
+			/* an error a remote shard sent back names that shard */
+			const sou_shard *s = remote_by_context(h, e);
+			return fail_from_exception(err, s ? describe(*s).c_str() : h->path.c_str());
 		} catch (...) {
 			return fail_from_exception(err, h->path.c_str());
 		}
@@ -318,7 +324,20 @@ static void load_dicts(sou_xdb *h, Xapian::Database &db, bool writing)
  * dictionary the handle lacks is damage: a reader holds its generation
  * (genlock), and only a new generation brings a new dictionary.
  */
-static sou_status unpack(sou_xdb *h, std::string &data, sou_error *err)
+/*
+ * What holds document id of reader h, for messages: the shard (Xapian
+ * interleaves the ids of combined databases: id - 1 modulo the number of
+ * shards is the shard's place in the list) when there are several or it
+ * is remote, else the path h was opened with.
+ */
+static std::string holder_of(const sou_xdb *h, Xapian::docid id)
+{
+	if (id && h->shards.n > 0 && (h->shards.n > 1 || h->shards.v[0].kind == SOU_SHARD_REMOTE))
+		return describe(h->shards.v[(id - 1) % h->shards.n]);
+	return h->path;
+}
+
+static sou_status unpack(sou_xdb *h, Xapian::docid id, std::string &data, sou_error *err)
 {
 	if (data.empty() || data[0] != SOU_RECORDS_ZSTD)
 		return SOU_OK;
@@ -331,9 +350,16 @@ static sou_status unpack(sou_xdb *h, std::string &data, sou_error *err)
 	sou_error e;
 	sou_status st = sou_records_unpack(h->rec, data.data(), data.size(), &out, &e);
 	if (st) {
+		std::string who = holder_of(h, id);
+		bool remote = h->shards.n && h->shards.v[(id ? id - 1 : 0) % h->shards.n].kind ==
+							 SOU_SHARD_REMOTE;
 		sou_buf_free(&out);
+		if (remote) /* the bytes may have gone bad on the way */
+			return sou_error_set(err, SOU_ERR_DB, "%s: a record came back damaged (%s): "
+					     "the shard's index is damaged or the connection garbled "
+					     "it; check it with sou-index --check", who.c_str(), e.msg);
 		return sou_error_set(err, st, "%s: the index is damaged (%s): " SOU_GENLOCK_REBUILD_HINT,
-				     h->path.c_str(), e.msg);
+				     who.c_str(), e.msg);
 	}
 	data.assign(out.data, out.len);
 	sou_buf_free(&out);
@@ -364,10 +390,21 @@ static auto fresh_retry(F body, G again) -> decltype(body())
 }
 
 /* One local shard's generation (or plain database), opened read-only:
- * the latest revision. */
+ * the latest revision, as a glass database only (xwrap.h: never a stub,
+ * which could run a program); fsafe.h checked its files first. */
 static Xapian::Database open_local(const char *path)
 {
-	return fresh_retry([&]() { return Xapian::Database(path); }, []() {});
+	return fresh_retry([&]() { return Xapian::Database(path, Xapian::DB_BACKEND_GLASS); },
+			   []() {});
+}
+
+/* A remote shard (shardset.h): a xapian-tcpsrv, or a program the user
+ * allowed. */
+static Xapian::Database open_remote(const sou_shard &s, unsigned timeout_ms)
+{
+	if (s.program)
+		return Xapian::Remote::open(s.program, s.args ? s.args : "", timeout_ms);
+	return Xapian::Remote::open(s.host, s.port, timeout_ms, timeout_ms);
 }
 
 /*
@@ -387,8 +424,7 @@ static sou_status open_readers(sou_xdb *h, sou_error *err)
 			Xapian::Database sub;
 			if (s.kind == SOU_SHARD_REMOTE) {
 				try {
-					sub = Xapian::Remote::open(s.host, s.port, h->timeout_ms,
-								   h->timeout_ms);
+					sub = open_remote(s, h->timeout_ms);
 				} catch (const Xapian::NetworkError &e) {
 					db.reset(); /* the locks only after the databases */
 					release_holds(holds);
@@ -406,6 +442,17 @@ static sou_status open_readers(sou_xdb *h, sou_error *err)
 					return st;
 				}
 				holds.push_back(g);
+				if ((st = sou_fsafe_check_glass(sou_genlock_path(g), err))) {
+					/* a generation the stub names must hold one */
+					if (st == SOU_ERR_NOTFOUND && strcmp(sou_genlock_path(g), s.path))
+						st = sou_error_set(err, SOU_ERR_DB,
+								   "%s: holds no Xapian database, so the "
+								   "index is damaged: " SOU_GENLOCK_REBUILD_HINT,
+								   sou_genlock_path(g));
+					db.reset();
+					release_holds(holds);
+					return st;
+				}
 				sub = open_local(sou_genlock_path(g));
 			}
 			subs.push_back(sub);
@@ -433,6 +480,39 @@ static sou_status open_readers(sou_xdb *h, sou_error *err)
 }
 
 /*
+ * The remote shard an error came from, when Xapian named its connection
+ * in the context ("remote:tcp(HOST:PORT)", "remote:prog(PROGRAM ARGS)");
+ * else NULL (a garbled reply, say, carries no context).
+ */
+static const sou_shard *remote_by_context(const sou_xdb *h, const Xapian::Error &e)
+{
+	const std::string &ctx = e.get_context();
+	for (size_t i = 0; i < h->shards.n; i++) {
+		const sou_shard &s = h->shards.v[i];
+		if (s.kind != SOU_SHARD_REMOTE)
+			continue;
+		std::string want = s.program
+			? "remote:prog(" + std::string(s.program) + " " + (s.args ? s.args : "") + ")"
+			: "remote:tcp(" + std::string(s.host) + ":" + std::to_string(s.port) + ")";
+		if (ctx == want)
+			return &s;
+	}
+	return nullptr;
+}
+
+/* How many of h's shards are remote, and the last of them. */
+static size_t remotes(const sou_xdb *h, const sou_shard **last)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < h->shards.n; i++)
+		if (h->shards.v[i].kind == SOU_SHARD_REMOTE) {
+			n++;
+			*last = &h->shards.v[i];
+		}
+	return n;
+}
+
+/*
  * A remote shard failed during a read (Xapian::NetworkError, including
  * NetworkTimeoutError).  Marks h for reopening and names the shard: the
  * first remote one that cannot be reached now (each probed with the same
@@ -441,23 +521,17 @@ static sou_status open_readers(sou_xdb *h, sou_error *err)
 static sou_status network_failed(sou_xdb *h, sou_error *err, const Xapian::Error &e)
 {
 	h->broken = true;
-	/* Xapian names the connection in the context, "remote:tcp(H:P)":
-	 * then no probe (which could wait a second timeout) is needed */
-	const std::string &ctx = e.get_context();
-	for (size_t i = 0; i < h->shards.n; i++) {
-		const sou_shard &s = h->shards.v[i];
-		if (s.kind == SOU_SHARD_REMOTE &&
-		    ctx == "remote:tcp(" + std::string(s.host) + ":" + std::to_string(s.port) + ")")
-			return sou_error_set(err, SOU_ERR_DB, "%s: the shard failed: %s",
-					     describe(s).c_str(), e.get_description().c_str());
-	}
+	/* Xapian names the connection in the context: then no probe (which
+	 * could wait a second timeout) is needed */
+	if (const sou_shard *s = remote_by_context(h, e))
+		return sou_error_set(err, SOU_ERR_DB, "%s: the shard failed: %s",
+				     describe(*s).c_str(), e.get_description().c_str());
 	for (size_t i = 0; i < h->shards.n; i++) {
 		const sou_shard &s = h->shards.v[i];
 		if (s.kind != SOU_SHARD_REMOTE)
 			continue;
 		try {
-			Xapian::Database probe = Xapian::Remote::open(s.host, s.port, h->timeout_ms,
-								      h->timeout_ms);
+			Xapian::Database probe = open_remote(s, h->timeout_ms);
 			(void)probe.get_lastdocid();
 		} catch (const Xapian::Error &pe) {
 			return sou_error_set(err, SOU_ERR_DB, "%s: the shard failed: %s",
@@ -466,7 +540,17 @@ static sou_status network_failed(sou_xdb *h, sou_error *err, const Xapian::Error
 			break;
 		}
 	}
-	return sou_error_set(err, SOU_ERR_DB, "%s: a remote shard failed: %s", h->path.c_str(),
+	/* every shard answers a probe: the reply to this read was bad (a
+	 * garbled stream has no context); name the shard when it is the
+	 * only remote one */
+	const sou_shard *only = nullptr;
+	size_t n = remotes(h, &only);
+	if (n == 1)
+		return sou_error_set(err, SOU_ERR_DB, "%s: the shard failed: %s", describe(*only).c_str(),
+				     e.get_description().c_str());
+	return sou_error_set(err, SOU_ERR_DB,
+			     "%s: one of its %zu remote shards failed (Xapian does not say which; "
+			     "each answers on its own): %s", h->path.c_str(), n,
 			     e.get_description().c_str());
 }
 
@@ -489,7 +573,7 @@ sou_status sou_xdb_open(const char *path, int mode, sou_xdb **out, sou_error *er
 		if (mode == SOU_XDB_READ) {
 			/* readers go through sou_xdb_open_reader */
 			delete h;
-			return sou_xdb_open_reader(path, SOU_XDB_TIMEOUT_S, out, err);
+			return sou_xdb_open_reader(path, NULL, out, err);
 		}
 		if (mode == SOU_XDB_SHARD) {
 			/* nobody reads a shard while it is built and a killed
@@ -513,12 +597,27 @@ sou_status sou_xdb_open(const char *path, int mode, sou_xdb **out, sou_error *er
 			h->db = h->wdb;
 			h->dangerous = (action & Xapian::DB_DANGEROUS) != 0;
 		} else {
-			/* The backend flag only for a new database: an existing
-			 * path may be a stub file or a directory with a stub,
-			 * which Xapian follows only without a backend flag. */
-			int action = mode == SOU_XDB_CREATE
-				? Xapian::DB_CREATE_OR_OVERWRITE | Xapian::DB_BACKEND_GLASS
-				: Xapian::DB_CREATE_OR_OPEN;
+			/* Glass only: a writer opens one generation (store.h),
+			 * never a stub, which Xapian would follow (and a stub in
+			 * an index from someone else may run a program).  An
+			 * existing one is checked for FIFOs and the like first. */
+			int action = (mode == SOU_XDB_CREATE ? Xapian::DB_CREATE_OR_OVERWRITE
+							     : Xapian::DB_CREATE_OR_OPEN) |
+				     Xapian::DB_BACKEND_GLASS;
+			if (mode != SOU_XDB_CREATE) {
+				struct stat sb;
+				sou_status st = sou_fsafe_check_glass(path, err);
+				/* nothing there is a new database; something there
+				 * that is no glass database is not made one */
+				if (st == SOU_ERR_NOTFOUND && lstat(path, &sb) == 0)
+					st = sou_error_set(err, SOU_ERR_DB,
+							   "%s: not a Xapian glass database, so the index "
+							   "is damaged: " SOU_GENLOCK_REBUILD_HINT, path);
+				if (st && st != SOU_ERR_NOTFOUND) {
+					delete h;
+					return st;
+				}
+			}
 			h->wdb = new Xapian::WritableDatabase(path, action);
 			h->db = h->wdb;
 		}
@@ -534,9 +633,11 @@ sou_status sou_xdb_open(const char *path, int mode, sou_xdb **out, sou_error *er
 	}
 }
 
-sou_status sou_xdb_open_reader(const char *path, double timeout_s, sou_xdb **out,
+sou_status sou_xdb_open_reader(const char *path, const sou_xdb_reader_opts *o, sou_xdb **out,
 			       sou_error *err)
 {
+	double timeout_s = o ? o->timeout_s : 0;
+	unsigned flags = o && (o->flags & SOU_XDB_ALLOW_PROGRAMS) ? SOU_SHARDSET_ALLOW_PROGRAMS : 0;
 	*out = NULL;
 	std::unique_ptr<sou_xdb> h;
 	try {
@@ -554,7 +655,7 @@ sou_status sou_xdb_open_reader(const char *path, double timeout_s, sou_xdb **out
 	if (!(timeout_s > 0))
 		timeout_s = SOU_XDB_TIMEOUT_S;
 	h->timeout_ms = timeout_s > 3600 ? 3600000u : (unsigned)(timeout_s * 1000.0 + 0.5);
-	sou_status st = sou_shardset_resolve(path, &h->shards, err);
+	sou_status st = sou_shardset_resolve_flags(path, flags, &h->shards, err);
 	if (!st)
 		st = open_readers(h.get(), err);
 	if (st) {
@@ -699,6 +800,11 @@ sou_status sou_xdb_check(const char *path, sou_buf *report, unsigned long *probl
 	*problems = 0;
 	if ((st = sou_genlock_take(path, &hold, err)))
 		return st;
+	/* Xapian's check follows stubs too: glass directories only */
+	if ((st = sou_fsafe_check_glass(sou_genlock_path(hold), err))) {
+		sou_genlock_release(hold);
+		return st;
+	}
 	try {
 		std::ostringstream out;
 		size_t n;
@@ -869,7 +975,7 @@ sou_status sou_xdb_get_data(sou_xdb *h, const char *idterm, sou_buf *out,
 			return sou_error_set(err, SOU_ERR_NOTFOUND, "%s: no post with id '%s'",
 					     h->path.c_str(), idterm);
 		std::string d = h->db->get_document(id).get_data();
-		sou_status st = unpack(h, d, err);
+		sou_status st = unpack(h, id, d, err);
 		if (st)
 			return st;
 		sou_buf_reset(out);
@@ -987,7 +1093,7 @@ sou_status sou_xdb_doc_canonical(sou_xdb *h, const char *idterm, sou_buf *out,
 					     h->path.c_str(), idterm);
 		Xapian::Document d = h->db->get_document(id);
 		std::string data = d.get_data();
-		sou_status st = unpack(h, data, err);
+		sou_status st = unpack(h, id, data, err);
 		if (st)
 			return st;
 		sou_buf_reset(out);
@@ -1486,7 +1592,7 @@ sou_status sou_xdb_search(sou_xdb *h, const sou_xq *q, const sou_xsearch *o,
 				m->weights.push_back(i.get_weight());
 				m->data.push_back(o->lazy_data ? std::string()
 							       : i.get_document().get_data());
-				sou_status st = unpack(h, m->data.back(), err);
+				sou_status st = unpack(h, *i, m->data.back(), err);
 				if (st)
 					return st;
 			}
@@ -1547,6 +1653,18 @@ unsigned long sou_xmset_upper(const sou_xmset *m) { return m->upper; }
 double sou_xmset_weight(const sou_xmset *m, size_t i) { return m->weights[i]; }
 unsigned sou_xmset_docid(const sou_xmset *m, size_t i) { return m->docids[i]; }
 
+int sou_xdb_doc_holder(const sou_xdb *h, unsigned docid, sou_buf *out)
+{
+	try {
+		std::string who = holder_of(h, docid);
+		sou_buf_add(out, who.data(), who.size());
+	} catch (...) {
+		sou_buf_adds(out, "?"); /* std::bad_alloc only */
+	}
+	return docid && h->shards.n &&
+	       h->shards.v[(docid - 1) % h->shards.n].kind == SOU_SHARD_REMOTE;
+}
+
 const char *sou_xmset_data(const sou_xmset *m, size_t i, size_t *len)
 {
 	if (len)
@@ -1559,7 +1677,7 @@ sou_status sou_xmset_fetch(sou_xdb *h, sou_xmset *m, size_t i, const char **data
 {
 	return reading(h, err, [&]() {
 		m->data[i] = h->db->get_document(m->docids[i]).get_data();
-		sou_status st = unpack(h, m->data[i], err);
+		sou_status st = unpack(h, m->docids[i], m->data[i], err);
 		if (st)
 			return st;
 		*data = m->data[i].data();

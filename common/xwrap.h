@@ -74,10 +74,24 @@ sou_status sou_xdb_open(const char *path, int mode, sou_xdb **out, sou_error *er
  * reached, or fails or exceeds the timeout during a read, is SOU_ERR_DB
  * with a message naming it (and the stub line that lists it); after such
  * a failure every shard is opened again before the next read.
+ *
+ * Nothing in the index runs: every local shard is opened as a glass
+ * database only (never as a stub Xapian would follow, since a file or
+ * directory in a hostile index could be one listing "remote :PROGRAM"),
+ * after checking that its directory holds only regular files (fsafe.h),
+ * and stubs are read by shardset.h, which allows program shards only
+ * with SOU_XDB_ALLOW_PROGRAMS.  A local shard that is no glass database
+ * is SOU_ERR_DB naming it; none there at all, SOU_ERR_NOTFOUND.
  */
-sou_status sou_xdb_open_reader(const char *path, double timeout_s, sou_xdb **out,
-			       sou_error *err);
+typedef struct sou_xdb_reader_opts {
+	double timeout_s;   /* remote shards; <= 0: SOU_XDB_TIMEOUT_S */
+	unsigned flags;     /* SOU_XDB_ALLOW_PROGRAMS */
+} sou_xdb_reader_opts;
+#define SOU_XDB_ALLOW_PROGRAMS 1u
 #define SOU_XDB_TIMEOUT_S 10.0
+/* o may be NULL: the defaults (zeros). */
+sou_status sou_xdb_open_reader(const char *path, const sou_xdb_reader_opts *o, sou_xdb **out,
+			       sou_error *err);
 /* Closes the database; for a writer, uncommitted changes are discarded. */
 void sou_xdb_destroy(sou_xdb *db);
 
@@ -342,6 +356,14 @@ unsigned long sou_xmset_lower(const sou_xmset *m);
 unsigned long sou_xmset_upper(const sou_xmset *m);
 double sou_xmset_weight(const sou_xmset *m, size_t i);
 unsigned sou_xmset_docid(const sou_xmset *m, size_t i);
+/*
+ * Appends to out what holds document docid of reader db, for messages:
+ * its shard as shardset.h describes it ("remote HOST:PORT (listed at
+ * STUB line N)") when db has several shards or a remote one, else the
+ * path db was opened with.  Returns 1 when that shard is remote (a bad
+ * record may then have been garbled on the way), else 0.
+ */
+int sou_xdb_doc_holder(const sou_xdb *db, unsigned docid, sou_buf *out);
 const char *sou_xmset_data(const sou_xmset *m, size_t i, size_t *len);
 /*
  * The stored data of hit i of an mset searched with lazy_data, fetched

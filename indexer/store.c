@@ -735,8 +735,9 @@ void sou_store_shard_path(const sou_store *s, unsigned k, sou_buf *out)
 
 sou_status sou_store_open_db(sou_store *s, sou_xdb **db, sou_error *err)
 {
-	/* incremental: through the stub, so the path is the directory */
-	return sou_xdb_open(s->fresh ? s->gen_path.data : s->dir, SOU_XDB_WRITE, db, err);
+	/* the generation itself, incremental or fresh: never through the
+	 * stub, which Xapian would follow wherever it points (xwrap.h) */
+	return sou_xdb_open(s->gen_path.data, SOU_XDB_WRITE, db, err);
 }
 
 sou_status sou_store_publish(sou_store *s, sou_error *err)

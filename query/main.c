@@ -33,6 +33,7 @@ static const char usage[] =
 	"  --db DIR            index directory, shard set or stub file listing shards\n"
 	"                      (default: $SOU_DB or ~/.sou/index)\n"
 	"  --timeout SECONDS   give up on a remote shard after this long (default 10)\n"
+	"  --allow-remote-programs  let a stub's \"remote :PROGRAM\" lines start PROGRAM\n"
 	"  --sort ORDER        relevance (default), -date (newest first), date (oldest first)\n"
 	"  --limit N           hits to show (default 10)\n"
 	"  --offset N          skip the first N hits\n"
@@ -76,6 +77,7 @@ static const struct option longopts[] = {
 	{ "snippet", required_argument, NULL, 'W' },
 	{ "synonyms", required_argument, NULL, 'S' },
 	{ "timeout", required_argument, NULL, 'T' },
+	{ "allow-remote-programs", no_argument, NULL, 'P' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 }
 };
@@ -88,6 +90,7 @@ typedef struct cli {
 	int color;             /* -1 auto */
 	const char *batch;
 	double timeout_s;       /* --timeout: remote shards */
+	int allow_programs;     /* --allow-remote-programs */
 	int analyze;
 	sou_analyze_mode amode;
 	sou_strlist dicts;      /* --dict files, in order */
@@ -196,7 +199,7 @@ static int parse_args(cli *c, int argc, char **argv, int in_batch)
 
 	while ((opt = getopt_long(nopt, argv, "+:h", longopts, &idx)) != -1) {
 		if (in_batch && (opt == 'd' || opt == 'b' || opt == 'a' || opt == 't' || opt == 'T' ||
-				 opt == 'D' || opt == 'S')) {
+				 opt == 'D' || opt == 'S' || opt == 'P')) {
 			say("option --%s is not allowed inside the file", longopts[idx].name);
 			return SOU_EXIT_USAGE;
 		}
@@ -250,6 +253,9 @@ static int parse_args(cli *c, int argc, char **argv, int in_batch)
 			c->timeout_s = d;
 			break;
 		}
+		case 'P':
+			c->allow_programs = 1;
+			break;
 		case 'z':
 			if (sou_tz_parse(optarg, &c->o.tz_min, &err)) {
 				say("--timezone: %s", err.msg);
@@ -396,7 +402,8 @@ static int run_query(cli *c, sou_searcher *s, sou_buf *out, int batch)
 	}
 	if (batch)
 		fflush(stdout); /* each answer as it is made (a pipe reader waits for it) */
-	rc = r->n ? SOU_EXIT_OK : SOU_EXIT_SOME;
+	/* --limit 0 asks for a count: found is found */
+	rc = r->n || (!c->o.limit && r->estimated) ? SOU_EXIT_OK : SOU_EXIT_SOME;
 	sou_results_destroy(r);
 	return rc;
 }
@@ -548,6 +555,7 @@ int main(int argc, char **argv)
 	sou_searcher *s = NULL;
 	sou_error err;
 	sou_buf out = SOU_BUF_INIT;
+	sou_xdb_reader_opts ro;
 	int rc;
 
 	memset(&c, 0, sizeof(c));
@@ -574,7 +582,9 @@ int main(int argc, char **argv)
 		rc = SOU_EXIT_USAGE;
 		goto done;
 	}
-	if (sou_searcher_open(c.db.data, c.timeout_s, &s, &err)) {
+	ro.timeout_s = c.timeout_s;
+	ro.flags = c.allow_programs ? SOU_XDB_ALLOW_PROGRAMS : 0;
+	if (sou_searcher_open_opts(c.db.data, &ro, &s, &err)) {
 		say("%s", err.msg);
 		rc = sou_cli_exit_for(err.code);
 		goto done;

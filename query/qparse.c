@@ -28,6 +28,7 @@
  */
 #include "qparse.h"
 
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -443,6 +444,29 @@ static void strlist_dedupe(sou_strlist *l)
 	free(dup);
 }
 
+/*
+ * 1 and where, when text holds a run of ASCII letters and digits longer
+ * than the segmenter keeps (SOU_MAX_UNIT_BYTES): such a word is in no
+ * index and in no query, which is why a query of it alone has nothing
+ * to search for.
+ */
+static int long_word(const char *text, size_t *at, size_t *len)
+{
+	size_t i = 0, j;
+
+	while (text[i]) {
+		for (j = i; isalnum((unsigned char)text[j]); j++)
+			;
+		if (j - i > SOU_MAX_UNIT_BYTES) {
+			*at = i;
+			*len = j - i;
+			return 1;
+		}
+		i = j > i ? j : i + 1;
+	}
+	return 0;
+}
+
 /* The combination of the list by op (NULL if empty), as a new query. */
 static sou_xq *combine(qlist *l, sou_xq_op op)
 {
@@ -533,8 +557,15 @@ sou_status sou_query_parse(sou_termgen *tg, const char *text, int tz,
 		ql_free(&group);
 	}
 	if (!any && !negs.n && !negonly.n) {
-		st = sou_error_set(err, SOU_ERR_QUERY,
-				   "nothing to search for in '%s' (only punctuation?)", text);
+		size_t at, n;
+		if (long_word(text, &at, &n))
+			st = sou_error_set(err, SOU_ERR_QUERY,
+					   "column %zu: a word of %zu letters is longer than any "
+					   "indexed word (at most %d bytes), so nothing can match it",
+					   column(text, at), n, SOU_MAX_UNIT_BYTES);
+		else
+			st = sou_error_set(err, SOU_ERR_QUERY,
+					   "nothing to search for in '%s' (only punctuation?)", text);
 		goto fail;
 	}
 	/* a AND a is a; excluding a twice excludes a */

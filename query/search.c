@@ -52,11 +52,19 @@ sou_status sou_searcher_create(const char *db_path, sou_searcher **out, sou_erro
 sou_status sou_searcher_open(const char *db_path, double timeout_s, sou_searcher **out,
 			     sou_error *err)
 {
+	sou_xdb_reader_opts ro = { timeout_s, 0 };
+
+	return sou_searcher_open_opts(db_path, &ro, out, err);
+}
+
+sou_status sou_searcher_open_opts(const char *db_path, const sou_xdb_reader_opts *ro,
+				  sou_searcher **out, sou_error *err)
+{
 	sou_searcher *s = sou_xcalloc(1, sizeof(*s));
 	sou_status st;
 
 	*out = NULL;
-	if ((st = sou_xdb_open_reader(db_path, timeout_s, &s->db, err))) {
+	if ((st = sou_xdb_open_reader(db_path, ro, &s->db, err))) {
 		if (st == SOU_ERR_NOTFOUND)
 			sou_error_set(err, st, "%s: no index here (run sou-index --db %s PATH first)",
 				      db_path, db_path);
@@ -146,14 +154,40 @@ static int facet_slot(const char *name, const char **canon)
 
 /*
  * Decodes a hit's stored record.  sou-index wrote it, so a record that
- * does not decode (or whose unit streams do not) is damage, said so.
+ * does not decode (or whose unit streams do not) is damage, said so:
+ * naming the shard that holds docid when s has several or a remote one
+ * (s NULL: no name), and, for a remote shard, that the bytes may have
+ * been garbled on the way rather than stored so.
  */
-static sou_status damaged(sou_status st, const sou_error *derr, sou_error *err)
+static sou_status damaged(sou_searcher *s, unsigned docid, sou_status st,
+			  const sou_error *derr, sou_error *err)
 {
+	sou_buf who = SOU_BUF_INIT;
+
 	if (st == SOU_ERR_NOMEM)
 		return sou_error_set(err, st, "%s", derr->msg);
-	return sou_error_set(err, SOU_ERR_DB, "the index is damaged (a stored post "
-			     "does not decode: %s): " SOU_GENLOCK_REBUILD_HINT, derr->msg);
+	if (!s)
+		return sou_error_set(err, SOU_ERR_DB, "the index is damaged (a stored post "
+				     "does not decode: %s): " SOU_GENLOCK_REBUILD_HINT, derr->msg);
+	if (sou_xdb_doc_holder(s->db, docid, &who))
+		sou_error_set(err, SOU_ERR_DB, "%s: a record came back damaged (a stored post does "
+			      "not decode: %s): the shard's index is damaged or the connection "
+			      "garbled it; check it with sou-index --check", who.data, derr->msg);
+	else
+		sou_error_set(err, SOU_ERR_DB, "%s: the index is damaged (a stored post does not "
+			      "decode: %s): " SOU_GENLOCK_REBUILD_HINT, who.data, derr->msg);
+	sou_buf_free(&who);
+	return SOU_ERR_DB;
+}
+
+/* Hit i of m's record (data, len) decoded into d (see damaged()). */
+static sou_status decode_hit(sou_searcher *s, const sou_xmset *m, size_t i, const char *data,
+			     size_t len, sou_docdata *d, sou_error *err)
+{
+	sou_error derr;
+	sou_status st = sou_docdata_decode(data, len, d, &derr);
+
+	return st ? damaged(s, sou_xmset_docid(m, i), st, &derr, err) : SOU_OK;
 }
 
 sou_status sou_search_decode(const char *data, size_t len, sou_docdata *d, sou_error *err)
@@ -161,7 +195,7 @@ sou_status sou_search_decode(const char *data, size_t len, sou_docdata *d, sou_e
 	sou_error derr;
 	sou_status st = sou_docdata_decode(data, len, d, &derr);
 
-	return st ? damaged(st, &derr, err) : SOU_OK;
+	return st ? damaged(NULL, 0, st, &derr, err) : SOU_OK;
 }
 
 /* Hit i of m decoded into h->doc: its record fetched now when m was
@@ -178,7 +212,7 @@ static sou_status fetch_hit(sou_searcher *s, sou_xmset *m, size_t i, int lazy, s
 		st = sou_xmset_fetch(s->db, m, i, &data, &len, err);
 	else
 		data = sou_xmset_data(m, i, &len);
-	return st ? st : sou_search_decode(data, len, &h->doc, err);
+	return st ? st : decode_hit(s, m, i, data, len, &h->doc, err);
 }
 
 /*
@@ -239,7 +273,7 @@ static int find(void *ctx, int title, const char *pat, size_t len)
 		sou_error derr;
 		if ((a->st = sou_docdata_units_of(a->data, a->len, sou_termgen_segmenter(s->tg),
 						  &s->units_title, &s->units_body, &derr))) {
-			a->st = damaged(a->st, &derr, a->err);
+			a->st = damaged(s, a->docid, a->st, &derr, a->err);
 			return -1;
 		}
 		a->have_units = 1;
@@ -441,7 +475,7 @@ static sou_status run_checked(sou_searcher *s, const sou_xq *xq, const sou_check
 			if (ok > 0 && passed++ >= o->offset && pg->n < o->limit) {
 				sou_hit *h = page_add(pg);
 				h->score = sou_xmset_weight(m, i);
-				if ((st = sou_search_decode(data, len, &h->doc, err)))
+				if ((st = decode_hit(s, m, i, data, len, &h->doc, err)))
 					break;
 			}
 		}
@@ -740,6 +774,7 @@ sou_status sou_searcher_run(sou_searcher *s, const char *query,
 	r->hits = pg.hits ? pg.hits : sou_xcalloc(1, sizeof(*r->hits));
 	r->n = pg.n;
 	r->offset = o->offset;
+	r->limit = o->limit;
 	if (st) {
 		sou_xmset_destroy(m);
 		sou_query_destroy(q);
@@ -934,6 +969,7 @@ void sou_results_text(const sou_results *r, int color, sou_buf *out)
 	const char *hl_on = color ? "\033[1;31m" : "**", *hl_off = color ? "\033[0m" : "**";
 	const char *b_on = color ? "\033[1m" : "", *b_off = color ? "\033[0m" : "";
 	const char *dim_on = color ? "\033[2m" : "", *dim_off = color ? "\033[0m" : "";
+	const char *about;
 	size_t i;
 
 	sou_buf_reset(out);
@@ -971,12 +1007,19 @@ void sou_results_text(const sou_results *r, int color, sou_buf *out)
 		}
 		sou_buf_addc(out, '\n');
 	}
+	/* "about" only for a real estimate (README "Counts") */
+	about = r->lower == r->upper ? "" : "about ";
 	if (r->n)
-		sou_buf_addf(out, "about %lu result%s; showing %u-%u\n", r->estimated,
+		sou_buf_addf(out, "%s%lu result%s; showing %u-%u\n", about, r->estimated,
 			     r->estimated == 1 ? "" : "s", r->offset + 1,
 			     r->offset + (unsigned)r->n);
+	else if (!r->estimated)
+		sou_buf_adds(out, "no results\n");
+	else if (!r->limit) /* --limit 0: a count */
+		sou_buf_addf(out, "%s%lu result%s\n", about, r->estimated,
+			     r->estimated == 1 ? "" : "s");
 	else
-		sou_buf_addf(out, "no results%s\n", r->estimated ? " on this page" : "");
+		sou_buf_addf(out, "no results on this page (%s%lu in all)\n", about, r->estimated);
 	for (i = 0; i < r->nfacets; i++) {
 		const sou_facet *f = &r->facets[i];
 		size_t k;

@@ -79,8 +79,10 @@ typedef struct sou_facet {
 typedef struct sou_results {
 	sou_hit *hits;
 	size_t n;
+	/* the total: an estimate between bounds; exact when they are equal */
 	unsigned long estimated, lower, upper;
 	unsigned offset;
+	unsigned limit;          /* the page asked for (0: a count only) */
 	sou_facet *facets;
 	size_t nfacets;
 } sou_results;
@@ -93,6 +95,10 @@ typedef struct sou_results {
  */
 sou_status sou_searcher_open(const char *db_path, double timeout_s, sou_searcher **out,
 			     sou_error *err);
+/* sou_searcher_open with every reader option (xwrap.h: the timeout, and
+ * SOU_XDB_ALLOW_PROGRAMS for --allow-remote-programs); ro may be NULL. */
+sou_status sou_searcher_open_opts(const char *db_path, const sou_xdb_reader_opts *ro,
+				  sou_searcher **out, sou_error *err);
 /*
  * Brings s up to the index's latest committed state (and, after a remote
  * shard failed, connects every shard again); see sou_xdb_reopen.

@@ -42,6 +42,9 @@ contains() {
 	if grep -qF -- "$2" "$3"; then pass; else fail "$1: '$2' not in $(head -c 300 "$3")"; fi
 }
 
+# not COMMAND...: succeeds when the command fails (for check).
+not() { ! "$@"; }
+
 skip() { echo "SKIP: $*"; exit 77; }
 
 finish() {

@@ -90,7 +90,8 @@ check "recency option accepted" "$SOU_QUERY" --db "$DB" --recent 365 --json 银�
 # human output: highlights in plain markers when piped, colour when forced
 q "$DB" 碳中和 >"$TMP/h"
 contains "snippet highlights the deep match" "**碳中和**" "$TMP/h"
-contains "estimated total, singular" "about 1 result;" "$TMP/h"
+contains "exact total, singular" "1 result;" "$TMP/h"
+check "an exact total says no about" not grep -q "about 1 result" "$TMP/h"
 "$SOU_QUERY" --db "$DB" --color always 碳中和 >"$TMP/c"
 check "colour when asked" grep -q $'\033\\[1;31m碳中和' "$TMP/c"
 finish

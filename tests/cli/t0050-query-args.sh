@@ -46,7 +46,18 @@ rc "--like a known post" 0 "$SOU_QUERY" --db "$DB" --like tech/2023-03-16-large-
 
 # singular
 q "$DB" 碳中和 >"$TMP/h"
-contains "about 1 result" "about 1 result; showing 1-1" "$TMP/h"
+contains "1 result" "1 result; showing 1-1" "$TMP/h"
 q "$DB" 银行 >"$TMP/h"
-check "plural stays plural" grep -q "^about [0-9]* results; showing" "$TMP/h"
+check "plural stays plural" grep -q "^[0-9]* results; showing" "$TMP/h"
+
+# --limit 0 is a count: the total, exit 0 when something matches
+rc "--limit 0 counts" 0 "$SOU_QUERY" --db "$DB" --limit 0 银行
+check "--limit 0 prints the count alone" grep -qx "[0-9]* results" "$TMP/out"
+rc "--limit 0 with no match" 1 "$SOU_QUERY" --db "$DB" --limit 0 银行不存在的词zz
+contains "says so" "no results" "$TMP/out"
+rc "a page past the end" 1 "$SOU_QUERY" --db "$DB" --offset 1000 银行
+check "says how many there are" grep -q "^no results on this page ([0-9]* in all)" "$TMP/out"
+# a word over 64 letters: the real reason, not "only punctuation?"
+rc "a 65-letter word" 2 "$SOU_QUERY" --db "$DB" "$(printf 'a%.0s' $(seq 65))"
+contains "names the cause" "column 1: a word of 65 letters is longer than any indexed word (at most 64 bytes)" "$TMP/err"
 finish

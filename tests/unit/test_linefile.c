@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "testutil.h"
 #include "cli.h"
@@ -118,6 +119,45 @@ static void test_missing_and_errors(void **state)
 	sou_linefile_close(lf);
 }
 
+/* A FIFO is refused, not waited on; a line over the limit is an error,
+ * read no further than the limit; one at the limit is fine. */
+static void test_hostile_files(void **state)
+{
+	char path[512];
+	sou_linefile *lf = NULL;
+	const char *line;
+	size_t len;
+	sou_error err;
+	char *big = malloc(SOU_LINEFILE_MAX_LINE + 16);
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/fifo.txt", tu_dir);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	assert_int_equal(sou_linefile_open(path, &lf, &err), SOU_ERR_IO);
+	assert_null(lf);
+	assert_non_null(strstr(err.msg, "not a regular file (a FIFO)"));
+	assert_int_equal(sou_linefile_open("/dev/zero", &lf, &err), SOU_ERR_IO);
+
+	memset(big, 'w', SOU_LINEFILE_MAX_LINE);
+	memcpy(big + SOU_LINEFILE_MAX_LINE, "\nok\n", 4);
+	assert_int_equal(sou_linefile_open(write_file("max.txt", big, SOU_LINEFILE_MAX_LINE + 4),
+					   &lf, &err), SOU_OK);
+	assert_int_equal(sou_linefile_next(lf, &line, &len, &err), SOU_OK);
+	assert_int_equal(len, SOU_LINEFILE_MAX_LINE);
+	assert_int_equal(sou_linefile_next(lf, &line, &len, &err), SOU_OK);
+	assert_string_equal(line, "ok");
+	sou_linefile_close(lf);
+
+	memset(big, 'w', SOU_LINEFILE_MAX_LINE + 1);
+	memcpy(big + SOU_LINEFILE_MAX_LINE + 1, "\nok\n", 4);
+	assert_int_equal(sou_linefile_open(write_file("long.txt", big, SOU_LINEFILE_MAX_LINE + 5),
+					   &lf, &err), SOU_OK);
+	assert_int_equal(sou_linefile_next(lf, &line, &len, &err), SOU_ERR_PARSE);
+	assert_non_null(strstr(err.msg, "long.txt:1: the line is longer than 65536 bytes"));
+	sou_linefile_close(lf);
+	free(big);
+}
+
 /* The three users follow the same rule. */
 static void test_users_share_the_rule(void **state)
 {
@@ -165,6 +205,7 @@ int main(void)
 		cmocka_unit_test(test_comment_rule),
 		cmocka_unit_test(test_nul_is_an_error),
 		cmocka_unit_test(test_missing_and_errors),
+		cmocka_unit_test(test_hostile_files),
 		cmocka_unit_test(test_users_share_the_rule),
 	};
 

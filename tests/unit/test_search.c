@@ -19,6 +19,7 @@
 #include "testutil.h"
 #include "indexer.h"
 #include "schema.h"
+#include "genlock.h"
 #include "search.h"
 #include "xwrap.h"
 
@@ -299,12 +300,20 @@ static void test_format_rebuild(void **state)
 	sou_index_stats stats;
 	static const char old[] = "sou-index-format 4 tz=480";
 
+	sou_buf gen = SOU_BUF_INIT;
+	unsigned g = 0;
+
 	(void)state;
-	if (sou_xdb_open(dbpath, SOU_XDB_WRITE, &db, &err) ||
+	/* a writer opens the generation itself, never through the stub */
+	if (sou_genlock_read_stub(dbpath, &g, &err) || !g)
+		fail_msg("no generation: %s", err.msg);
+	sou_genlock_gen_path(dbpath, g, &gen);
+	if (sou_xdb_open(gen.data, SOU_XDB_WRITE, &db, &err) ||
 	    sou_xdb_set_metadata(db, SOU_META_CONFIG, old, strlen(old), &err) ||
 	    sou_xdb_commit(db, &err))
 		fail_msg("%s", err.msg);
 	sou_xdb_destroy(db);
+	sou_buf_free(&gen);
 	run_indexer(&ev, &stats);
 	assert_int_equal(ev.notices, 1);
 	assert_non_null(strstr(ev.notice, "sou-index-format 4"));

@@ -114,6 +114,7 @@ static void test_bad_stubs(void **state)
 		{ "auto a\nremote host\n", "bad.stub:2: expected \"remote HOST:PORT\"" },
 		{ "remote h:0\n", "bad.stub:1: expected" },
 		{ "remote ssh host xapian-progsrv db\n", "bad.stub:1: expected" },
+		{ "root:$6$SECRETHASH:19000:0:99999:7:::\n", "bad.stub:1: not a stub line" },
 		{ "inmemory\n", "bad.stub:1: unsupported stub line 'inmemory'" },
 		{ "auto\n", "bad.stub:1: 'auto' without a path" },
 		{ "# nothing\n\n", "the stub lists no database" },
@@ -132,6 +133,10 @@ static void test_bad_stubs(void **state)
 			fail_msg("case %zu: '%s' lacks '%s'", i, err.msg, bad[i].msg);
 		sou_shardlist_free(&l);
 	}
+	/* the text of a file that is no stub is never quoted */
+	p = put("bad.stub", "root:$6$SECRETHASH:19000:0:99999:7:::\n");
+	assert_int_equal(sou_shardset_resolve(p, &l, &err), SOU_ERR_DB);
+	assert_null(strstr(err.msg, "SECRETHASH"));
 	/* a damaged generation stub is not a set (genlock reports it) */
 	mk("dmg");
 	put("dmg/XAPIANDB", "auto gen-x\n");
@@ -142,12 +147,58 @@ static void test_bad_stubs(void **state)
 	}
 }
 
+/* "remote :PROGRAM ARGS" only when allowed; "remote :PORT" is a port. */
+static void test_programs(void **state)
+{
+	sou_shardlist l = SOU_SHARDLIST_INIT;
+	sou_buf d = SOU_BUF_INIT;
+	sou_error err;
+	const char *p;
+
+	(void)state;
+	p = put("prog.stub", "remote :7001\nremote :xapian-progsrv /srv/db  -t 5\n");
+	assert_int_equal(sou_shardset_resolve(p, &l, &err), SOU_ERR_USAGE);
+	assert_non_null(strstr(err.msg, "prog.stub:2: \"remote :PROGRAM\" runs a program"));
+	assert_non_null(strstr(err.msg, "--allow-remote-programs"));
+	sou_shardlist_free(&l);
+	assert_int_equal(sou_shardset_resolve_flags(p, SOU_SHARDSET_ALLOW_PROGRAMS, &l, &err), SOU_OK);
+	assert_int_equal(l.n, 2);
+	assert_int_equal(l.v[0].kind, SOU_SHARD_REMOTE);
+	assert_string_equal(l.v[0].host, "127.0.0.1");
+	assert_int_equal(l.v[0].port, 7001);
+	assert_null(l.v[0].program);
+	assert_int_equal(l.v[1].kind, SOU_SHARD_REMOTE);
+	assert_null(l.v[1].host);
+	assert_string_equal(l.v[1].program, "xapian-progsrv");
+	assert_string_equal(l.v[1].args, "/srv/db  -t 5");
+	sou_shard_describe(&l.v[1], &d);
+	assert_non_null(strstr(d.data, "remote :xapian-progsrv (listed at "));
+	sou_buf_free(&d);
+	sou_shardlist_free(&l);
+	/* nested: a program line in a stub an auto line names */
+	put("inner.stub", "remote :/usr/bin/touch /tmp/x\n");
+	p = put("outer.stub", "auto inner.stub\n");
+	assert_int_equal(sou_shardset_resolve(p, &l, &err), SOU_ERR_USAGE);
+	assert_non_null(strstr(err.msg, "inner.stub:1:"));
+	sou_shardlist_free(&l);
+	/* a FIFO as a stub is refused, not waited on */
+	{
+		char f[512];
+		snprintf(f, sizeof(f), "%s/fifo.stub", tu_dir);
+		assert_int_equal(mkfifo(f, 0600), 0);
+		assert_int_equal(sou_shardset_resolve(f, &l, &err), SOU_ERR_DB);
+		assert_non_null(strstr(err.msg, "not a regular file (a FIFO)"));
+		sou_shardlist_free(&l);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_one_index),
 		cmocka_unit_test(test_stub_and_set),
 		cmocka_unit_test(test_bad_stubs),
+		cmocka_unit_test(test_programs),
 	};
 
 	return cmocka_run_group_tests(tests, tu_dir_setup, tu_dir_teardown);
