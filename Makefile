@@ -15,7 +15,7 @@ DEMO_DB ?= demo-db
 RUN_PACKAGES = cmake make pkg-config gcc g++ libxapian-dev libicu-dev libyaml-dev \
 	libcmark-dev libgumbo-dev libjansson-dev libxxhash-dev libzstd-dev libmicrohttpd-dev
 TEST_PACKAGES = libcmocka-dev jq valgrind clang libclang-rt-14-dev python3 \
-	curl chromium chromium-driver python3-selenium fonts-wqy-microhei xapian-tools
+	curl chromium chromium-driver python3-selenium fonts-wqy-microhei xapian-tools groff-base
 
 SUDO = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
