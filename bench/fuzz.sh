@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 secs=${1:-600}
 make fuzz >/dev/null
-for t in frontmatter text segment query; do
+for t in frontmatter text segment query serve; do
 	echo "== fuzz_$t for $secs s"
 	build-fuzz/tests/fuzz/fuzz_$t -max_total_time="$secs" -rss_limit_mb=2048 \
 		-max_len=65536 -timeout=20 -jobs=2 -workers=2 \

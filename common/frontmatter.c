@@ -69,12 +69,17 @@ static int is_blank(const char *p, size_t n)
 	return 1;
 }
 
-/* Split a string on whitespace, as Jekyll does for string tags. */
+/*
+ * Split a string on whitespace, as Jekyll does for string tags.  Lists
+ * keep their first SOU_FRONTMATTER_MAX_LIST entries: each push looks for
+ * a duplicate (a linear search), so an unbounded list would make a front
+ * matter of a million tags quadratic.
+ */
 static void push_words(sou_strlist *l, const char *s, size_t n)
 {
 	size_t i = 0, j;
 
-	while (i < n) {
+	while (i < n && l->n < SOU_FRONTMATTER_MAX_LIST) {
 		while (i < n && isspace((unsigned char)s[i]))
 			i++;
 		j = i;
@@ -93,7 +98,7 @@ static void push_item(sou_strlist *l, const char *s, size_t n)
 		s++, n--;
 	while (n && isspace((unsigned char)s[n - 1]))
 		n--;
-	if (n)
+	if (n && l->n < SOU_FRONTMATTER_MAX_LIST)
 		sou_strlist_push_unique(l, s, n);
 }
 
@@ -148,6 +153,9 @@ typedef struct parse_ctx {
 	const char *path;
 	unsigned line0;   /* file line of the first YAML line, minus 1 */
 	sou_error *err;
+	const sou_cancel *cancel;
+	unsigned depth;   /* collections open at the last event */
+	unsigned long events;
 } parse_ctx;
 
 static sou_status yaml_fail(parse_ctx *c)
@@ -165,10 +173,35 @@ static sou_status yaml_fail(parse_ctx *c)
 			     (unsigned long)(m.column + 1), what);
 }
 
+/*
+ * The next event, counting the nesting depth: libyaml 0.2.5 has no limit
+ * of its own, and its scanner checks every open flow level for a stale
+ * simple key on every token, so a few hundred thousand "[" take minutes
+ * (quadratic).  Stopping at SOU_FRONTMATTER_MAX_DEPTH bounds that work:
+ * the scanner runs at most about a line's 1024 simple-key characters
+ * ahead of the events, so it never sees more than MAX_DEPTH + 1024 open
+ * levels (libyaml's master limits nesting the same way since 2024).
+ */
 static sou_status next_event(parse_ctx *c, yaml_event_t *ev)
 {
+	if ((++c->events & 1023) == 0 && sou_cancelled(c->cancel))
+		return sou_error_set(c->err, SOU_ERR_INTERRUPTED, "%s: interrupted", c->path);
 	if (!yaml_parser_parse(&c->parser, ev))
 		return yaml_fail(c);
+	if (ev->type == YAML_SEQUENCE_START_EVENT || ev->type == YAML_MAPPING_START_EVENT) {
+		if (++c->depth > SOU_FRONTMATTER_MAX_DEPTH) {
+			yaml_mark_t m = ev->start_mark;
+			yaml_event_delete(ev);
+			ev->type = YAML_NO_EVENT;
+			return sou_error_set(c->err, SOU_ERR_PARSE,
+					     "%s:%lu:%lu: front matter nested deeper than %d levels",
+					     c->path, (unsigned long)(m.line + 1 + c->line0),
+					     (unsigned long)(m.column + 1), SOU_FRONTMATTER_MAX_DEPTH);
+		}
+	} else if ((ev->type == YAML_SEQUENCE_END_EVENT || ev->type == YAML_MAPPING_END_EVENT) &&
+		   c->depth) {
+		c->depth--;
+	}
 	return SOU_OK;
 }
 
@@ -220,7 +253,7 @@ static sou_status store_scalar(parse_ctx *c, sou_post *post, enum field f,
 	case F_KEYWORDS: {
 		/* keywords are commonly "a, b, c": split on commas and spaces */
 		size_t i = 0, j;
-		while (i < n) {
+		while (i < n && post->keywords.n < SOU_FRONTMATTER_MAX_LIST) {
 			j = i;
 			while (j < n && s[j] != ',' && !isspace((unsigned char)s[j]))
 				j++;
@@ -398,6 +431,13 @@ static char *title_from_slug(const char *path)
 sou_status sou_frontmatter_parse(const char *path, const char *data, size_t len,
 				 int default_tz, sou_post **out, sou_error *err)
 {
+	return sou_frontmatter_parse_cancel(path, data, len, default_tz, NULL, out, err);
+}
+
+sou_status sou_frontmatter_parse_cancel(const char *path, const char *data, size_t len,
+					int default_tz, const sou_cancel *cancel,
+					sou_post **out, sou_error *err)
+{
 	const char *p = data, *end = data + len, *yaml_start, *yaml_end = NULL;
 	const char *body = NULL;
 	unsigned line = 1, yaml_line;
@@ -444,6 +484,7 @@ sou_status sou_frontmatter_parse(const char *path, const char *data, size_t len,
 	c.path = path;
 	c.line0 = yaml_line - 1;
 	c.err = err;
+	c.cancel = cancel;
 	if (!yaml_parser_initialize(&c.parser)) {
 		sou_buf_free(&yaml);
 		sou_post_destroy(post);

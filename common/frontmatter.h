@@ -6,6 +6,11 @@
  * author, description, keywords.  Every other key (and any nested value)
  * is skipped without being interpreted.  Tags and categories may be a YAML
  * sequence or a string; a string is split on whitespace as Jekyll does.
+ *
+ * Limits, so that no front matter costs more than linear time:
+ * collections nested deeper than SOU_FRONTMATTER_MAX_DEPTH fail the post,
+ * and tags, categories and keywords keep their first
+ * SOU_FRONTMATTER_MAX_LIST distinct entries each (the rest are ignored).
  */
 #ifndef SOU_FRONTMATTER_H
 #define SOU_FRONTMATTER_H
@@ -13,9 +18,15 @@
 #include <stddef.h>
 
 #include "buf.h"
+#include "cancel.h"
 #include "date.h"
 #include "error.h"
 
+
+/* Deepest nesting of YAML collections (sequences, mappings) accepted. */
+#define SOU_FRONTMATTER_MAX_DEPTH 64
+/* Entries kept per list (tags, categories, keywords). */
+#define SOU_FRONTMATTER_MAX_LIST 1000
 
 /*
  * A parsed post.  A plain record: every string is owned by the post and
@@ -51,10 +62,20 @@ void sou_post_destroy(sou_post *post);
  *   SOU_ERR_NOFRONTMATTER  no opening "---" line (Jekyll ignores such files)
  *   SOU_ERR_PARSE          unterminated block, YAML error ("path:line:col:
  *                          message", line/col counted in the whole file),
- *                          front matter that is not a mapping, a bad date
+ *                          front matter that is not a mapping, a bad date,
+ *                          nesting deeper than SOU_FRONTMATTER_MAX_DEPTH
+ *                          ("... nested deeper than 64 levels")
  */
 sou_status sou_frontmatter_parse(const char *path, const char *data, size_t len,
 				 int default_tz_min, sou_post **out,
 				 sou_error *err);
+
+/*
+ * The same, giving up with SOU_ERR_INTERRUPTED ("path: interrupted")
+ * once *cancel is set (cancel.h; NULL: never).
+ */
+sou_status sou_frontmatter_parse_cancel(const char *path, const char *data, size_t len,
+					int default_tz_min, const sou_cancel *cancel,
+					sou_post **out, sou_error *err);
 
 #endif

@@ -19,7 +19,23 @@ struct sou_postdoc {
 	sou_buf idterm;   /* id term of the last built document */
 	sou_buf data;     /* docdata record, scratch */
 	sou_buf facet;    /* facet value, scratch */
+	const sou_cancel *cancel;
 };
+
+/* A buffer that one big post grew is given back rather than kept for the
+ * rest of the run (a worker would hold tens of MB for nothing). */
+#define KEEP_BYTES (1u << 20)
+
+static void trim(sou_buf *b)
+{
+	if (b->cap > KEEP_BYTES)
+		sou_buf_free(b);
+}
+
+void sou_postdoc_set_cancel(sou_postdoc *pd, const sou_cancel *cancel)
+{
+	pd->cancel = cancel;
+}
 
 sou_postdoc *sou_postdoc_create(void)
 {
@@ -47,6 +63,9 @@ sou_status sou_postdoc_parse(sou_postdoc *pd, const char *path, const char *data
 
 	sou_post_destroy(pd->post);
 	pd->post = NULL;
+	trim(&pd->clean);
+	trim(&pd->text);
+	trim(&pd->data);
 	sou_buf_reset(&pd->text);
 	nul = memchr(data, '\0', len < SOU_POSTDOC_BINARY_SNIFF ? len : SOU_POSTDOC_BINARY_SNIFF);
 	if (nul)
@@ -57,11 +76,12 @@ sou_status sou_postdoc_parse(sou_postdoc *pd, const char *path, const char *data
 		data = pd->clean.data;
 		len = pd->clean.len;
 	}
-	if ((st = sou_frontmatter_parse(path, data, len, tz_min, &pd->post, err)))
+	if ((st = sou_frontmatter_parse_cancel(path, data, len, tz_min, pd->cancel, &pd->post,
+					       err)))
 		return st;
-	st = sou_text_from_body(pd->post->body, pd->post->body_len,
-				dot && !strcmp(dot, ".html") ? SOU_BODY_HTML : SOU_BODY_AUTO,
-				&pd->text, err);
+	st = sou_text_from_body_cancel(pd->post->body, pd->post->body_len,
+				       dot && !strcmp(dot, ".html") ? SOU_BODY_HTML : SOU_BODY_AUTO,
+				       pd->cancel, &pd->text, err);
 	if (st) {
 		sou_error_prefix(err, path);
 		sou_post_destroy(pd->post);

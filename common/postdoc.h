@@ -46,6 +46,13 @@ sou_postdoc *sou_postdoc_create(void);
 void sou_postdoc_destroy(sou_postdoc *pd);
 
 /*
+ * From now on, parsing gives up with SOU_ERR_INTERRUPTED once *cancel is
+ * set (cancel.h; NULL: never; borrowed).  Building asks the term
+ * generator's own flag (sou_termgen_set_cancel).
+ */
+void sou_postdoc_set_cancel(sou_postdoc *pd, const sou_cancel *cancel);
+
+/*
  * Steps 1-3 on data[0..len) read from path (used in messages, for the
  * date in a file name and for the ".html" rule).  Replaces the post pd
  * held.  The parsed post may point into data, which must stay unchanged
@@ -54,6 +61,7 @@ void sou_postdoc_destroy(sou_postdoc *pd);
  *   SOU_ERR_NOFRONTMATTER  not a post: a binary file, or no front matter
  *   SOU_ERR_PARSE          malformed front matter (frontmatter.h)
  *   SOU_ERR_NOMEM          a body parser could not allocate
+ *   SOU_ERR_INTERRUPTED    the cancel flag was set (not the post's fault)
  */
 sou_status sou_postdoc_parse(sou_postdoc *pd, const char *path, const char *data,
 			     size_t len, int tz_min, sou_error *err);
@@ -68,7 +76,7 @@ const char *sou_postdoc_text(const sou_postdoc *pd, size_t *len);
  * Step 4: a new document (owned by the caller: sou_xdoc_destroy) for the
  * parsed post, keyed by key (its unique id, also the path stored for
  * display; any bytes, see docdata.h), with terms from tg (borrowed).
- * Fails only if term generation fails.
+ * Fails only if term generation fails or is cancelled (SOU_ERR_INTERRUPTED).
  */
 sou_status sou_postdoc_build(sou_postdoc *pd, sou_termgen *tg, const char *key,
 			     sou_xdoc **doc, sou_error *err);

@@ -145,6 +145,7 @@ struct sou_segmenter {
 	int *back;
 	size_t dpcap;
 	int *numrun;           /* per atom of the chain: see mark_numbers */
+	int carry_brk;         /* a sign ended the last flushed part of a chain */
 	/* dictionary */
 	word_table dict;       /* words, and the prefixes of words (cost 0) */
 	size_t nwords;         /* words in dict */
@@ -445,8 +446,9 @@ void sou_segmenter_destroy(sou_segmenter *s)
 	free(s);
 }
 
-/* UTF-8 to UTF-16 with the offset table; invalid bytes become U+FFFD. */
-static int32_t to_utf16(sou_segmenter *s, const char *text, size_t len)
+/* UTF-8 to UTF-16 with the offset table (byte offsets plus base);
+ * invalid bytes become U+FFFD. */
+static int32_t to_utf16_at(sou_segmenter *s, const char *text, size_t len, size_t base)
 {
 	const uint8_t *p = (const uint8_t *)text;
 	int32_t i = 0, n = 0, ilen;
@@ -466,17 +468,22 @@ static int32_t to_utf16(sou_segmenter *s, const char *text, size_t len)
 		if (c < 0 || c == 0)
 			c = 0xFFFD; /* invalid UTF-8, and NUL, read as U+FFFD */
 		if (c > 0xFFFF) {
-			s->off[n] = (size_t)at;
+			s->off[n] = base + (size_t)at;
 			s->u16[n++] = U16_LEAD(c);
-			s->off[n] = (size_t)at;
+			s->off[n] = base + (size_t)at;
 			s->u16[n++] = U16_TRAIL(c);
 		} else {
-			s->off[n] = (size_t)at;
+			s->off[n] = base + (size_t)at;
 			s->u16[n++] = (UChar)c;
 		}
 	}
-	s->off[n] = (size_t)ilen;
+	s->off[n] = base + (size_t)ilen;
 	return n;
+}
+
+static int32_t to_utf16(sou_segmenter *s, const char *text, size_t len)
+{
+	return to_utf16_at(s, text, len, 0);
 }
 
 /* Folds text for comparison: NFKC_Casefold, then CJK to simplified. */
@@ -980,14 +987,16 @@ static int emit_units(sou_segmenter *s, size_t i, size_t j, emit_ctx *e, int *br
 static int flush_chain(sou_segmenter *s, emit_ctx *e)
 {
 	size_t n = s->natoms, i, j, L, w;
-	int lexicon = s->nwords >= SOU_LEXICON_WORDS, brk = 0, shapes, more;
+	int lexicon = s->nwords >= SOU_LEXICON_WORDS, brk = s->carry_brk, shapes, more;
 	size_t maxl = s->dict_maxlen > MAX_WORD_ATOMS ? MAX_WORD_ATOMS : s->dict_maxlen;
 
 	if (!n)
 		return 0;
+	s->carry_brk = 0;
 	if (e->flags & SOU_SEG_UNITS) { /* no words wanted */
 		int stop = emit_units(s, 0, n, e, &brk);
 		s->natoms = 0;
+		s->carry_brk = brk;
 		sou_buf_reset(&s->arena);
 		return stop;
 	}
@@ -1136,8 +1145,33 @@ static int flush_chain(sou_segmenter *s, emit_ctx *e)
 		free(starts);
 	}
 	s->natoms = 0;
+	s->carry_brk = brk; /* a part that ends in a sign: see flush_part */
 	sou_buf_reset(&s->arena);
 	return 0;
+}
+
+/*
+ * A chain is cut into parts of at most SOU_SEG_MAX_CHAIN atoms, and at
+ * the end of every window (sou_segmenter_run): the atoms so far get
+ * their words and are emitted, but the chain goes on (the next unit has
+ * no break), so units, their breaks and bigrams are those of the whole
+ * chain; only a word across the cut is lost.  Without it one line of a
+ * few million characters without punctuation held an atom per character
+ * and the lowest-cost path over all of them (hundreds of MB).  Ordinary
+ * text has no chain that long.
+ */
+static int flush_part(sou_segmenter *s, emit_ctx *e)
+{
+	return s->natoms ? flush_chain(s, e) : 0;
+}
+
+/* Before a new atom: a chain part that is full is flushed (see above);
+ * not right after a sign, which belongs to the number before it. */
+static int chain_room(sou_segmenter *s, emit_ctx *e)
+{
+	if (s->natoms < SOU_SEG_MAX_CHAIN || s->atoms[s->natoms - 1].kind == ATOM_SIGN)
+		return 0;
+	return flush_part(s, e);
 }
 
 static atom *new_atom(sou_segmenter *s)
@@ -1206,8 +1240,11 @@ static int take_segment(sou_segmenter *s, emit_ctx *e, int32_t a, int32_t b, int
 		int32_t i = a;
 		while (i < b) {
 			int32_t at = i;
-			size_t before = s->arena.len;
+			size_t before;
 			UChar32 c;
+			if (chain_room(s, e))
+				return 1;
+			before = s->arena.len;
 			U16_NEXT(s->u16, i, b, c);
 			if (!fold_ideo(s, s->u16 + at, i - at, c, &s->arena)) {
 				e->ok = 0;
@@ -1230,8 +1267,11 @@ static int take_segment(sou_segmenter *s, emit_ctx *e, int32_t a, int32_t b, int
 	}
 	/* letters and numbers: one unit */
 	{
-		size_t before = s->arena.len;
+		size_t before;
 		int32_t i;
+		if (chain_room(s, e))
+			return 1;
+		before = s->arena.len;
 		if (!fold_range(s, s->u16 + a, b - a, &s->arena)) {
 			e->ok = 0;
 			return 1;
@@ -1336,37 +1376,112 @@ static int take_icu(sou_segmenter *s, emit_ctx *e, int32_t from, int32_t to, int
 	return stop;
 }
 
+/* 1 if the UTF-8 character at p (of at least 3 bytes left) is a CJK unified
+ * ideograph U+4E00..U+9FFF, which ICU's rules never join to anything but
+ * dictionary words. */
+static int utf8_plain_han(const unsigned char *p)
+{
+	return ((p[0] == 0xE4 && p[1] >= 0xB8) || (p[0] >= 0xE5 && p[0] <= 0xE9)) &&
+	       (p[1] & 0xC0) == 0x80 && (p[2] & 0xC0) == 0x80;
+}
+
+static int ascii_alnum(unsigned char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+/*
+ * Where the window that starts at from ends (see sou_segmenter_run): the
+ * first place at or after from + SOU_SEG_WINDOW where ICU breaks whatever
+ * the context and no unit can span: after a newline, after a space that
+ * a letter, digit or ideograph follows, or between two ideographs.  Only
+ * lines of more than SOU_SEG_WINDOW_MAX bytes with none of those are cut
+ * elsewhere (at a character boundary).
+ */
+static size_t window_end(const char *text, size_t len, size_t from)
+{
+	const unsigned char *p = (const unsigned char *)text;
+	size_t i = from + SOU_SEG_WINDOW, lim = from + SOU_SEG_WINDOW_MAX;
+
+	if (len - from <= SOU_SEG_WINDOW)
+		return len;
+	if (lim > len)
+		lim = len;
+	for (; i < lim; i++) {
+		if ((p[i] & 0xC0) == 0x80)
+			continue;
+		if (p[i - 1] == '\n' ||
+		    (p[i - 1] == ' ' && (ascii_alnum(p[i]) || (i + 3 <= len && utf8_plain_han(p + i)))))
+			return i;
+		if (i >= 3 && i + 3 <= len && utf8_plain_han(p + i) && utf8_plain_han(p + i - 3))
+			return i;
+	}
+	if (lim == len)
+		return len;
+	while (lim > from + 1 && (p[lim] & 0xC0) == 0x80)
+		lim--;
+	return lim;
+}
+
+/* Segments one window text[from, to) of a run, continuing its chain. */
+static int run_window(sou_segmenter *s, emit_ctx *e, const char *text, size_t from,
+		      size_t to, unsigned flags, int *seg, int *brk, UErrorCode *st)
+{
+	int32_t n = to_utf16_at(s, text + from, to - from, from);
+	int stop = 0;
+
+	if (flags & SOU_SEG_UNITS) {
+		/* lone ideographs one by one, the stretches between through ICU */
+		int32_t i = 0;
+		while (i < n && !stop && e->ok && !U_FAILURE(*st)) {
+			int32_t j = i;
+			while (j < n && !lone_ideograph(s, j, n))
+				j++;
+			if (j > i)
+				stop = take_icu(s, e, i, j, seg, brk, st);
+			if (j < n && !stop && e->ok && !U_FAILURE(*st))
+				stop = take_segment(s, e, j, j + 1, UBRK_WORD_IDEO, (*seg)++, brk);
+			i = j + 1;
+		}
+	} else {
+		stop = take_icu(s, e, 0, n, seg, brk, st);
+	}
+	return stop;
+}
+
+/*
+ * Text is taken in windows of about SOU_SEG_WINDOW bytes, each turned
+ * into UTF-16 (10 bytes per character with its offset) and run through
+ * ICU on its own, so an 8 MiB post needs a window's worth of that, not
+ * 80 MB.  Windows end only where ICU would break anyway (window_end), so
+ * the units, their offsets and breaks are those of one pass; a chain
+ * going on across a window end is flushed as a part (flush_part), which
+ * can only change a dictionary word across the end.
+ */
 sou_status sou_segmenter_run(sou_segmenter *s, const char *text, size_t len,
 			     unsigned flags, sou_token_fn fn, void *ctx,
 			     int *stopped, sou_error *err)
 {
 	UErrorCode st = U_ZERO_ERROR;
-	int32_t n;
 	int brk = 1, seg = 0, stop = 0;
 	emit_ctx e = { fn, ctx, 0, flags, 1, &s->tok };
+	size_t from = 0;
 
 	if (stopped)
 		*stopped = 0;
 	s->natoms = 0;
+	s->carry_brk = 0;
 	sou_buf_reset(&s->arena);
 	if (!len)
 		return SOU_OK;
-	n = to_utf16(s, text, len);
-	if (flags & SOU_SEG_UNITS) {
-		/* lone ideographs one by one, the stretches between through ICU */
-		int32_t i = 0;
-		while (i < n && !stop && e.ok && !U_FAILURE(st)) {
-			int32_t j = i;
-			while (j < n && !lone_ideograph(s, j, n))
-				j++;
-			if (j > i)
-				stop = take_icu(s, &e, i, j, &seg, &brk, &st);
-			if (j < n && !stop && e.ok && !U_FAILURE(st))
-				stop = take_segment(s, &e, j, j + 1, UBRK_WORD_IDEO, seg++, &brk);
-			i = j + 1;
-		}
-	} else {
-		stop = take_icu(s, &e, 0, n, &seg, &brk, &st);
+	if (len > INT32_MAX / 2)
+		len = INT32_MAX / 2;
+	while (from < len && !stop && e.ok && !U_FAILURE(st)) {
+		size_t to = window_end(text, len, from);
+		if (from && (stop = flush_part(s, &e)))
+			break;
+		stop = run_window(s, &e, text, from, to, flags, &seg, &brk, &st);
+		from = to;
 	}
 	if (U_FAILURE(st))
 		e.ok = 0;

@@ -73,6 +73,19 @@ typedef enum sou_tok_kind {
 #define SOU_MAX_UNIT_BYTES 64
 
 /*
+ * Bounds on the work held at once, whatever the text (segment.c says
+ * why they change no unit): text is segmented in windows of about
+ * SOU_SEG_WINDOW bytes, ended where ICU breaks anyway (a line of more
+ * than SOU_SEG_WINDOW_MAX bytes without a space or two adjacent
+ * ideographs is cut anywhere), and words are chosen over parts of at most
+ * SOU_SEG_MAX_CHAIN units of a chain.  Only a word across such a cut can
+ * differ from one pass over the whole text.
+ */
+#define SOU_SEG_WINDOW (64u << 10)
+#define SOU_SEG_WINDOW_MAX (256u << 10)
+#define SOU_SEG_MAX_CHAIN 4096
+
+/*
  * A token, valid only during the callback.  term is the folded form,
  * NUL-terminated, owned by the segmenter.  [start, end) are byte offsets
  * of the token's original text in the input.

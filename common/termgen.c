@@ -32,6 +32,13 @@ struct acc_slot {
 	int used;
 };
 
+/* A term of the current document: its hash, valid when gen is the
+ * document's (see doc_admit). */
+struct seen_slot {
+	uint64_t hash;
+	uint32_t gen;
+};
+
 struct sou_termgen {
 	sou_segmenter *seg;
 	sou_xstem *stem;
@@ -53,6 +60,16 @@ struct sou_termgen {
 	struct acc_slot *acc;
 	size_t acc_cap, acc_n;
 	sou_buf acc_terms;
+	/* the distinct terms of the current document, for its cap */
+	struct seen_slot *seen;
+	size_t seen_cap, seen_n;
+	uint32_t seen_gen;
+	unsigned long doc_dropped;  /* terms left out of it by the cap */
+	unsigned long doc_adds;     /* terms and postings handed to it */
+	/* cancellation (cancel.h), looked at every few thousand tokens */
+	const sou_cancel *cancel;
+	unsigned long tokens;
+	int cancelled;
 	/* tune.h knobs */
 	int bigram_positions, accumulate, title_words, han_words, word_bigram_wdf;
 	int query_positional;  /* the index has positional bigrams (format 4) */
@@ -109,6 +126,7 @@ void sou_termgen_destroy(sou_termgen *tg)
 	sou_buf_free(&tg->ustream[0]);
 	sou_buf_free(&tg->ustream[1]);
 	free(tg->acc);
+	free(tg->seen);
 	sou_buf_free(&tg->acc_terms);
 	sou_strlist_free(&tg->units);
 	sou_strlist_free(&tg->words);
@@ -180,8 +198,47 @@ void sou_termgen_begin(sou_termgen *tg, sou_xdoc *doc)
 {
 	tg->doc = doc;
 	tg->pos[0] = tg->pos[1] = 0;
+	tg->seen_n = 0;
+	tg->doc_dropped = tg->doc_adds = 0;
+	/* what one big post grew is given back, not kept for the run */
+	if (tg->seen_cap > 65536) {
+		free(tg->seen);
+		tg->seen = NULL;
+		tg->seen_cap = 0;
+	}
+	if (tg->acc_cap > 65536) {
+		free(tg->acc);
+		tg->acc = NULL;
+		tg->acc_cap = 0;
+	}
+	if (tg->ustream[0].cap > (1u << 20))
+		sou_buf_free(&tg->ustream[0]);
+	if (tg->ustream[1].cap > (1u << 20))
+		sou_buf_free(&tg->ustream[1]);
+	if (tg->acc_terms.cap > (1u << 20))
+		sou_buf_free(&tg->acc_terms);
+	if (++tg->seen_gen == 0) { /* wrapped: forget every older stamp */
+		if (tg->seen)
+			memset(tg->seen, 0, tg->seen_cap * sizeof(*tg->seen));
+		tg->seen_gen = 1;
+	}
 	sou_buf_reset(&tg->ustream[0]);
 	sou_buf_reset(&tg->ustream[1]);
+}
+
+void sou_termgen_set_cancel(sou_termgen *tg, const sou_cancel *cancel)
+{
+	tg->cancel = cancel;
+}
+
+unsigned long sou_termgen_doc_dropped(const sou_termgen *tg)
+{
+	return tg->doc_dropped;
+}
+
+unsigned long sou_termgen_doc_adds(const sou_termgen *tg)
+{
+	return tg->doc_adds;
 }
 
 void sou_termgen_query_positional(sou_termgen *tg, int on)
@@ -221,6 +278,59 @@ int sou_termgen_stemmable(const char *w, size_t n)
 /* ---- documents ----------------------------------------------------------- */
 
 /*
+ * 1 if the term with hash h may go into the current document: it is in
+ * it already, or it has fewer than SOU_TERMGEN_MAX_TERMS distinct terms
+ * (the term is then counted in).  Xapian's document and its inverter hold
+ * every distinct term of a post until the commit (about a kilobyte each
+ * with the record's share), so the cap bounds the memory of one post:
+ * a post of a few megabytes of varied or random text has millions.  A
+ * post of ordinary length has a few thousand; the cap only ever drops the
+ * new terms of the end of a giant post.
+ */
+static int doc_admit(sou_termgen *tg, uint64_t h)
+{
+	size_t i, mask;
+
+	if ((tg->seen_n + 1) * 2 > tg->seen_cap) {
+		struct seen_slot *old = tg->seen;
+		size_t oldcap = tg->seen_cap, k;
+		tg->seen_cap = oldcap ? oldcap * 2 : 4096;
+		tg->seen = sou_xcalloc(tg->seen_cap, sizeof(*tg->seen));
+		for (k = 0; k < oldcap; k++) {
+			if (old[k].gen != tg->seen_gen)
+				continue;
+			for (i = old[k].hash & (tg->seen_cap - 1); tg->seen[i].gen == tg->seen_gen;
+			     i = (i + 1) & (tg->seen_cap - 1))
+				;
+			tg->seen[i] = old[k];
+		}
+		free(old);
+	}
+	mask = tg->seen_cap - 1;
+	for (i = h & mask; tg->seen[i].gen == tg->seen_gen; i = (i + 1) & mask)
+		if (tg->seen[i].hash == h)
+			return 1;
+	if (tg->seen_n >= SOU_TERMGEN_MAX_TERMS) {
+		tg->doc_dropped++;
+		return 0;
+	}
+	tg->seen[i].hash = h;
+	tg->seen[i].gen = tg->seen_gen;
+	tg->seen_n++;
+	return 1;
+}
+
+/* A term with a position, through the cap. */
+static void add_posting(sou_termgen *tg, const char *t, size_t len, unsigned pos,
+			unsigned wdfinc)
+{
+	if (!doc_admit(tg, XXH3_64bits(t, len)))
+		return;
+	tg->doc_adds++;
+	sou_xdoc_add_posting(tg->doc, t, len, pos, wdfinc);
+}
+
+/*
  * Adds wdfinc to a term without positions.  Xapian's Document::add_term
  * costs a map lookup and a string per call, so terms are summed per
  * distinct term here (a 2 KB post repeats most of its unigrams and many
@@ -232,7 +342,10 @@ static void acc_add(sou_termgen *tg, const char *t, size_t len, unsigned wdfinc)
 	size_t i, mask;
 
 	if (!tg->accumulate) {
-		sou_xdoc_add_term(tg->doc, t, len, wdfinc);
+		if (doc_admit(tg, XXH3_64bits(t, len))) {
+			tg->doc_adds++;
+			sou_xdoc_add_term(tg->doc, t, len, wdfinc);
+		}
 		return;
 	}
 	if ((tg->acc_n + 1) * 2 > tg->acc_cap) {
@@ -259,6 +372,8 @@ static void acc_add(sou_termgen *tg, const char *t, size_t len, unsigned wdfinc)
 			return;
 		}
 	}
+	if (!doc_admit(tg, h))
+		return;
 	tg->acc[i].used = 1;
 	tg->acc[i].hash = h;
 	tg->acc[i].off = tg->acc_terms.len;
@@ -279,6 +394,7 @@ static void acc_flush(sou_termgen *tg)
 		if (tg->acc[i].used) {
 			sou_xdoc_add_term(tg->doc, tg->acc_terms.data + tg->acc[i].off,
 					  tg->acc[i].len, tg->acc[i].wdf);
+			tg->doc_adds++;
 			tg->acc[i].used = 0;
 		}
 	tg->acc_n = 0;
@@ -317,6 +433,10 @@ static int doc_token(void *ctx, const sou_token *tok)
 	sou_field f = tg->field;
 	int is_han = tok->kind == SOU_TOK_HAN, word2;
 
+	if ((++tg->tokens & 4095) == 0 && sou_cancelled(tg->cancel)) {
+		tg->cancelled = 1;
+		return 1; /* stops the segmenter */
+	}
 	switch (tok->kind) {
 	case SOU_TOK_HANWORD: {
 		int wide;
@@ -332,8 +452,7 @@ static int doc_token(void *ctx, const sou_token *tok)
 	}
 	case SOU_TOK_PART:
 		make_term(&tg->term, WORD_PREFIX[f], tok->term, tok->term_len, NULL, 0);
-		sou_xdoc_add_posting(tg->doc, tg->term.data, tg->term.len, tg->unit_pos,
-				     tg->wdfinc);
+		add_posting(tg, tg->term.data, tg->term.len, tg->unit_pos, tg->wdfinc);
 		return 0;
 	case SOU_TOK_HAN:
 	case SOU_TOK_WORD:
@@ -352,8 +471,7 @@ static int doc_token(void *ctx, const sou_token *tok)
 		make_term(&tg->term, BIGRAM_PREFIX[f], tg->prev.data, tg->prev.len,
 			  tok->term, tok->term_len);
 		if (tg->bigram_positions)
-			sou_xdoc_add_posting(tg->doc, tg->term.data, tg->term.len,
-					     tg->unit_pos - 1, inc);
+			add_posting(tg, tg->term.data, tg->term.len, tg->unit_pos - 1, inc);
 		else
 			acc_add(tg, tg->term.data, tg->term.len, inc);
 	}
@@ -362,13 +480,11 @@ static int doc_token(void *ctx, const sou_token *tok)
 		acc_add(tg, tg->term.data, tg->term.len, tg->wdfinc);
 	} else {
 		make_term(&tg->term, WORD_PREFIX[f], tok->term, tok->term_len, NULL, 0);
-		sou_xdoc_add_posting(tg->doc, tg->term.data, tg->term.len, tg->unit_pos,
-				     tg->wdfinc);
+		add_posting(tg, tg->term.data, tg->term.len, tg->unit_pos, tg->wdfinc);
 		if (f == SOU_FIELD_BODY && sou_termgen_stemmable(tok->term, tok->term_len)) {
 			sou_xstem_run(tg->stem, tok->term, tok->term_len, &tg->stemmed);
 			make_term(&tg->term, SOU_PREFIX_STEM, tg->stemmed.data, tg->stemmed.len, NULL, 0);
-			sou_xdoc_add_posting(tg->doc, tg->term.data, tg->term.len, tg->unit_pos,
-					     tg->wdfinc);
+			add_posting(tg, tg->term.data, tg->term.len, tg->unit_pos, tg->wdfinc);
 		}
 	}
 	sou_buf_reset(&tg->prev);
@@ -389,10 +505,15 @@ sou_status sou_termgen_index(sou_termgen *tg, sou_field field, const char *text,
 	tg->wdfinc = wdfinc;
 	tg->unit_pos = tg->pos[field] ? tg->pos[field] + FIELD_GAP : 0;
 	tg->have_prev = 0;
+	tg->cancelled = 0;
+	if (sou_cancelled(tg->cancel))
+		return sou_error_set(err, SOU_ERR_INTERRUPTED, "interrupted");
 	st = sou_segmenter_run(tg->seg, text, len, SOU_SEG_DOCUMENT, doc_token, tg,
 			       NULL, err);
 	acc_flush(tg);
 	tg->pos[field] = tg->unit_pos;
+	if (!st && tg->cancelled)
+		st = sou_error_set(err, SOU_ERR_INTERRUPTED, "interrupted");
 	return st;
 }
 

@@ -14,6 +14,7 @@
 #include <stddef.h>
 
 #include "buf.h"
+#include "cancel.h"
 #include "qcheck.h"
 #include "error.h"
 #include "schema.h"
@@ -46,10 +47,34 @@ sou_status sou_termgen_configure(sou_termgen *tg, const sou_strlist *dicts,
 				 const sou_strlist *synonyms, sou_error *err);
 
 /*
+ * The most distinct terms one document gets (filter terms aside): once
+ * it has that many, terms it does not have yet are left out (counted by
+ * sou_termgen_doc_dropped), those it has still count.  This bounds the
+ * memory of indexing one post (termgen.c says why); no post of ordinary
+ * size comes near it (the longest xwlb post has about 8,000), and its
+ * unit streams, hence the checking of queries, stay complete.
+ */
+#define SOU_TERMGEN_MAX_TERMS 200000
+
+/*
  * Starts a new document: later sou_termgen_index() calls add terms to
  * doc (borrowed, must outlive those calls) with positions from 1.
  */
 void sou_termgen_begin(sou_termgen *tg, sou_xdoc *doc);
+
+/*
+ * From now on sou_termgen_index gives up with SOU_ERR_INTERRUPTED once
+ * *cancel is set (cancel.h; NULL: never), looking every few thousand
+ * tokens; the document is then incomplete.  Borrowed: must outlive tg.
+ */
+void sou_termgen_set_cancel(sou_termgen *tg, const sou_cancel *cancel);
+
+/* Terms the current document lost to SOU_TERMGEN_MAX_TERMS. */
+unsigned long sou_termgen_doc_dropped(const sou_termgen *tg);
+
+/* Terms and postings handed to the current document so far (what its
+ * memory in Xapian grows with, until a commit). */
+unsigned long sou_termgen_doc_adds(const sou_termgen *tg);
 
 /*
  * Indexes text into field with the given wdf increment (title and tag

@@ -18,7 +18,30 @@
 #include <stddef.h>
 
 #include "buf.h"
+#include "cancel.h"
 #include "error.h"
+
+/*
+ * Bounds that keep any body linear in time and bounded in memory
+ * (text.c says why each is safe for ordinary posts):
+ *   - Markdown and HTML over *_WHOLE bytes are parsed in pieces of about
+ *     *_PIECE bytes (at most *_PIECE_MAX), each freed before the next;
+ *     a reference link defined in another piece of Markdown stays text;
+ *   - Markdown lines whose container prefix (blanks, '>', list markers)
+ *     reaches SOU_TEXT_MD_MAX_PREFIX columns have it cut there (markers
+ *     beyond become text); runs of blank lines keep two; a paragraph with
+ *     pathologically many brackets has them taken as text.
+ */
+#define SOU_TEXT_MD_WHOLE (256u << 10)
+#define SOU_TEXT_MD_PIECE (128u << 10)
+#define SOU_TEXT_MD_PIECE_MAX (256u << 10)
+#define SOU_TEXT_MD_FEED (64u << 10)        /* cmark is fed this much at a time */
+#define SOU_TEXT_MD_MAX_PREFIX 32
+#define SOU_TEXT_MD_BRACKET_BASE (1u << 20)
+#define SOU_TEXT_MD_BRACKET_PER_BYTE 16
+#define SOU_TEXT_HTML_WHOLE (256u << 10)
+#define SOU_TEXT_HTML_PIECE (128u << 10)
+#define SOU_TEXT_HTML_PIECE_MAX (512u << 10)
 
 typedef enum sou_body_format {
 	SOU_BODY_AUTO,     /* HTML if the body starts with an HTML tag, else Markdown */
@@ -33,6 +56,14 @@ typedef enum sou_body_format {
  */
 sou_status sou_text_from_body(const char *body, size_t len, sou_body_format fmt,
 			      sou_buf *out, sou_error *err);
+
+/*
+ * The same, giving up with SOU_ERR_INTERRUPTED once *cancel is set
+ * (cancel.h; NULL: never): it is looked at between pieces and every
+ * SOU_TEXT_MD_FEED bytes fed to cmark.  out then holds partial text.
+ */
+sou_status sou_text_from_body_cancel(const char *body, size_t len, sou_body_format fmt,
+				     const sou_cancel *cancel, sou_buf *out, sou_error *err);
 
 /*
  * Returns 1 if s[0..n) is valid UTF-8 without NUL bytes.  Otherwise

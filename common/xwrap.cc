@@ -17,17 +17,32 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cmath>
+#include <condition_variable>
+#include <deque>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <cstdlib>
 #include <cstring>
 #include <new>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 #include <xapian.h>
 #include <sys/stat.h>
+
+struct fetch_pool;
+struct prober;
+
+/* A shard SOU_XDB_PARTIAL leaves out of a reader for now (down, or over
+ * the timeout), and why, in Xapian's words. */
+struct shard_gone {
+	bool gone = false;
+	std::string why;
+};
 
 struct sou_xdb {
 	Xapian::Database *db;            /* always set */
@@ -57,7 +72,26 @@ struct sou_xdb {
 	 * is retried like any read; --status never pays for them) */
 	std::vector<Xapian::Database> subs;
 	bool dicts_loaded = false;
-	~sou_xdb() { sou_records_destroy(rec); } /* every way a handle is deleted */
+	/*
+	 * The shards db searches, as indexes into shards, in db's order
+	 * (subs[k] is shards.v[live[k]]): every shard, unless SOU_XDB_PARTIAL
+	 * left some out (gone, one entry per shard; losses counts how often
+	 * one was).  Xapian interleaves the docids of the shards db holds,
+	 * so a docid from before live changed names another post after it.
+	 */
+	std::vector<size_t> live;
+	bool partial = false;
+	std::vector<shard_gone> gone;
+	unsigned long losses = 0;
+	double retry_s = SOU_XDB_RETRY_S;
+	std::shared_ptr<prober> probe;   /* looks for gone shards coming back */
+	fetch_pool *pool = nullptr;      /* parallel fetches (sou_xmset_prefetch) */
+	/* the day slot's bounds over db (--recent), read once per state of
+	 * db: each is a round trip per remote shard; cleared whenever db is
+	 * reopened or changes shards (day_known) */
+	std::string day_lo, day_hi;
+	bool day_known = false;
+	~sou_xdb(); /* every way a handle is deleted */
 };
 
 struct sou_xdoc {
@@ -88,10 +122,25 @@ struct facet_result {
 	bool exact;
 };
 
+/* What data[i] of an mset holds. */
+enum { REC_NONE, REC_RAW, REC_READY };
+
 struct sou_xmset {
 	std::vector<double> weights;
 	std::vector<unsigned> docids;
 	std::vector<std::string> data;
+	/* REC_READY: data[i] is the record, unpacked; REC_RAW: as read, to
+	 * unpack (sou_xmset_prefetch fetched it); REC_NONE: not fetched */
+	std::vector<unsigned char> state;
+	/* each hit's sort key (its order value: date and key, unique per
+	 * post) when the search sorted by value, as Xapian's MSet carries it
+	 * from every shard */
+	std::vector<std::string> sort_keys;
+	/* values of hits known without reading them now: (slot, value);
+	 * all_values[i]: every value of hit i is there (a prefetched remote
+	 * document comes with all of them), else only the slots listed */
+	std::vector<std::vector<std::pair<unsigned, std::string> > > values;
+	std::vector<unsigned char> all_values;
 	unsigned long estimated, lower, upper;
 	std::vector<facet_result> facets;
 };
@@ -216,6 +265,7 @@ static bool reopen_reader(sou_xdb *h, int *tries, bool *moved)
 	*moved = false;
 	for (; *tries < READ_TRIES; ++*tries) {
 		try {
+			h->day_known = false;
 			*moved = h->db->reopen() || *moved;
 			return true;
 		} catch (const Xapian::DatabaseModifiedError &) {
@@ -325,15 +375,35 @@ static void load_dicts(sou_xdb *h, Xapian::Database &db, bool writing)
  * (genlock), and only a new generation brings a new dictionary.
  */
 /*
- * What holds document id of reader h, for messages: the shard (Xapian
- * interleaves the ids of combined databases: id - 1 modulo the number of
- * shards is the shard's place in the list) when there are several or it
- * is remote, else the path h was opened with.
+ * The shard (an index into h->shards) holding document id of reader h,
+ * and its docid there: Xapian interleaves the ids of combined databases,
+ * so id - 1 modulo the number of shards searched is the shard's place
+ * among them (h->live).  SIZE_MAX for id 0 or a reader without shards.
+ */
+static size_t shard_of(const sou_xdb *h, Xapian::docid id, Xapian::docid *sub)
+{
+	size_t n = h->live.size();
+	if (!id || !n)
+		return SIZE_MAX;
+	if (sub)
+		*sub = (id - 1) / (Xapian::docid)n + 1;
+	return h->live[(id - 1) % n];
+}
+
+static bool is_remote(const sou_xdb *h, size_t k)
+{
+	return k < h->shards.n && h->shards.v[k].kind == SOU_SHARD_REMOTE;
+}
+
+/*
+ * What holds document id of reader h, for messages: the shard when there
+ * are several or it is remote, else the path h was opened with.
  */
 static std::string holder_of(const sou_xdb *h, Xapian::docid id)
 {
-	if (id && h->shards.n > 0 && (h->shards.n > 1 || h->shards.v[0].kind == SOU_SHARD_REMOTE))
-		return describe(h->shards.v[(id - 1) % h->shards.n]);
+	size_t k = shard_of(h, id, nullptr);
+	if (k != SIZE_MAX && (h->shards.n > 1 || is_remote(h, k)))
+		return describe(h->shards.v[k]);
 	return h->path;
 }
 
@@ -351,8 +421,7 @@ static sou_status unpack(sou_xdb *h, Xapian::docid id, std::string &data, sou_er
 	sou_status st = sou_records_unpack(h->rec, data.data(), data.size(), &out, &e);
 	if (st) {
 		std::string who = holder_of(h, id);
-		bool remote = h->shards.n && h->shards.v[(id ? id - 1 : 0) % h->shards.n].kind ==
-							 SOU_SHARD_REMOTE;
+		bool remote = is_remote(h, shard_of(h, id ? id : 1, nullptr));
 		sou_buf_free(&out);
 		if (remote) /* the bytes may have gone bad on the way */
 			return sou_error_set(err, SOU_ERR_DB, "%s: a record came back damaged (%s): "
@@ -408,30 +477,289 @@ static Xapian::Database open_remote(const sou_shard &s, unsigned timeout_ms)
 }
 
 /*
- * (Re)opens every shard of reader h and makes them h->db, replacing the
- * old handle and locks only on success.  Errors name the shard.
+ * SOU_XDB_PARTIAL: a thread that looks for the remote shards a reader
+ * left out, every retry_s, each with the reader's timeout, and keeps the
+ * connection of one that answers for the reader to take back at its
+ * next search (sou_xdb_rejoin).  So a stalled shard costs one timeout,
+ * in the search that finds it stalled, and none after that: the searches
+ * go on without it while the thread waits for it.  The thread is
+ * detached and owns the state with the reader (shared_ptr): a reader
+ * closing never waits for a probe in flight, which ends on its own
+ * within the timeout.
+ */
+struct probe_target {
+	size_t k;                  /* index into the reader's shards */
+	std::string host, program, args;
+	unsigned port;
+};
+
+struct prober {
+	std::mutex mu;
+	std::condition_variable cv;
+	bool stop = false, running = false;
+	std::vector<probe_target> want;                        /* under mu */
+	std::vector<std::pair<size_t, Xapian::Database> > back;  /* under mu */
+	unsigned timeout_ms = 0;
+	double every_s = 0;
+};
+
+static void probe_loop(std::shared_ptr<prober> P)
+{
+	std::unique_lock<std::mutex> lk(P->mu);
+	while (!P->stop && !P->want.empty()) {
+		P->cv.wait_for(lk, std::chrono::duration<double>(P->every_s),
+			       [&]() { return P->stop; });
+		if (P->stop)
+			break;
+		std::vector<probe_target> want = P->want;
+		lk.unlock();
+		for (const probe_target &t : want) {
+			try {
+				Xapian::Database d =
+					t.program.empty()
+						? Xapian::Remote::open(t.host, t.port, P->timeout_ms,
+								       P->timeout_ms)
+						: Xapian::Remote::open(t.program, t.args, P->timeout_ms);
+				std::lock_guard<std::mutex> g(P->mu);
+				P->back.emplace_back(t.k, d);
+				P->want.erase(std::remove_if(P->want.begin(), P->want.end(),
+							     [&](const probe_target &x) {
+								     return x.k == t.k;
+							     }),
+					      P->want.end());
+			} catch (...) {
+				/* still down: looked for again next time */
+			}
+		}
+		lk.lock();
+	}
+	P->running = false;
+}
+
+/* Has h's prober look for shard k (remote, just left out). */
+static void probe_for(sou_xdb *h, size_t k)
+{
+	const sou_shard &s = h->shards.v[k];
+	if (!h->probe) {
+		h->probe = std::make_shared<prober>();
+		h->probe->timeout_ms = h->timeout_ms;
+		h->probe->every_s = h->retry_s;
+	}
+	std::lock_guard<std::mutex> g(h->probe->mu);
+	for (const probe_target &t : h->probe->want)
+		if (t.k == k)
+			return;
+	probe_target t;
+	t.k = k;
+	t.host = s.host ? s.host : "";
+	t.port = s.port;
+	t.program = s.program ? s.program : "";
+	t.args = s.args ? s.args : "";
+	h->probe->want.push_back(t);
+	if (!h->probe->running) {
+		h->probe->running = true;
+		std::thread(probe_loop, h->probe).detach();
+	}
+}
+
+/*
+ * Parallel record fetches from remote shards (sou_xmset_prefetch).
+ * Xapian 1.4's remote protocol answers one request at a time per
+ * connection, a document costs a round trip of its own (its data and
+ * all its values), and MSet::fetch() does not pipeline them for remote
+ * shards, so N records from a remote shard cost N round trips one after
+ * the other.  The pool keeps up to SOU_TUNE remote_pool more
+ * connections to each remote shard, each owned by one worker thread, and
+ * hands each record wanted to its shard's workers: N records cost about
+ * N / remote_pool round trips per shard, the shards in parallel.
+ *
+ * A pool connection is an open of its own, which may see another
+ * revision than the search's connection (a writer committed in
+ * between).  A worker uses its connection only while the shard's uuid,
+ * document count and last docid there are those the search saw (it
+ * reopens once when they differ; then docids name the same posts, as an
+ * incremental run replaces a post under its docid), and a record whose
+ * hit carries its order value (the sort key; unique per post) must come
+ * with that value.  Anything else is fetched over the search's own
+ * connection afterwards, as without the pool.  A network failure or
+ * timeout on a pool connection fails the fetch naming the shard, as one
+ * on the search's connection would.
+ */
+enum { JOB_PENDING, JOB_DONE, JOB_FALLBACK, JOB_FAILED };
+
+struct fetch_job {
+	Xapian::docid did = 0;             /* in its shard */
+	const std::string *want = nullptr; /* its order value, when known */
+	std::string data;                  /* the record as stored */
+	std::vector<std::pair<unsigned, std::string> > values;
+	int state = JOB_PENDING;
+	std::string why;                   /* JOB_FAILED: Xapian's description */
+};
+
+struct shard_state {
+	std::string uuid;
+	Xapian::doccount count = 0;
+	Xapian::docid last = 0;
+};
+
+struct fetch_lane {
+	std::deque<fetch_job *> q;
+	std::vector<std::thread> threads;
+	shard_state want;                  /* what the search's connection sees */
+	const sou_shard *shard = nullptr;
+};
+
+struct fetch_pool {
+	std::mutex mu;
+	std::condition_variable work, done;
+	bool stop = false;
+	size_t pending = 0;
+	unsigned timeout_ms = 0;
+	/* one per shard of the reader (never moved: workers point into it) */
+	std::unique_ptr<fetch_lane[]> lanes;
+	size_t nlanes = 0;
+	~fetch_pool()
+	{
+		{
+			std::lock_guard<std::mutex> g(mu);
+			stop = true;
+		}
+		work.notify_all();
+		for (size_t k = 0; k < nlanes; k++)
+			for (std::thread &t : lanes[k].threads)
+				t.join();
+	}
+};
+
+static shard_state state_of(const Xapian::Database &db)
+{
+	shard_state s;
+	s.uuid = db.get_uuid();
+	s.count = db.get_doccount();
+	s.last = db.get_lastdocid();
+	return s;
+}
+
+static bool same_state(const shard_state &a, const shard_state &b)
+{
+	return a.uuid == b.uuid && a.count == b.count && a.last == b.last;
+}
+
+/* One job on a worker's connection (opened on first use). */
+static void fetch_one(Xapian::Database &db, bool &open, const sou_shard &s, unsigned timeout_ms,
+		      const shard_state &want, fetch_job &j)
+{
+	try {
+		if (!open) {
+			db = open_remote(s, timeout_ms);
+			open = true;
+		}
+		if (!same_state(state_of(db), want)) {
+			db.reopen();
+			if (!same_state(state_of(db), want)) {
+				j.state = JOB_FALLBACK;
+				return;
+			}
+		}
+		Xapian::Document d = db.get_document(j.did);
+		if (j.want && d.get_value(SOU_SLOT_ORDER) != *j.want) {
+			j.state = JOB_FALLBACK;
+			return;
+		}
+		j.data = d.get_data();
+		for (Xapian::ValueIterator v = d.values_begin(); v != d.values_end(); ++v)
+			j.values.emplace_back(v.get_valueno(), *v);
+		j.state = JOB_DONE;
+	} catch (const Xapian::NetworkError &e) {
+		db = Xapian::Database();
+		open = false;
+		j.why = e.get_description();
+		j.state = JOB_FAILED;
+	} catch (...) {
+		/* a docid gone meanwhile, say: the search's connection decides */
+		j.state = JOB_FALLBACK;
+	}
+}
+
+static void fetch_worker(fetch_pool *P, size_t k)
+{
+	Xapian::Database db;
+	bool open = false;
+	std::unique_lock<std::mutex> lk(P->mu);
+	for (;;) {
+		P->work.wait(lk, [&]() { return P->stop || !P->lanes[k].q.empty(); });
+		if (P->stop)
+			return;
+		fetch_job *j = P->lanes[k].q.front();
+		P->lanes[k].q.pop_front();
+		shard_state want = P->lanes[k].want;
+		const sou_shard &s = *P->lanes[k].shard;
+		lk.unlock();
+		fetch_one(db, open, s, P->timeout_ms, want, *j);
+		lk.lock();
+		if (--P->pending == 0)
+			P->done.notify_all();
+	}
+}
+
+/* Stops h's pool, if any (its workers are idle between fetches). */
+static void drop_pool(sou_xdb *h)
+{
+	delete h->pool;
+	h->pool = nullptr;
+}
+
+sou_xdb::~sou_xdb()
+{
+	drop_pool(this);
+	if (probe) {
+		std::lock_guard<std::mutex> g(probe->mu);
+		probe->stop = true;
+		probe->cv.notify_all();
+	}
+	sou_records_destroy(rec);
+}
+
+/*
+ * (Re)opens the shards of reader h and makes them h->db, replacing the
+ * old handle and locks only on success.  Errors name the shard.  With
+ * h->partial, a remote shard that cannot be reached is left out (gone,
+ * and looked for by the prober) unless no shard would be left, and the
+ * shards already left out stay out: sou_xdb_rejoin takes them back.
  */
 static sou_status open_readers(sou_xdb *h, sou_error *err)
 {
 	std::vector<sou_genhold *> holds;
 	std::vector<Xapian::Database> subs;
+	std::vector<size_t> live;
+	std::vector<shard_gone> gone = h->gone;
+	std::vector<size_t> lost;            /* left out by this open */
 	std::unique_ptr<Xapian::Database> db;
 	size_t i = 0;
 
+	gone.resize(h->shards.n);
+	drop_pool(h); /* its connections are to what is being replaced */
 	try {
 		for (i = 0; i < h->shards.n; i++) {
 			const sou_shard &s = h->shards.v[i];
 			Xapian::Database sub;
+			if (gone[i].gone)
+				continue;
 			if (s.kind == SOU_SHARD_REMOTE) {
 				try {
 					sub = open_remote(s, h->timeout_ms);
 				} catch (const Xapian::NetworkError &e) {
+					std::string why = "cannot reach the shard: " + e.get_description();
+					if (h->partial) {
+						gone[i].gone = true;
+						gone[i].why = why;
+						lost.push_back(i);
+						continue;
+					}
 					db.reset(); /* the locks only after the databases */
 					release_holds(holds);
-					return sou_error_set(err, SOU_ERR_DB,
-							     "%s: cannot reach the shard: %s",
-							     describe(s).c_str(),
-							     e.get_description().c_str());
+					return sou_error_set(err, SOU_ERR_DB, "%s: %s",
+							     describe(s).c_str(), why.c_str());
 				}
 			} else {
 				sou_genhold *g = NULL;
@@ -456,6 +784,7 @@ static sou_status open_readers(sou_xdb *h, sou_error *err)
 				sub = open_local(sou_genlock_path(g));
 			}
 			subs.push_back(sub);
+			live.push_back(i);
 			if (!db)
 				db.reset(new Xapian::Database(sub));
 			else
@@ -468,14 +797,29 @@ static sou_status open_readers(sou_xdb *h, sou_error *err)
 		return fail_from_exception(err, i < h->shards.n ? describe(h->shards.v[i]).c_str()
 								: h->path.c_str());
 	}
+	if (!db) {
+		/* partial, and no shard answers: that is no answer at all */
+		for (i = 0; i < h->shards.n && !gone[i].gone; i++)
+			;
+		release_holds(holds);
+		return sou_error_set(err, SOU_ERR_DB, "%s: no shard answers (%s: %s)", h->path.c_str(),
+				     i < h->shards.n ? describe(h->shards.v[i]).c_str() : "?",
+				     i < h->shards.n ? gone[i].why.c_str() : "");
+	}
 	delete h->db;
 	h->db = db.release();
+	h->day_known = false;
 	h->subs.swap(subs);
+	h->live.swap(live);
+	h->gone.swap(gone);
 	h->dicts_loaded = false;
+	h->losses += lost.size();
 	subs.clear(); /* the old shards closed before their locks go */
 	release_holds(h->holds);
 	h->holds.swap(holds);
 	h->broken = false;
+	for (size_t k : lost)
+		probe_for(h, k);
 	return SOU_OK;
 }
 
@@ -518,24 +862,45 @@ static size_t remotes(const sou_xdb *h, const sou_shard **last)
  * first remote one that cannot be reached now (each probed with the same
  * timeout), else the failure as Xapian described it.
  */
+/*
+ * Shard s of h failed during a read (description what): the error naming
+ * it, and with h->partial, s is left out from the next read on (the
+ * caller's search starts again without it) and looked for again.
+ */
+static sou_status shard_failed(sou_xdb *h, sou_error *err, const sou_shard &s,
+			       const std::string &what)
+{
+	size_t k = (size_t)(&s - h->shards.v);
+	h->broken = true;
+	if (h->partial && k < h->shards.n) {
+		h->gone.resize(h->shards.n);
+		if (!h->gone[k].gone) {
+			h->gone[k].gone = true;
+			h->gone[k].why = "the shard failed: " + what;
+			h->losses++;
+			probe_for(h, k);
+		}
+	}
+	return sou_error_set(err, SOU_ERR_DB, "%s: the shard failed: %s", describe(s).c_str(),
+			     what.c_str());
+}
+
 static sou_status network_failed(sou_xdb *h, sou_error *err, const Xapian::Error &e)
 {
 	h->broken = true;
 	/* Xapian names the connection in the context: then no probe (which
 	 * could wait a second timeout) is needed */
 	if (const sou_shard *s = remote_by_context(h, e))
-		return sou_error_set(err, SOU_ERR_DB, "%s: the shard failed: %s",
-				     describe(*s).c_str(), e.get_description().c_str());
+		return shard_failed(h, err, *s, e.get_description());
 	for (size_t i = 0; i < h->shards.n; i++) {
 		const sou_shard &s = h->shards.v[i];
-		if (s.kind != SOU_SHARD_REMOTE)
+		if (s.kind != SOU_SHARD_REMOTE || (i < h->gone.size() && h->gone[i].gone))
 			continue;
 		try {
 			Xapian::Database probe = open_remote(s, h->timeout_ms);
 			(void)probe.get_lastdocid();
 		} catch (const Xapian::Error &pe) {
-			return sou_error_set(err, SOU_ERR_DB, "%s: the shard failed: %s",
-					     describe(s).c_str(), e.get_description().c_str());
+			return shard_failed(h, err, s, e.get_description());
 		} catch (...) {
 			break;
 		}
@@ -546,8 +911,7 @@ static sou_status network_failed(sou_xdb *h, sou_error *err, const Xapian::Error
 	const sou_shard *only = nullptr;
 	size_t n = remotes(h, &only);
 	if (n == 1)
-		return sou_error_set(err, SOU_ERR_DB, "%s: the shard failed: %s", describe(*only).c_str(),
-				     e.get_description().c_str());
+		return shard_failed(h, err, *only, e.get_description());
 	return sou_error_set(err, SOU_ERR_DB,
 			     "%s: one of its %zu remote shards failed (Xapian does not say which; "
 			     "each answers on its own): %s", h->path.c_str(), n,
@@ -652,12 +1016,19 @@ sou_status sou_xdb_open_reader(const char *path, const sou_xdb_reader_opts *o, s
 	h->pending = h->budget = 0;
 	h->dangerous = false;
 	h->broken = false;
+	h->partial = o && (o->flags & SOU_XDB_PARTIAL);
+	if (o && o->retry_s > 0)
+		h->retry_s = o->retry_s;
 	if (!(timeout_s > 0))
 		timeout_s = SOU_XDB_TIMEOUT_S;
 	h->timeout_ms = timeout_s > 3600 ? 3600000u : (unsigned)(timeout_s * 1000.0 + 0.5);
 	sou_status st = sou_shardset_resolve_flags(path, flags, &h->shards, err);
 	if (!st)
 		st = open_readers(h.get(), err);
+	/* one message for every reader (sou-query, sou-serve, --status) */
+	if (st == SOU_ERR_NOTFOUND)
+		sou_error_set(err, st, "%s: no index here (run sou-index --db %s PATH first)", path,
+			      path);
 	if (st) {
 		sou_shardlist_free(&h->shards);
 		return st;
@@ -864,6 +1235,7 @@ sou_status sou_xdb_reopen(sou_xdb *h, sou_error *err)
 		 * so the writer can remove them */
 		if (moved)
 			return open_readers(h, err);
+		h->day_known = false;
 		h->db->reopen();
 		return SOU_OK;
 	} catch (const Xapian::NetworkError &e) {
@@ -871,6 +1243,88 @@ sou_status sou_xdb_reopen(sou_xdb *h, sou_error *err)
 	} catch (...) {
 		return fail_from_exception(err, h->path.c_str());
 	}
+}
+
+sou_status sou_xdb_rejoin(sou_xdb *h, sou_error *err)
+{
+	std::vector<std::pair<size_t, Xapian::Database> > back;
+	if (!h->probe)
+		return SOU_OK;
+	{
+		std::lock_guard<std::mutex> g(h->probe->mu);
+		back.swap(h->probe->back);
+	}
+	if (back.empty())
+		return SOU_OK;
+	try {
+		/* the shards searched now and the ones back, in stub order:
+		 * no connection is made again (each is between requests) */
+		std::vector<std::pair<size_t, Xapian::Database> > all;
+		for (size_t k = 0; k < h->live.size(); k++)
+			all.emplace_back(h->live[k], h->subs[k]);
+		for (auto &b : back)
+			if (b.first < h->gone.size() && h->gone[b.first].gone)
+				all.push_back(b);
+		std::sort(all.begin(), all.end(),
+			  [](const std::pair<size_t, Xapian::Database> &a,
+			     const std::pair<size_t, Xapian::Database> &b) { return a.first < b.first; });
+		std::unique_ptr<Xapian::Database> db(new Xapian::Database(all[0].second));
+		for (size_t k = 1; k < all.size(); k++)
+			db->add_database(all[k].second);
+		std::vector<Xapian::Database> subs;
+		std::vector<size_t> live;
+		for (auto &a : all) {
+			subs.push_back(a.second);
+			live.push_back(a.first);
+			h->gone[a.first] = shard_gone();
+		}
+		drop_pool(h);
+		delete h->db;
+		h->db = db.release();
+		h->day_known = false;
+		h->subs.swap(subs);
+		h->live.swap(live);
+		h->dicts_loaded = false;
+		return SOU_OK;
+	} catch (...) {
+		/* only std::bad_alloc: the prober finds them again */
+		for (auto &b : back)
+			probe_for(h, b.first);
+		return fail_from_exception(err, h->path.c_str());
+	}
+}
+
+size_t sou_xdb_shards(const sou_xdb *h)
+{
+	return h->shards.n ? h->shards.n : 1;
+}
+
+size_t sou_xdb_missing(const sou_xdb *h)
+{
+	size_t n = 0;
+	for (const shard_gone &g : h->gone)
+		n += g.gone;
+	return n;
+}
+
+void sou_xdb_missing_shard(const sou_xdb *h, size_t k, sou_buf *who, sou_buf *why)
+{
+	for (size_t i = 0; i < h->gone.size(); i++)
+		if (h->gone[i].gone && !k--) {
+			try {
+				std::string d = describe(h->shards.v[i]);
+				sou_buf_add(who, d.data(), d.size());
+			} catch (...) {
+				sou_buf_adds(who, "?");
+			}
+			sou_buf_add(why, h->gone[i].why.data(), h->gone[i].why.size());
+			return;
+		}
+}
+
+unsigned long sou_xdb_losses(const sou_xdb *h)
+{
+	return h->losses;
 }
 
 sou_status sou_xdb_doccount(sou_xdb *h, unsigned long *n, sou_error *err)
@@ -1423,8 +1877,40 @@ public:
 	}
 };
 
+/* An ESet entry, ordered as Xapian 1.4 orders them (expand/esetinternal.h:
+ * higher weight first, then the lexically greater term). */
+struct expand_term {
+	double wt;
+	std::string term;
+	bool operator<(const expand_term &o) const
+	{
+		if (wt > o.wt)
+			return true;
+		if (wt < o.wt)
+			return false;
+		return term > o.term;
+	}
+};
+
+/*
+ * What Enquire::get_eset(nterms, {id}, USE_EXACT_TERMFREQ, TellingTerms)
+ * computes (Xapian 1.4's TradEWeight, expand_k 1, and its selection of
+ * the best nterms, ties included), from the post's termlist and each
+ * term's frequency over every shard: Xapian's own get_eset asks each
+ * shard for each term's frequency, one round trip per term and remote
+ * shard (hundreds per post), while here the remote shards answer all of
+ * them at once, in the statistics of one query (2 round trips).  Same
+ * inputs, same arithmetic: the terms and weights are Xapian's, in every
+ * layout.
+ */
 sou_status sou_xdb_like_terms(sou_xdb *h, const char *idterm, unsigned nterms,
 			      sou_strlist *terms, double **weights, sou_error *err)
+{
+	return sou_xdb_like_post(h, idterm, nterms, terms, weights, NULL, err);
+}
+
+sou_status sou_xdb_like_post(sou_xdb *h, const char *idterm, unsigned nterms,
+			     sou_strlist *terms, double **weights, sou_buf *data, sou_error *err)
 {
 	size_t n0 = terms->n;
 
@@ -1434,26 +1920,110 @@ sou_status sou_xdb_like_terms(sou_xdb *h, const char *idterm, unsigned nterms,
 			free(terms->v[--terms->n]);
 		free(*weights);
 		*weights = NULL;
-		Xapian::docid id = find_doc(h->db, idterm);
+		/* the post: a query (2 round trips, the shards in parallel) */
+		Xapian::docid id = 0;
+		{
+			Xapian::Enquire enq(*h->db);
+			enq.set_query(Xapian::Query(idterm));
+			enq.set_weighting_scheme(Xapian::BoolWeight());
+			Xapian::MSet ms = enq.get_mset(0, 1);
+			if (!ms.empty())
+				id = *ms.begin();
+		}
 		if (!id)
 			return sou_error_set(err, SOU_ERR_NOTFOUND, "no post '%s' in the index",
 					     idterm + 1);
-		Xapian::Enquire enq(*h->db);
-		Xapian::RSet rs;
-		rs.add_document(id);
-		TellingTerms decider;
-		/* exact term frequencies over every shard: by default Xapian
-		 * approximates them from the shard holding the post, so the
-		 * terms chosen would depend on how the index is sharded */
-		Xapian::ESet es = enq.get_eset(nterms, rs, Xapian::Enquire::USE_EXACT_TERMFREQ,
-					       &decider);
-		if (es.empty())
+		Xapian::docid sub = id;
+		size_t k = shard_of(h, id, &sub);
+		size_t at = std::find(h->live.begin(), h->live.end(), k) - h->live.begin();
+		Xapian::Database &sdb = at < h->subs.size() ? h->subs[at] : *h->db;
+		if (at >= h->subs.size())
+			sub = id;
+		if (!nterms && !data)
 			return SOU_OK;
-		*weights = (double *)sou_xcalloc(es.size(), sizeof(double));
-		size_t k = 0;
-		for (Xapian::ESetIterator e = es.begin(); e != es.end(); ++e, k++) {
-			sou_strlist_push(terms, (*e).data(), (*e).size());
-			(*weights)[k] = e.get_weight();
+		if (data) {
+			std::string d = sdb.get_document(sub).get_data();
+			sou_status st = unpack(h, id, d, err);
+			if (st)
+				return st;
+			sou_buf_reset(data);
+			sou_buf_add(data, d.data(), d.size());
+		}
+		if (!nterms)
+			return SOU_OK;
+		/* its terms (one round trip to its shard) */
+		TellingTerms decider;
+		std::vector<std::pair<std::string, Xapian::termcount> > cand;
+		Xapian::termcount doclen = 0; /* Xapian's document length: the sum of wdf */
+		for (Xapian::TermIterator t = sdb.termlist_begin(sub); t != sdb.termlist_end(sub); ++t) {
+			doclen += t.get_wdf();
+			if (decider(*t))
+				cand.emplace_back(*t, t.get_wdf());
+		}
+		/* their frequencies over every shard: local ones directly, the
+		 * remote ones from one query's statistics */
+		std::vector<Xapian::doccount> tf(cand.size(), 0);
+		std::unique_ptr<Xapian::Database> rdb;
+		for (size_t j = 0; j < h->live.size(); j++) {
+			if (!is_remote(h, h->live[j])) {
+				for (size_t c = 0; c < cand.size(); c++)
+					tf[c] += h->subs[j].get_termfreq(cand[c].first);
+			} else if (!rdb) {
+				rdb.reset(new Xapian::Database(h->subs[j]));
+			} else {
+				rdb->add_database(h->subs[j]);
+			}
+		}
+		if (rdb && !cand.empty()) {
+			std::vector<Xapian::Query> qs;
+			for (auto &c : cand)
+				qs.emplace_back(c.first);
+			Xapian::Enquire enq(*rdb);
+			enq.set_query(Xapian::Query(Xapian::Query::OP_OR, qs.begin(), qs.end()));
+			Xapian::MSet ms = enq.get_mset(0, 0);
+			for (size_t c = 0; c < cand.size(); c++)
+				tf[c] += ms.get_termfreq(cand[c].first);
+		}
+		/* Xapian 1.4's ESet::Internal::expand with TradEWeight */
+		const double expand_k = 1.0;
+		Xapian::doccount dbsize = h->db->get_doccount();
+		double avlen = h->db->get_avlength();
+		double min_wt = 0;
+		std::vector<expand_term> items;
+		bool is_heap = false;
+		for (size_t c = 0; c < cand.size(); c++) {
+			Xapian::termcount wdf = cand[c].second ? cand[c].second : 1;
+			Xapian::doccount rtermfreq = 1, termfreq = tf[c], rsize = 1;
+			double multiplier = (expand_k + 1) * wdf / (expand_k * doclen / avlen + wdf);
+			double reldocs_without_term = rsize - rtermfreq;
+			double num = (rtermfreq + 0.5) * (dbsize - termfreq - reldocs_without_term + 0.5);
+			double denom = (termfreq - rtermfreq + 0.5) * (reldocs_without_term + 0.5);
+			double wt = multiplier * std::log(num / denom);
+			if (wt <= min_wt)
+				continue;
+			items.push_back(expand_term{ wt, cand[c].first });
+			if (items.size() > nterms) {
+				if (!is_heap) {
+					is_heap = true;
+					std::make_heap(items.begin(), items.end());
+				} else {
+					std::push_heap(items.begin(), items.end());
+				}
+				std::pop_heap(items.begin(), items.end());
+				items.pop_back();
+				min_wt = items.front().wt;
+			}
+		}
+		if (is_heap)
+			std::sort_heap(items.begin(), items.end());
+		else
+			std::sort(items.begin(), items.end());
+		if (items.empty())
+			return SOU_OK;
+		*weights = (double *)sou_xcalloc(items.size(), sizeof(double));
+		for (size_t e = 0; e < items.size(); e++) {
+			sou_strlist_push(terms, items[e].term.data(), items[e].term.size());
+			(*weights)[e] = items[e].wt;
 		}
 		return SOU_OK;
 	});
@@ -1481,11 +2051,15 @@ sou_status sou_xdb_like_terms(sou_xdb *h, const char *idterm, unsigned nterms,
  * 1e-9 of its maximum (or the oldest post's day); days after now count
  * as now; posts older than the map get nothing.
  */
-static Xapian::PostingSource *recency_source(Xapian::Database &db, const sou_xsearch *o)
+static Xapian::PostingSource *recency_source(sou_xdb *h, const sou_xsearch *o)
 {
 	/* the bounds first: over remote shards they can throw */
-	std::string lo = db.get_value_lower_bound(SOU_SLOT_DAY);
-	std::string hi = db.get_value_upper_bound(SOU_SLOT_DAY);
+	if (!h->day_known) {
+		h->day_lo = h->db->get_value_lower_bound(SOU_SLOT_DAY);
+		h->day_hi = h->db->get_value_upper_bound(SOU_SLOT_DAY);
+		h->day_known = true;
+	}
+	const std::string &lo = h->day_lo, &hi = h->day_hi;
 	std::unique_ptr<Xapian::ValueMapPostingSource> src(
 		new Xapian::ValueMapPostingSource(SOU_SLOT_DAY));
 	long today = (long)std::floor(o->now / 86400.0) + SOU_DAY_OFFSET;
@@ -1539,7 +2113,7 @@ sou_status sou_xdb_search(sou_xdb *h, const sou_xq *q, const sou_xsearch *o,
 			Xapian::Query query = q->q;
 			if (o->halflife_days > 0 && o->recency_weight > 0 && o->sort == SOU_SORT_RELEVANCE &&
 			    !o->unranked) {
-				Xapian::PostingSource *src = recency_source(*h->db, o);
+				Xapian::PostingSource *src = recency_source(h, o);
 				query = Xapian::Query(Xapian::Query::OP_AND_MAYBE, query,
 						      Xapian::Query(src->release()));
 			}
@@ -1587,11 +2161,17 @@ sou_status sou_xdb_search(sou_xdb *h, const sou_xq *q, const sou_xsearch *o,
 			m->estimated = ms.get_matches_estimated();
 			m->lower = ms.get_matches_lower_bound();
 			m->upper = ms.get_matches_upper_bound();
+			/* every ranked or date-sorted search sorts by the order
+			 * value (ties by it), which the MSet then carries per hit */
+			bool keyed = !o->unranked;
 			for (Xapian::MSetIterator i = ms.begin(); i != ms.end(); ++i) {
 				m->docids.push_back(*i);
 				m->weights.push_back(i.get_weight());
+				if (keyed)
+					m->sort_keys.push_back(i.get_sort_key());
 				m->data.push_back(o->lazy_data ? std::string()
 							       : i.get_document().get_data());
+				m->state.push_back(o->lazy_data ? REC_NONE : REC_READY);
 				sou_status st = unpack(h, *i, m->data.back(), err);
 				if (st)
 					return st;
@@ -1634,11 +2214,20 @@ sou_status sou_xdb_doc_matches(sou_xdb *h, const sou_xq *q, unsigned docid, int 
 	if (!q)
 		return sou_error_set(err, SOU_ERR_NOMEM, "query construction failed");
 	return reading(h, err, [&]() {
-		Xapian::TermIterator t = h->db->termlist_begin(docid);
+		/* asked of the shard holding it alone: its id term is unique,
+		 * so no other shard can match, and a remote one costs its own
+		 * round trips only */
+		Xapian::docid sub = docid;
+		size_t k = shard_of(h, docid, &sub);
+		size_t at = std::find(h->live.begin(), h->live.end(), k) - h->live.begin();
+		Xapian::Database &sdb = at < h->subs.size() ? h->subs[at] : *h->db;
+		if (at >= h->subs.size())
+			sub = docid;
+		Xapian::TermIterator t = sdb.termlist_begin(sub);
 		t.skip_to(SOU_PREFIX_ID);
-		if (t == h->db->termlist_end(docid) || (*t).compare(0, 1, SOU_PREFIX_ID) != 0)
+		if (t == sdb.termlist_end(sub) || (*t).compare(0, 1, SOU_PREFIX_ID) != 0)
 			return SOU_OK; /* no id term: not a post (cannot happen) */
-		Xapian::Enquire enq(*h->db);
+		Xapian::Enquire enq(sdb);
 		enq.set_query(Xapian::Query(Xapian::Query::OP_FILTER, q->q, Xapian::Query(*t)));
 		enq.set_weighting_scheme(Xapian::BoolWeight());
 		*yes = enq.get_mset(0, 1).size() > 0;
@@ -1661,8 +2250,7 @@ int sou_xdb_doc_holder(const sou_xdb *h, unsigned docid, sou_buf *out)
 	} catch (...) {
 		sou_buf_adds(out, "?"); /* std::bad_alloc only */
 	}
-	return docid && h->shards.n &&
-	       h->shards.v[(docid - 1) % h->shards.n].kind == SOU_SHARD_REMOTE;
+	return docid && is_remote(h, shard_of(h, docid, nullptr));
 }
 
 const char *sou_xmset_data(const sou_xmset *m, size_t i, size_t *len)
@@ -1676,19 +2264,181 @@ sou_status sou_xmset_fetch(sou_xdb *h, sou_xmset *m, size_t i, const char **data
 			   size_t *len, sou_error *err)
 {
 	return reading(h, err, [&]() {
-		m->data[i] = h->db->get_document(m->docids[i]).get_data();
-		sou_status st = unpack(h, m->docids[i], m->data[i], err);
-		if (st)
-			return st;
+		if (m->state[i] == REC_NONE)
+			m->data[i] = h->db->get_document(m->docids[i]).get_data();
+		if (m->state[i] != REC_READY) {
+			sou_status st = unpack(h, m->docids[i], m->data[i], err);
+			if (st)
+				return st;
+			m->state[i] = REC_READY;
+		}
 		*data = m->data[i].data();
 		*len = m->data[i].size();
 		return SOU_OK;
 	});
 }
 
+const char *sou_xmset_sort_key(const sou_xmset *m, size_t i, size_t *len)
+{
+	if (i >= m->sort_keys.size())
+		return NULL;
+	*len = m->sort_keys[i].size();
+	return m->sort_keys[i].data();
+}
+
+/*
+ * The values come as collapse keys: Xapian's MSet carries each hit's
+ * collapse key, from remote shards in the same reply as the hits.  The
+ * query matches the hits alone (their id terms), and collapse_max is
+ * above any count, so nothing collapses and the collapser's cost (it
+ * reads the slot of every match) is that of n posts.
+ */
+sou_status sou_xmset_prefetch_value(sou_xdb *h, sou_xmset *m, const size_t *idx,
+				    const char *const *idterms, size_t n, unsigned slot,
+				    sou_error *err)
+{
+	size_t nremote = 0;
+	for (size_t k : h->live)
+		nremote += is_remote(h, k);
+	if (!nremote || !n)
+		return SOU_OK;
+	return reading(h, err, [&]() {
+		std::vector<Xapian::Query> qs;
+		for (size_t x = 0; x < n; x++)
+			qs.emplace_back(idterms[x]);
+		Xapian::Enquire enq(*h->db);
+		enq.set_query(Xapian::Query(Xapian::Query::OP_OR, qs.begin(), qs.end()));
+		enq.set_weighting_scheme(Xapian::BoolWeight());
+		enq.set_docid_order(Xapian::Enquire::ASCENDING);
+		enq.set_collapse_key(slot, Xapian::doccount(-1));
+		Xapian::MSet ms = enq.get_mset(0, (Xapian::doccount)n);
+		std::map<Xapian::docid, std::string> got;
+		for (Xapian::MSetIterator i = ms.begin(); i != ms.end(); ++i)
+			got[*i] = i.get_collapse_key();
+		if (m->values.size() < m->docids.size()) {
+			m->values.resize(m->docids.size());
+			m->all_values.resize(m->docids.size());
+		}
+		for (size_t x = 0; x < n; x++) {
+			size_t i = idx[x];
+			auto g = i < m->docids.size() ? got.find(m->docids[i]) : got.end();
+			if (g != got.end())
+				m->values[i].emplace_back(slot, g->second);
+		}
+		return SOU_OK;
+	});
+}
+
+/* Pool connections per remote shard (0: no pool). */
+static size_t pool_size()
+{
+	long n = sou_tune("remote_pool", SOU_XDB_POOL);
+	return n < 0 ? 0 : n > 64 ? 64 : (size_t)n;
+}
+
+sou_status sou_xmset_prefetch(sou_xdb *h, sou_xmset *m, const size_t *idx, size_t n,
+			      sou_error *err)
+{
+	size_t P = pool_size(), nremote = 0;
+	if (!P || n < 2)
+		return SOU_OK;
+	for (size_t k : h->live)
+		nremote += is_remote(h, k);
+	if (!nremote)
+		return SOU_OK;
+	std::vector<fetch_job> jobs;
+	std::vector<size_t> hit, lane;
+	for (size_t x = 0; x < n; x++) {
+		size_t i = idx[x];
+		Xapian::docid sub = 0;
+		if (i >= m->docids.size())
+			continue;
+		size_t k = shard_of(h, m->docids[i], &sub);
+		if (m->state[i] != REC_NONE || !is_remote(h, k))
+			continue;
+		jobs.emplace_back();
+		jobs.back().did = sub;
+		jobs.back().want = i < m->sort_keys.size() ? &m->sort_keys[i] : nullptr;
+		hit.push_back(i);
+		lane.push_back(k);
+	}
+	/* one record is no faster over the pool than over the search's own
+	 * connection (sou_xmset_fetch) */
+	if (jobs.size() < 2)
+		return SOU_OK;
+	sou_status st = reading(h, err, [&]() {
+		if (!h->pool) {
+			h->pool = new fetch_pool();
+			h->pool->timeout_ms = h->timeout_ms;
+			h->pool->lanes.reset(new fetch_lane[h->shards.n]);
+			h->pool->nlanes = h->shards.n;
+		}
+		fetch_pool *pool = h->pool;
+		std::unique_lock<std::mutex> lk(pool->mu);
+		for (size_t k = 0; k < h->live.size(); k++) {
+			fetch_lane &l = pool->lanes[h->live[k]];
+			if (!is_remote(h, h->live[k]))
+				continue;
+			l.shard = &h->shards.v[h->live[k]];
+			l.want = state_of(h->subs[k]); /* cached from the greeting: no round trip */
+		}
+		std::vector<size_t> per(h->shards.n);
+		for (size_t j = 0; j < jobs.size(); j++) {
+			pool->lanes[lane[j]].q.push_back(&jobs[j]);
+			per[lane[j]]++;
+		}
+		/* a lane's workers start as it first needs them, up to P */
+		for (size_t k = 0; k < h->shards.n; k++)
+			while (pool->lanes[k].threads.size() < std::min(P, per[k]))
+				pool->lanes[k].threads.emplace_back(fetch_worker, pool, k);
+		pool->pending = jobs.size();
+		pool->work.notify_all();
+		pool->done.wait(lk, [&]() { return pool->pending == 0; });
+		return SOU_OK;
+	});
+	if (st)
+		return st;
+	if (sou_tune("x_trace", 0)) {
+		int c[4] = {0,0,0,0};
+		for (auto &f : jobs) c[f.state]++;
+		fprintf(stderr, "PF %zu jobs: done %d fallback %d failed %d\n", jobs.size(), c[1], c[2], c[3]);
+	}
+	for (size_t j = 0; j < jobs.size(); j++) {
+		fetch_job &f = jobs[j];
+		if (f.state == JOB_FAILED) {
+			drop_pool(h);
+			return shard_failed(h, err, h->shards.v[lane[j]], f.why);
+		}
+		if (f.state == JOB_DONE) {
+			m->data[hit[j]].swap(f.data);
+			m->state[hit[j]] = REC_RAW;
+			if (m->values.size() < m->docids.size()) {
+				m->values.resize(m->docids.size());
+				m->all_values.resize(m->docids.size());
+			}
+			m->values[hit[j]].swap(f.values);
+			m->all_values[hit[j]] = 1;
+		}
+	}
+	return SOU_OK;
+}
+
 sou_status sou_xmset_value(sou_xdb *h, const sou_xmset *m, size_t i, unsigned slot,
 			   sou_buf *out, sou_error *err)
 {
+	if (i < m->values.size()) {
+		/* prefetched (sou_xmset_prefetch, sou_xmset_prefetch_value) */
+		for (const auto &v : m->values[i])
+			if (v.first == slot) {
+				sou_buf_reset(out);
+				sou_buf_add(out, v.second.data(), v.second.size());
+				return SOU_OK;
+			}
+		if (m->all_values[i]) {
+			sou_buf_reset(out);
+			return SOU_OK;
+		}
+	}
 	return reading(h, err, [&]() {
 		std::string v = h->db->get_document(m->docids[i], Xapian::DOC_ASSUME_VALID)
 					.get_value(slot);

@@ -85,10 +85,30 @@ sou_status sou_xdb_open(const char *path, int mode, sou_xdb **out, sou_error *er
  */
 typedef struct sou_xdb_reader_opts {
 	double timeout_s;   /* remote shards; <= 0: SOU_XDB_TIMEOUT_S */
-	unsigned flags;     /* SOU_XDB_ALLOW_PROGRAMS */
+	unsigned flags;     /* SOU_XDB_ALLOW_PROGRAMS, SOU_XDB_PARTIAL */
+	double retry_s;     /* SOU_XDB_PARTIAL: how often a shard left out is
+			     * looked for again; <= 0: SOU_XDB_RETRY_S */
 } sou_xdb_reader_opts;
 #define SOU_XDB_ALLOW_PROGRAMS 1u
+/*
+ * Partial answers by choice: a remote shard that cannot be reached when
+ * the reader opens, or that fails or exceeds the timeout during a read,
+ * is left out instead of failing every read from then on.  The read that
+ * met the failure still fails (SOU_ERR_DB naming the shard, as without
+ * the flag; sou_xdb_losses() counts up), since what it read before mixed
+ * the shards' docids; the reads after it search the other shards.  A
+ * thread looks for the shards left out every retry_s (each try bounded
+ * by the timeout, in the background), and sou_xdb_rejoin() takes back
+ * those that answer.  Local shards are never left out (a local shard
+ * that fails is an index problem, not an outage), and a reader with no
+ * shard left fails as a whole.
+ */
+#define SOU_XDB_PARTIAL 2u
 #define SOU_XDB_TIMEOUT_S 10.0
+#define SOU_XDB_RETRY_S 2.0
+/* Connections per remote shard that sou_xmset_prefetch uses (SOU_TUNE
+ * remote_pool; 0: fetch over the search's connection only). */
+#define SOU_XDB_POOL 4
 /* o may be NULL: the defaults (zeros). */
 sou_status sou_xdb_open_reader(const char *path, const sou_xdb_reader_opts *o, sou_xdb **out,
 			       sou_error *err);
@@ -136,6 +156,25 @@ sou_status sou_xdb_compact(const char *const *srcs, size_t n, const char *dest,
  * every shard again (SOU_ERR_DB naming the shard if one still fails).
  */
 sou_status sou_xdb_reopen(sou_xdb *db, sou_error *err);
+
+/*
+ * SOU_XDB_PARTIAL: at the start of a search, puts the shards left out
+ * that answer again back into db (their connections were made by the
+ * background thread: this waits for nothing).  Docids from before a
+ * change of the shards searched name other posts after it.
+ */
+sou_status sou_xdb_rejoin(sou_xdb *db, sou_error *err);
+/* How many shards reader db has (1 for one index). */
+size_t sou_xdb_shards(const sou_xdb *db);
+/* How many shards db leaves out now (SOU_XDB_PARTIAL; 0 without it). */
+size_t sou_xdb_missing(const sou_xdb *db);
+/* The k-th of them (k < sou_xdb_missing): its description as
+ * sou_shard_describe gives it, appended to who, and why it is left out
+ * (Xapian's words), appended to why. */
+void sou_xdb_missing_shard(const sou_xdb *db, size_t k, sou_buf *who, sou_buf *why);
+/* How many times db has left a shard out since it opened: a search that
+ * failed while this changed may succeed if started again. */
+unsigned long sou_xdb_losses(const sou_xdb *db);
 
 /*
  * Runs Xapian's own consistency check (Xapian::Database::check) over the
@@ -280,10 +319,17 @@ void sou_xstem_run(sou_xstem *st, const char *word, size_t len, sou_buf *out);
  * words of two bytes or more that are not a lone character.  Each is
  * appended to terms (prefix included) and its expand weight to
  * *weights (a new array of terms->n entries, owned by the caller; NULL
- * when nothing was chosen).  SOU_ERR_NOTFOUND when no post has idterm.
+ * when nothing was chosen).  SOU_ERR_NOTFOUND when no post has idterm.  Xapian's own get_eset asks every remote shard for
+ * every term's frequency, a round trip each; this costs about 6 round
+ * trips in all (xwrap.cc).
  */
 sou_status sou_xdb_like_terms(sou_xdb *db, const char *idterm, unsigned nterms,
 			      sou_strlist *terms, double **weights, sou_error *err);
+/* sou_xdb_like_terms that also gives the post's stored record (as
+ * sou_xdb_get_data would) in data, unless data is NULL. */
+sou_status sou_xdb_like_post(sou_xdb *db, const char *idterm, unsigned nterms,
+			     sou_strlist *terms, double **weights, sou_buf *data,
+			     sou_error *err);
 
 /* ---- searching ----------------------------------------------------------- */
 
@@ -374,9 +420,41 @@ const char *sou_xmset_data(const sou_xmset *m, size_t i, size_t *len);
 sou_status sou_xmset_fetch(sou_xdb *db, sou_xmset *m, size_t i, const char **data,
 			   size_t *len, sou_error *err);
 /*
+ * Hit i's sort key, NULL when m has none (an unranked search): the order
+ * value (schema.h SOU_SLOT_ORDER: date, then the post's key) of every
+ * ranked or date-sorted search, which Xapian's MSet carries from every
+ * shard, so reading it costs nothing; *len its length.  Valid while m
+ * lives.
+ */
+const char *sou_xmset_sort_key(const sou_xmset *m, size_t i, size_t *len);
+/*
+ * Reads now the values in slot of hits idx[0..n) of m, whose id terms
+ * are idterms[0..n), so that sou_xmset_value then returns them without
+ * a round trip each: when db has remote shards, all of them in one query
+ * (2 round trips, the shards in parallel); else nothing happens (a local
+ * value costs no wait).
+ */
+sou_status sou_xmset_prefetch_value(sou_xdb *db, sou_xmset *m, const size_t *idx,
+				    const char *const *idterms, size_t n, unsigned slot,
+				    sou_error *err);
+/*
+ * Fetches now, in parallel, the records of hits idx[0..n) of m held by
+ * remote shards (a few connections per shard, each with a thread:
+ * SOU_XDB_POOL), so that sou_xmset_fetch then returns them without a
+ * round trip each, and sou_xmset_value from the values that came with
+ * them; hits on local shards are left for those to read (a local record
+ * costs no wait, and one never needed costs nothing).  Nothing happens
+ * without remote shards.  A shard that fails
+ * or exceeds the timeout fails it naming the shard, as any read does.
+ */
+sou_status sou_xmset_prefetch(sou_xdb *db, sou_xmset *m, const size_t *idx, size_t n,
+			      sou_error *err);
+/*
  * The value in slot of hit i, read now from db (the database searched)
  * into out (replacing its contents; empty when the post has none).  Cheap
- * on a local index: values are stored apart from the compressed record.
+ * on a local index: values are stored apart from the compressed record;
+ * from a remote shard, a round trip unless sou_xmset_prefetch fetched the
+ * hit.
  */
 sou_status sou_xmset_value(sou_xdb *db, const sou_xmset *m, size_t i, unsigned slot,
 			   sou_buf *out, sou_error *err);

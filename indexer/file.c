@@ -13,6 +13,9 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <string.h>
 #include <unistd.h>
 #include <xxhash.h>
@@ -66,7 +69,8 @@ sou_status sou_ix_read_file(sou_ix_worker *w, const char *path, struct stat *sb,
 		if ((unsigned long long)sb->st_size > ix->o.max_file_bytes) {
 			close(fd);
 			return sou_error_set(err, SOU_ERR_TOOBIG,
-					     "%s: %llu bytes is over the %zu-byte limit for one post",
+					     "%s: %llu bytes is over the %zu" SOU_IX_TOOBIG_TEXT
+					     " (--max-post-bytes)",
 					     path, (unsigned long long)sb->st_size,
 					     ix->o.max_file_bytes);
 		}
@@ -104,17 +108,33 @@ sou_status sou_ix_read_file(sou_ix_worker *w, const char *path, struct stat *sb,
 			     path);
 }
 
+/*
+ * Commits every --batch changes, and also once the documents since the
+ * last commit were handed SOU_IX_FLUSH_ADDS terms and postings (shared
+ * by a full build's workers): Xapian keeps every uncommitted posting in
+ * memory, and 250 posts of a few hundred kilobytes of varied text each
+ * would hold gigabytes.  Called after the record is written, so a commit
+ * always holds documents and their records together.
+ */
 sou_status sou_ix_count_change(sou_ix_worker *w, sou_error *err)
 {
+	sou_indexer *ix = w->ix;
+	unsigned long adds_budget = (unsigned long)sou_tune("flush_adds", SOU_IX_FLUSH_ADDS);
 	sou_status st;
 
-	if (w->ix->o.dry_run || ++w->pending < w->ix->o.batch)
+	if (ix->o.dry_run)
 		return SOU_OK;
-	if (w != &w->ix->main_w && sou_tune("shard_flush_mb", SOU_TUNE_SHARD_FLUSH_MB) > 0)
+	if (w != &ix->main_w && ix->nworkers > 1)
+		adds_budget /= ix->nworkers;
+	if (++w->pending < ix->o.batch && w->pending_adds < adds_budget)
+		return SOU_OK;
+	if (w != &ix->main_w && sou_tune("shard_flush_mb", SOU_TUNE_SHARD_FLUSH_MB) > 0 &&
+	    w->pending_adds < adds_budget)
 		return SOU_OK; /* a shard flushes by its memory budget (pool.c) */
 	if ((st = sou_xdb_commit(w->db, err)))
 		return st;
 	w->pending = 0;
+	w->pending_adds = 0;
 	return SOU_OK;
 }
 
@@ -161,19 +181,39 @@ static sou_status index_post(sou_ix_worker *w, const char *path, const char *rel
 	*status = 'o';
 	*msg = NULL;
 	st = sou_postdoc_parse(w->pd, path, w->file.data, w->file.len, w->ix->o.tz_min, perr);
+	if (st == SOU_ERR_INTERRUPTED) {
+		*status = 'i';
+		return SOU_OK;
+	}
 	if (st) {
 		*status = st == SOU_ERR_NOFRONTMATTER ? 's' : 'f';
 		*msg = perr->msg;
 		return SOU_OK;
 	}
-	st = sou_postdoc_build(w->pd, w->tg, relpath, &doc, err);
+	st = sou_postdoc_build(w->pd, w->tg, relpath, &doc, perr);
+	if (st == SOU_ERR_INTERRUPTED) {
+		sou_xdoc_destroy(doc);
+		*status = 'i';
+		return SOU_OK;
+	}
+	if (st)
+		*err = *perr;
 	if (!st)
 		st = sou_xdb_replace(w->db, sou_postdoc_idterm(w->pd), doc, err);
 	if (doc)
-		w->st.dropped_terms += sou_xdoc_dropped(doc);
+		w->st.dropped_terms += sou_xdoc_dropped(doc) + sou_termgen_doc_dropped(w->tg);
+	w->pending_adds += sou_termgen_doc_adds(w->tg);
 	sou_xdoc_destroy(doc);
 	return st;
 }
+
+/*
+ * Posts over SOU_IX_BIG_POST bytes are worked on one at a time in the
+ * whole process (every worker, every shard), so that the memory a run
+ * needs is that of one big post plus one ordinary post per worker,
+ * whatever --jobs is (README "Bad input").
+ */
+static pthread_mutex_t big_post = PTHREAD_MUTEX_INITIALIZER;
 
 sou_status sou_ix_file_delete(sou_ix_worker *w, const char *relpath, sou_error *err)
 {
@@ -181,9 +221,39 @@ sou_status sou_ix_file_delete(sou_ix_worker *w, const char *relpath, sou_error *
 	return sou_xdb_delete(w->db, w->idterm.data, err);
 }
 
+static sou_status work(sou_ix_worker *w, const char *root, const char *path,
+		       const char *relpath, const struct stat *lsb,
+		       const sou_file_state *rec, sou_error *err);
+
 sou_status sou_ix_file_work(sou_ix_worker *w, const char *root, const char *path,
 			    const char *relpath, const struct stat *lsb,
 			    const sou_file_state *rec, sou_error *err)
+{
+	int big;
+	sou_status st;
+
+	big = (unsigned long long)lsb->st_size > SOU_IX_BIG_POST;
+	if (big)
+		pthread_mutex_lock(&big_post);
+	st = work(w, root, path, relpath, lsb, rec, err);
+	if (w->file.cap > SOU_IX_BIG_POST)
+		sou_buf_free(&w->file); /* not kept for the rest of the run */
+	if (big) {
+#ifdef __GLIBC__
+		/* each thread allocates from its own malloc arena, which keeps
+		 * what a big post freed: without this, every worker that once
+		 * had a big post would hold that post's peak for the rest of
+		 * the run, and one at a time would not bound anything */
+		malloc_trim(0);
+#endif
+		pthread_mutex_unlock(&big_post);
+	}
+	return st;
+}
+
+static sou_status work(sou_ix_worker *w, const char *root, const char *path,
+		       const char *relpath, const struct stat *lsb,
+		       const sou_file_state *rec, sou_error *err)
 {
 	sou_indexer *ix = w->ix;
 	char was = rec ? rec->status : 0, status;
@@ -229,6 +299,11 @@ sou_status sou_ix_file_work(sou_ix_worker *w, const char *root, const char *path
 	}
 	if ((st = index_post(w, path, relpath, &status, &msg, &perr, err)))
 		return st;
+	if (status == 'i') {
+		/* stopped by a signal mid-post: neither indexed nor remembered,
+		 * so the next run does it (its old document, if any, stays) */
+		return SOU_OK;
+	}
 	if (status != 'o') {
 		/* no longer (or never) a post: a rebuild would not have it */
 		if (was == 'o' && (st = sou_ix_file_delete(w, relpath, err)))

@@ -74,8 +74,11 @@ sou_status sou_ix_worker_init(sou_ix_worker *w, sou_indexer *ix, sou_xdb *db, so
 	w->ix = ix;
 	w->db = db;
 	w->pd = sou_postdoc_create();
+	/* a signal stops the post in progress too, not only the walk */
+	sou_postdoc_set_cancel(w->pd, ix->o.interrupted);
 	if ((st = sou_termgen_create(&w->tg, err)))
 		return st;
+	sou_termgen_set_cancel(w->tg, ix->o.interrupted);
 	return sou_termgen_configure(w->tg, ix->o.dicts, ix->o.synonyms, err);
 }
 

@@ -39,6 +39,22 @@
 /* Files waiting for a worker; bounded so memory does not grow with the tree. */
 #define SOU_IX_QUEUE_CAP 256
 
+/* The end of the message of a post over the size limit, which walk.c
+ * also looks for in records: such a post is retried when the limit grows. */
+#define SOU_IX_TOOBIG_TEXT "-byte limit for one post"
+
+/* Posts larger than this are indexed one at a time in the process (file.c). */
+#define SOU_IX_BIG_POST (256u << 10)
+
+/*
+ * Terms and postings (sou_termgen_doc_adds) after which a worker commits
+ * even before --batch changes: uncommitted postings cost Xapian about
+ * 100 bytes each (file.c, sou_ix_count_change).  A full build's workers
+ * share it.  An ordinary post has a few hundred to a few thousand, so
+ * only runs over big posts commit more often than --batch says.
+ */
+#define SOU_IX_FLUSH_ADDS 400000ul
+
 /*
  * One PATH of the run and the root it stands for (see indexer.h,
  * sou_indexer_add_path).  Resolved once, when the indexer is created.
@@ -74,6 +90,7 @@ typedef struct sou_ix_worker {
 	sou_postdoc *pd;
 	sou_buf file, idterm;
 	unsigned long pending;    /* changes since the last commit */
+	unsigned long pending_adds; /* terms handed to documents since then */
 	sou_index_stats st;       /* this worker's counts */
 	sou_status status;        /* first index failure, for threads */
 	sou_error err;

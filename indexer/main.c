@@ -29,6 +29,8 @@ static const char usage[] =
 	"  --timezone ZONE  zone for dates without one (default +08:00)\n"
 	"  --batch N        changes per commit (default 250)\n"
 	"  --jobs N         worker threads for full builds (default: one per core)\n"
+	"  --max-post-bytes N  posts larger than N bytes (K, M, G: KiB, MiB, GiB) fail\n"
+	"                   unread (default 8M); memory use grows with it\n"
 	"  --shards N       make DIR a set of N shards (2 to 64), each a complete index;\n"
 	"                   later runs on DIR keep its N with or without --shards\n"
 	"  --dict FILE      extra words for the segmenter (also: dict = FILE in DIR/sou.conf)\n"
@@ -226,6 +228,7 @@ int main(int argc, char **argv)
 		{ "status", no_argument, NULL, 's' },
 		{ "check", no_argument, NULL, 'C' },
 		{ "jobs", required_argument, NULL, 'j' },
+		{ "max-post-bytes", required_argument, NULL, 'M' },
 		{ "shards", required_argument, NULL, 'H' },
 		{ "dict", required_argument, NULL, 'D' },
 		{ "synonyms", required_argument, NULL, 'S' },
@@ -295,6 +298,26 @@ int main(int argc, char **argv)
 				goto done;
 			}
 			o.jobs = (unsigned)n;
+			break;
+		}
+		case 'M': {
+			/* bytes, or KiB/MiB/GiB with a suffix; at most 1 GiB */
+			char *end;
+			unsigned long long n = strtoull(optarg, &end, 10), mul = 1;
+			if (*end == 'k' || *end == 'K')
+				mul = 1ull << 10, end++;
+			else if (*end == 'm' || *end == 'M')
+				mul = 1ull << 20, end++;
+			else if (*end == 'g' || *end == 'G')
+				mul = 1ull << 30, end++;
+			if (*end || end == optarg || optarg[0] == '-' || n < 1 ||
+			    n > (1ull << 30) / mul) {
+				say(stderr, "sou-index: --max-post-bytes: expected 1 to 1G bytes, got ",
+				    optarg);
+				rc = SOU_EXIT_USAGE;
+				goto done;
+			}
+			o.max_file_bytes = (size_t)(n * mul);
 			break;
 		}
 		case 'H': {

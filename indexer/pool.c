@@ -175,6 +175,10 @@ static sou_status release_held(sou_indexer *ix, sou_error *err)
 		struct stat sb;
 		sou_error e;
 		int changing;
+		/* a big post is no typical record, and parsing it here as well
+		 * as in its worker would hold it twice at once */
+		if ((unsigned long long)it->sb.st_size > SOU_IX_BIG_POST)
+			continue;
 		/* a file that fails here fails again, reported, in its worker */
 		if (sou_ix_read_file(mw, it->path, &sb, &changing, &e) ||
 		    sou_postdoc_parse(mw->pd, it->path, mw->file.data ? mw->file.data : "",
@@ -188,6 +192,8 @@ static sou_status release_held(sou_indexer *ix, sou_error *err)
 		sou_buf_add(&samples, rec.data ? rec.data : "", rec.len);
 		sizes[n++] = rec.len;
 	}
+	if (mw->file.cap > SOU_IX_BIG_POST)
+		sou_buf_free(&mw->file);
 	if (sou_tune("record_dict", 1))
 		sou_records_train(samples.data, sizes, n, &dict);
 	if (dict.len) {

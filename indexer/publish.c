@@ -75,6 +75,7 @@ sou_status sou_ix_publish_commit(sou_indexer *ix, int was_interrupted, sou_error
 	if (!st)
 		st = sou_xdb_commit(ix->db, err);
 	ix->main_w.pending = 0;
+	ix->main_w.pending_adds = 0;
 	if (!st && sou_store_is_fresh(ix->store) &&
 	    !(sou_store_has_current(ix->store) && (ix->stopped || was_interrupted))) {
 		sou_xdb_destroy(ix->db);

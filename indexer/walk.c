@@ -317,9 +317,13 @@ static sou_status process_file(sou_indexer *ix, const char *path, const char *re
 	if ((st = sou_state_find(ix->state, key, &rec, err)))
 		return st;
 	if (rec) {
-		/* a record from another root (a moved tree) is rewritten */
+		/* a record from another root (a moved tree) is rewritten; a
+		 * post that failed for its size is tried again once the limit
+		 * (--max-post-bytes) lets it in */
 		if (!ix->stale && sou_ix_file_unchanged(lsb, rec) &&
-		    !strcmp(rec->root, ix->cur->real)) {
+		    !strcmp(rec->root, ix->cur->real) &&
+		    !(rec->status == 'f' && rec->message && rec->size <= ix->o.max_file_bytes &&
+		      strstr(rec->message, SOU_IX_TOOBIG_TEXT))) {
 			ix->st.unchanged++;
 			return SOU_OK;
 		}

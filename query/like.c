@@ -140,9 +140,7 @@ sou_status sou_like_query(sou_xdb *db, sou_termgen *tg, const char *idterm, unsi
 	*out = NULL;
 	memset(&d, 0, sizeof(d));
 	memset(&c, 0, sizeof(c));
-	st = sou_xdb_like_terms(db, idterm, nwords * TERMS_PER_WORD, &terms, &weights, err);
-	if (!st)
-		st = sou_xdb_get_data(db, idterm, &data, err);
+	st = sou_xdb_like_post(db, idterm, nwords * TERMS_PER_WORD, &terms, &weights, &data, err);
 	if (!st)
 		st = sou_search_decode(data.data, data.len, &d, err);
 	c.terms = &terms;

@@ -33,6 +33,8 @@ static const char usage[] =
 	"  --db DIR            index directory, shard set or stub file listing shards\n"
 	"                      (default: $SOU_DB or ~/.sou/index)\n"
 	"  --timeout SECONDS   give up on a remote shard after this long (default 10)\n"
+	"  --partial           answer from the other shards when a remote one is down or\n"
+	"                      exceeds --timeout, saying which is missing\n"
 	"  --allow-remote-programs  let a stub's \"remote :PROGRAM\" lines start PROGRAM\n"
 	"  --sort ORDER        relevance (default), -date (newest first), date (oldest first)\n"
 	"  --limit N           hits to show (default 10)\n"
@@ -78,6 +80,7 @@ static const struct option longopts[] = {
 	{ "synonyms", required_argument, NULL, 'S' },
 	{ "timeout", required_argument, NULL, 'T' },
 	{ "allow-remote-programs", no_argument, NULL, 'P' },
+	{ "partial", no_argument, NULL, 'p' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 }
 };
@@ -91,6 +94,7 @@ typedef struct cli {
 	const char *batch;
 	double timeout_s;       /* --timeout: remote shards */
 	int allow_programs;     /* --allow-remote-programs */
+	int partial;            /* --partial */
 	int analyze;
 	sou_analyze_mode amode;
 	sou_strlist dicts;      /* --dict files, in order */
@@ -199,7 +203,7 @@ static int parse_args(cli *c, int argc, char **argv, int in_batch)
 
 	while ((opt = getopt_long(nopt, argv, "+:h", longopts, &idx)) != -1) {
 		if (in_batch && (opt == 'd' || opt == 'b' || opt == 'a' || opt == 't' || opt == 'T' ||
-				 opt == 'D' || opt == 'S' || opt == 'P')) {
+				 opt == 'D' || opt == 'S' || opt == 'P' || opt == 'p')) {
 			say("option --%s is not allowed inside the file", longopts[idx].name);
 			return SOU_EXIT_USAGE;
 		}
@@ -255,6 +259,9 @@ static int parse_args(cli *c, int argc, char **argv, int in_batch)
 		}
 		case 'P':
 			c->allow_programs = 1;
+			break;
+		case 'p':
+			c->partial = 1;
 			break;
 		case 'z':
 			if (sou_tz_parse(optarg, &c->o.tz_min, &err)) {
@@ -375,6 +382,10 @@ static int run_query(cli *c, sou_searcher *s, sou_buf *out, int batch)
 			sou_results_text(r, c->color, out);
 	}
 	ms = now_ms() - t0;
+	/* a partial answer is an answer (exit 0 with hits), and stderr says
+	 * what it lacks, for scripts that read only stdout */
+	for (size_t k = 0; !st && k < r->missing.n; k++)
+		say("partial answer: %s is missing: %s", r->missing.v[k], r->missing_why.v[k]);
 	if (st) {
 		say("%s", err.msg);
 		if (batch)
@@ -582,8 +593,10 @@ int main(int argc, char **argv)
 		rc = SOU_EXIT_USAGE;
 		goto done;
 	}
+	memset(&ro, 0, sizeof(ro));
 	ro.timeout_s = c.timeout_s;
-	ro.flags = c.allow_programs ? SOU_XDB_ALLOW_PROGRAMS : 0;
+	ro.flags = (c.allow_programs ? SOU_XDB_ALLOW_PROGRAMS : 0) |
+		   (c.partial ? SOU_XDB_PARTIAL : 0);
 	if (sou_searcher_open_opts(c.db.data, &ro, &s, &err)) {
 		say("%s", err.msg);
 		rc = sou_cli_exit_for(err.code);

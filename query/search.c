@@ -29,6 +29,7 @@
 struct sou_searcher {
 	sou_xdb *db;
 	sou_termgen *tg;
+	int partial;                       /* opened with SOU_XDB_PARTIAL */
 	sou_buf units_title, units_body;   /* scratch for checks */
 };
 
@@ -52,7 +53,7 @@ sou_status sou_searcher_create(const char *db_path, sou_searcher **out, sou_erro
 sou_status sou_searcher_open(const char *db_path, double timeout_s, sou_searcher **out,
 			     sou_error *err)
 {
-	sou_xdb_reader_opts ro = { timeout_s, 0 };
+	sou_xdb_reader_opts ro = { timeout_s, 0, 0 };
 
 	return sou_searcher_open_opts(db_path, &ro, out, err);
 }
@@ -64,6 +65,7 @@ sou_status sou_searcher_open_opts(const char *db_path, const sou_xdb_reader_opts
 	sou_status st;
 
 	*out = NULL;
+	s->partial = ro && (ro->flags & SOU_XDB_PARTIAL);
 	if ((st = sou_xdb_open_reader(db_path, ro, &s->db, err))) {
 		if (st == SOU_ERR_NOTFOUND)
 			sou_error_set(err, st, "%s: no index here (run sou-index --db %s PATH first)",
@@ -137,6 +139,8 @@ void sou_results_destroy(sou_results *r)
 		free(r->facets[i].counts);
 	}
 	free(r->facets);
+	sou_strlist_free(&r->missing);
+	sou_strlist_free(&r->missing_why);
 	free(r);
 }
 
@@ -196,23 +200,6 @@ sou_status sou_search_decode(const char *data, size_t len, sou_docdata *d, sou_e
 	sou_status st = sou_docdata_decode(data, len, d, &derr);
 
 	return st ? damaged(NULL, 0, st, &derr, err) : SOU_OK;
-}
-
-/* Hit i of m decoded into h->doc: its record fetched now when m was
- * searched with lazy_data, else the one m holds. */
-static sou_status fetch_hit(sou_searcher *s, sou_xmset *m, size_t i, int lazy, sou_hit *h,
-			    sou_error *err)
-{
-	const char *data;
-	size_t len;
-	sou_status st = SOU_OK;
-
-	h->cand = 0;
-	if (lazy)
-		st = sou_xmset_fetch(s->db, m, i, &data, &len, err);
-	else
-		data = sou_xmset_data(m, i, &len);
-	return st ? st : decode_hit(s, m, i, data, len, &h->doc, err);
 }
 
 /*
@@ -284,7 +271,7 @@ static int find(void *ctx, int title, const char *pat, size_t len)
 				      s->units_body.len, pat, len);
 }
 
-/* The page being filled: hits in rank order, each decoded. */
+/* The page being filled: hits in rank order. */
 typedef struct page {
 	sou_hit *hits;
 	size_t n, cap;
@@ -317,6 +304,14 @@ static sou_hit *page_add(page *p)
 #define CHECK_SAMPLE_MAX (size_t)sou_tune("check_sample_max", 64)
 #define SAMPLE_BITS 8                 /* sample slots: 256, in van der Corput order */
 #define SAMPLE_SLOTS (1u << SAMPLE_BITS)
+/*
+ * Candidates are fetched ahead of their check in batches (of at least
+ * PREFETCH_MIN, at most PREFETCH_MAX), so that remote shards send them
+ * in parallel (sou_xmset_prefetch; nothing is fetched ahead from local
+ * shards, where it would only cost).
+ */
+#define PREFETCH_MIN 8
+#define PREFETCH_MAX 64
 
 /* Candidates already checked in this search: docid and result. */
 typedef struct seen_one {
@@ -380,6 +375,17 @@ static int check_one(sou_searcher *s, const sou_check *check, sou_xmset *m, size
 	return ok;
 }
 
+/* Prefetches hits [from, min(to, size)) of m (see PREFETCH_MIN). */
+static sou_status prefetch_range(sou_searcher *s, sou_xmset *m, size_t from, size_t to,
+				 sou_error *err)
+{
+	size_t idx[PREFETCH_MAX], n = 0, size = sou_xmset_size(m);
+
+	while (from < to && from < size && n < PREFETCH_MAX)
+		idx[n++] = from++;
+	return sou_xmset_prefetch(s->db, m, idx, n, err);
+}
+
 /*
  * The matches of xq counted unranked (see above): *m (owned by the
  * caller) holds the first min(matches, cap) of them in docid order, and
@@ -417,11 +423,204 @@ static sou_status count_unranked(sou_searcher *s, const sou_xq *xq,
 	return st;
 }
 
+/* --like's words (like.h) */
+#define LIKE_WORDS 30
+
 /*
- * Runs a query whose Xapian matches must be confirmed (check != NULL):
- * fetches candidates in rank order, a window at a time, keeps those that
- * pass the check, and stops when the page is full or the candidates run
- * out.  Totals:
+ * One search, in named stages (sou_searcher_run):
+ *
+ *   parse        the query (and --like's) compiled: what Xapian matches
+ *                (xq), what sou checks on each candidate (check), the
+ *                facet slots, the re-ranked depth (fetch)
+ *   match        Xapian's ranking: the hits of the page (or of the
+ *                re-ranked depth), or the first window of candidates of
+ *                a checked query
+ *   exact-check  checked queries keep the candidates that pass, window
+ *                after window, until the page is full; the totals (README
+ *                "Counts")
+ *   re-rank      the known-item signals over the top (rerank.h), from
+ *                each hit's title (the title slot)
+ *   fetch        the page's records
+ *   render       facets, snippets and highlights
+ *
+ * The same stages serve one index, local shards and remote ones: only
+ * sou_xmset_prefetch knows the difference.  It fetches what a stage is
+ * about to read from remote shards in parallel (the re-ranked
+ * candidates with their titles, the page, the candidates checked next),
+ * so a search costs a bounded number of round trips per shard: the
+ * match (2; 4 with facets), one per remote_pool records fetched, the
+ * counting query when Xapian's bounds differ.  Each stage leaves its
+ * results in the run; run_free is the one cleanup, whatever stage
+ * failed.  Invariants after match: for an unchecked query m holds the
+ * hits and pg one hit per hit of m, each with cand = 1 + its place in m
+ * and its record not yet read; for a checked query pg holds the page,
+ * each hit decoded (cand = 0).
+ */
+typedef struct run {
+	sou_searcher *s;
+	const sou_search_opts *o;
+	/* parse */
+	sou_query *q;
+	sou_xq *like, *final;          /* --like's query; q's combined with it */
+	sou_xq *boosted;               /* the ranked query with the title boost */
+	const sou_xq *xq;              /* what is matched: final or q's */
+	const sou_xq *ranked;          /* what is ranked: boosted or xq */
+	sou_strlist like_words;
+	const sou_check *check;
+	unsigned slots[8];
+	const char *names[8];
+	size_t nslots;
+	sou_search_opts ro;            /* o, or the re-ranked fetch (rerank.h) */
+	unsigned fetch;                /* re-ranking: hits fetched from the top */
+	/* match */
+	sou_xsearch xs;
+	sou_xmset *m;                  /* the hits; for a checked query, the
+					* window whose spies counted the facets */
+	page pg;
+	sou_results *r;
+	sou_buf scratch;
+} run;
+
+static void run_free(run *R)
+{
+	size_t i;
+
+	for (i = 0; i < R->pg.n; i++)
+		sou_hit_clear(&R->pg.hits[i]);
+	free(R->pg.hits);
+	sou_xmset_destroy(R->m);
+	sou_xq_destroy(R->boosted);
+	sou_xq_destroy(R->final);
+	sou_xq_destroy(R->like);
+	sou_query_destroy(R->q);
+	sou_strlist_free(&R->like_words);
+	sou_results_destroy(R->r);
+	sou_buf_free(&R->scratch);
+	memset(R, 0, sizeof(*R));
+}
+
+static sou_status stage_parse(run *R, const char *query, sou_error *err)
+{
+	sou_searcher *s = R->s;
+	const sou_search_opts *o = R->o;
+	sou_status st;
+	size_t i;
+
+	for (i = 0; o->facets && i < o->facets->n; i++) {
+		int sl = R->nslots < 8 ? facet_slot(o->facets->v[i], &R->names[R->nslots]) : -1;
+		if (sl < 0)
+			return sou_error_set(err, SOU_ERR_USAGE,
+					     "--facets: unknown facet '%s' (tag, category or month)",
+					     o->facets->v[i]);
+		R->slots[R->nslots++] = (unsigned)sl;
+	}
+	if (o->like) {
+		sou_buf id = SOU_BUF_INIT;
+		sou_termgen_idterm(o->like, &id);
+		st = sou_like_query(s->db, s->tg, id.data, LIKE_WORDS, &R->like, &R->like_words, err);
+		sou_buf_free(&id);
+		if (st == SOU_ERR_NOTFOUND) /* the user named a post that is not there */
+			st = sou_error_set(err, SOU_ERR_USAGE,
+					   "--like %s: no such post in the index (give its path as "
+					   "sou-query prints it)", o->like);
+		if (st)
+			return st;
+	}
+	if (query && *query && (st = sou_query_parse(s->tg, query, o->tz_min, &R->q, err)))
+		return st;
+	if (R->like && R->q) {
+		sou_xq *pair[2] = { R->like, (sou_xq *)sou_query_xq(R->q) };
+		R->final = sou_xq_combine(SOU_XQ_FILTER, pair, 2);
+	} else if (R->like) {
+		R->final = R->like;
+		R->like = NULL;
+	}
+	if (!R->q && !R->final)
+		return sou_error_set(err, SOU_ERR_QUERY, "empty query");
+	R->xq = R->final ? R->final : sou_query_xq(R->q);
+	/* with --like the query only filters, as FILTER's right side: its
+	 * check tree still decides, in the same positive position */
+	R->check = R->q ? sou_query_check(R->q) : NULL;
+	/* known-item ranking (rerank.h): the top of Xapian's ranking is
+	 * fetched from the first hit, re-ordered, and the page cut from it */
+	R->ro = *o;
+	R->fetch = o->like ? 0 : sou_rerank_fetch(o, R->q ? sou_query_patterns(R->q) : NULL);
+	if (R->fetch) {
+		R->ro.offset = 0;
+		R->ro.limit = R->fetch;
+	}
+	if (R->q && !o->like &&
+	    (st = sou_rerank_boost(s->tg, o, sou_query_patterns(R->q), R->xq, &R->boosted, err)))
+		return st;
+	R->ranked = R->boosted ? R->boosted : R->xq;
+	return SOU_OK;
+}
+
+/* The title of hit i of R->m into *title (owned by the caller), from
+ * the title slot (schema.h). */
+static sou_status hit_title(run *R, size_t i, char **title, sou_error *err)
+{
+	sou_status st = sou_xmset_value(R->s->db, R->m, i, SOU_SLOT_TITLE, &R->scratch, err);
+
+	*title = st ? NULL : sou_xstrndup(R->scratch.data ? R->scratch.data : "", R->scratch.len);
+	return st;
+}
+
+static sou_status stage_match(run *R, sou_error *err)
+{
+	const sou_search_opts *o = R->o;
+	sou_xsearch *xs = &R->xs;
+	sou_status st;
+	size_t i, n;
+
+	memset(xs, 0, sizeof(*xs));
+	xs->facet_slots = R->slots;
+	xs->nfacets = R->nslots;
+	xs->facet_exact = o->facet_exact;
+	xs->sort = o->sort;
+	xs->offset = R->ro.offset;
+	xs->limit = R->ro.limit;
+	/*
+	 * Ranked by relevance, every match is examined: Xapian's weight
+	 * pruning can drop a match whose score equals the page's lowest
+	 * although the tie-break (the order slot: newer first) ranks it
+	 * higher, and where it does depends on how the index is split into
+	 * shards (seen in t0400).  Examining all costs about 10% at the
+	 * median on xwlb (bench workload) and makes the counts exact too,
+	 * but grows with the matches (a word in 2% of a million posts: about
+	 * 40 ms); SOU_TUNE=rank_exhaustive=0 trades the guarantee for speed.
+	 */
+	xs->check_at_least = o->exact_total || (o->sort == SOU_SORT_RELEVANCE &&
+						sou_tune("rank_exhaustive", 1))
+				     ? UINT_MAX : 0;
+	/* records are read when needed (fetch), so that a hit whose record
+	 * is never shown or checked costs nothing, and remote ones come in
+	 * parallel */
+	xs->lazy_data = 1;
+	xs->halflife_days = o->halflife_days;
+	xs->recency_weight = o->recency_weight;
+	xs->now = o->now;
+	R->r = sou_xcalloc(1, sizeof(*R->r));
+	if (R->check)
+		return SOU_OK; /* the windows are the exact-check stage's */
+	if ((st = sou_xdb_search(R->s->db, R->ranked, xs, &R->m, err)))
+		return st;
+	R->r->estimated = sou_xmset_estimated(R->m);
+	R->r->lower = sou_xmset_lower(R->m);
+	R->r->upper = sou_xmset_upper(R->m);
+	n = sou_xmset_size(R->m);
+	for (i = 0; i < n; i++) {
+		sou_hit *h = page_add(&R->pg);
+		h->score = sou_xmset_weight(R->m, i);
+		h->cand = (unsigned)i + 1;
+	}
+	return SOU_OK;
+}
+
+/*
+ * A checked query (see run_free): candidates in rank order, a window at
+ * a time, fetched ahead in batches; those that pass fill the page, until
+ * it is full or the candidates run out.  Totals:
  *   - every candidate checked: exact;
  *   - otherwise the candidates are counted (M, bounds [Ml, Mu]) and a
  *     sample of them checked: estimated M * (share of the sample that
@@ -430,10 +629,14 @@ static sou_status count_unranked(sou_searcher *s, const sou_xq *xq,
  * The facet spies of the first window see candidates, so their counts are
  * scaled to the estimated total and never exact.
  */
-static sou_status run_checked(sou_searcher *s, const sou_xq *xq, const sou_check *check,
-			      sou_xsearch *xs, const sou_search_opts *o, page *pg,
-			      sou_xmset **facets_from, sou_results *r, sou_error *err)
+static sou_status check_windows(run *R, sou_error *err)
 {
+	sou_searcher *s = R->s;
+	const sou_search_opts *o = &R->ro;
+	const sou_check *check = R->check;
+	sou_xsearch *xs = &R->xs;
+	sou_results *r = R->r;
+	page *pg = &R->pg;
 	unsigned long need = (unsigned long)o->offset + o->limit, checked = 0, passed = 0;
 	unsigned start = 0, window = CHECK_WINDOW;
 	int exhausted = 0, stop = 0;
@@ -446,16 +649,15 @@ static sou_status run_checked(sou_searcher *s, const sou_xq *xq, const sou_check
 	if (o->exact_total && window < 1024)
 		window = 1024; /* every candidate is checked anyway */
 	xs->check_at_least = 0;
-	xs->lazy_data = 1;
 	while (!stop) {
 		sou_xmset *m = NULL;
-		size_t i, n;
+		size_t i, n, ahead = 0;
 		int all;
 
 		xs->offset = start;
 		xs->limit = window;
-		if ((st = sou_xdb_search(s->db, xq, xs, &m, err)))
-			return st;
+		if ((st = sou_xdb_search(s->db, R->ranked, xs, &m, err)))
+			break;
 		n = sou_xmset_size(m);
 		/* the last candidates, or an exact total wanted: check them all */
 		all = o->exact_total || n < window;
@@ -468,6 +670,14 @@ static sou_status run_checked(sou_searcher *s, const sou_xq *xq, const sou_check
 				stop = 1;
 				break;
 			}
+			if (i >= ahead) {
+				/* as many as may still be needed, if all pass */
+				size_t b = all ? PREFETCH_MAX : need - passed;
+				b = b < PREFETCH_MIN ? PREFETCH_MIN : b > PREFETCH_MAX ? PREFETCH_MAX : b;
+				if ((st = prefetch_range(s, m, i, i + b, err)))
+					break;
+				ahead = i + b;
+			}
 			if ((ok = check_one(s, check, m, i, &data, &len, &st, err)) < 0)
 				break;
 			seen_put(&done, sou_xmset_docid(m, i), ok);
@@ -479,16 +689,14 @@ static sou_status run_checked(sou_searcher *s, const sou_xq *xq, const sou_check
 					break;
 			}
 		}
-		if (!st && !*facets_from && xs->nfacets) {
-			*facets_from = m; /* the first window's spies saw every candidate */
+		if (!st && !R->m && xs->nfacets) {
+			R->m = m; /* the first window's spies saw every candidate */
 			xs->nfacets = 0;
 		} else {
 			sou_xmset_destroy(m);
 		}
-		if (st) {
-			seen_free(&done);
-			return st;
-		}
+		if (st)
+			break;
 		if (!stop && n < window) {
 			exhausted = 1;
 			break;
@@ -496,10 +704,11 @@ static sou_status run_checked(sou_searcher *s, const sou_xq *xq, const sou_check
 		start += window;
 		window = window < (1u << 29) ? window * 2 : window;
 	}
-	if (exhausted) {
-		r->estimated = r->lower = r->upper = passed;
+	if (st || exhausted) {
+		if (!st)
+			r->estimated = r->lower = r->upper = passed;
 		seen_free(&done);
-		return SOU_OK;
+		return st;
 	}
 	/*
 	 * Count the candidates, then decide the ones not checked yet: all of
@@ -507,15 +716,16 @@ static sou_status run_checked(sou_searcher *s, const sou_xq *xq, const sou_check
 	 * the docid order (evenly spread at any length), until the share that
 	 * passes is known to about 10% (relative standard error
 	 * sqrt((1 - p) / (p n))) or CHECK_SAMPLE_MAX were checked.  The
-	 * total is what passed so far plus that share of the rest.
+	 * total is what passed so far plus that share of the rest.  The
+	 * sample is fetched ahead CHECK_SAMPLE at a time (the least it takes).
 	 */
 	{
-		size_t n, k, i, rest = 0;
+		size_t n, k, i, rest = 0, *order = NULL, norder = 0, next = 0;
 		unsigned long sp = 0, sn = 0, mc = 0, mu;
 		int exact, all;
 		char *skip;
 
-		if ((st = count_unranked(s, xq, COUNT_CAP, &c, &mc, err))) {
+		if ((st = count_unranked(s, R->xq, COUNT_CAP, &c, &mc, err))) {
 			sou_xmset_destroy(c);
 			seen_free(&done);
 			return st;
@@ -532,10 +742,9 @@ static sou_status run_checked(sou_searcher *s, const sou_xq *xq, const sou_check
 				rest++;
 		seen_free(&done);
 		all = exact && rest <= CHECK_ALL;
-		for (k = 0; all ? k < n : k < SAMPLE_SLOTS && sn < CHECK_SAMPLE_MAX; k++) {
-			const char *data;
-			size_t len;
-			int ok;
+		/* the candidates to check, in the order they are checked */
+		order = sou_xcalloc(all ? (n ? n : 1) : SAMPLE_SLOTS, sizeof(size_t));
+		for (k = 0; all ? k < n : k < SAMPLE_SLOTS; k++) {
 			if (all) {
 				i = k;
 			} else {
@@ -547,19 +756,31 @@ static sou_status run_checked(sou_searcher *s, const sou_xq *xq, const sou_check
 			if (i >= n || skip[i])
 				continue;
 			skip[i] = 1;
-			if ((ok = check_one(s, check, c, i, &data, &len, &st, err)) < 0) {
-				free(skip);
-				sou_xmset_destroy(c);
-				return st;
+			order[norder++] = i;
+		}
+		free(skip);
+		for (k = 0; k < norder && (all || sn < CHECK_SAMPLE_MAX); k++) {
+			const char *data;
+			size_t len;
+			int ok;
+			if (k >= next) {
+				size_t b = all ? PREFETCH_MAX : CHECK_SAMPLE, e = k + b < norder ? k + b : norder;
+				if ((st = sou_xmset_prefetch(s->db, c, order + k, e - k, err)))
+					break;
+				next = e;
 			}
+			if ((ok = check_one(s, check, c, order[k], &data, &len, &st, err)) < 0)
+				break;
 			sn++;
 			sp += ok > 0;
 			if (!all && sn >= CHECK_SAMPLE &&
 			    (sp == 0 || sp == sn || (sn - sp) * 100 <= sp * sn))
 				break;
 		}
-		free(skip);
+		free(order);
 		sou_xmset_destroy(c);
+		if (st)
+			return st;
 		if (all) {
 			/* every candidate checked */
 			r->estimated = r->lower = r->upper = passed + sp;
@@ -584,19 +805,20 @@ static sou_status run_checked(sou_searcher *s, const sou_xq *xq, const sou_check
 }
 
 /*
- * The total of an exact query: Xapian's own when its bounds agree (a
- * single term), else counted unranked (see above).
+ * The total of an unchecked query: Xapian's own when its bounds agree (a
+ * single term, or every match examined), else counted unranked (see
+ * above).
  */
-static sou_status count_exact(sou_searcher *s, const sou_xq *xq,
-			      sou_results *r, sou_error *err)
+static sou_status count_exact(run *R, sou_error *err)
 {
+	sou_results *r = R->r;
 	sou_xmset *c = NULL;
 	sou_status st;
 	unsigned long est = 0;
 
-	if (r->lower == r->upper)
+	if (r->lower == r->upper || R->o->exact_total)
 		return SOU_OK;
-	if ((st = count_unranked(s, xq, COUNT_CAP, &c, &est, err))) {
+	if ((st = count_unranked(R->s, R->xq, COUNT_CAP, &c, &est, err))) {
 		sou_xmset_destroy(c);
 		return st;
 	}
@@ -614,184 +836,131 @@ static sou_status count_exact(sou_searcher *s, const sou_xq *xq,
 	return SOU_OK;
 }
 
-/* --like's words (like.h) */
-#define LIKE_WORDS 30
-
-sou_status sou_searcher_run(sou_searcher *s, const char *query,
-			    const sou_search_opts *o, sou_results **out,
-			    sou_error *err)
+static sou_status stage_check(run *R, sou_error *err)
 {
-	sou_query *q = NULL;
-	sou_xmset *m = NULL;
-	sou_results *r;
-	sou_xsearch xs;
+	return R->check ? check_windows(R, err) : count_exact(R, err);
+}
+
+/*
+ * The titles of the hits of pg that have cand, at once from remote
+ * shards (sou_xmset_prefetch_value; by their id terms, made from the
+ * keys their sort keys end with: schema.h SOU_SLOT_ORDER).
+ */
+static sou_status prefetch_titles(run *R, sou_error *err)
+{
+	size_t i, n = 0, len, *idx = sou_xcalloc(R->pg.n ? R->pg.n : 1, sizeof(size_t));
+	char **ids = sou_xcalloc(R->pg.n ? R->pg.n : 1, sizeof(char *));
 	sou_status st;
+
+	for (i = 0; i < R->pg.n; i++) {
+		size_t k = R->pg.hits[i].cand - 1;
+		const char *key = R->pg.hits[i].cand ? sou_xmset_sort_key(R->m, k, &len) : NULL;
+		if (key && len > SOU_ORDER_DATE_WIDTH) {
+			char *path = sou_xstrndup(key + SOU_ORDER_DATE_WIDTH, len - SOU_ORDER_DATE_WIDTH);
+			sou_termgen_idterm(path, &R->scratch);
+			free(path);
+			ids[n] = sou_xstrndup(R->scratch.data, R->scratch.len);
+			idx[n++] = k;
+		}
+	}
+	st = sou_xmset_prefetch_value(R->s->db, R->m, idx, (const char *const *)ids, n,
+				      SOU_SLOT_TITLE, err);
+	for (i = 0; i < n; i++)
+		free(ids[i]);
+	free(ids);
+	free(idx);
+	return st;
+}
+
+/* Prefetches (sou_xmset_prefetch) the hits of pg that have cand. */
+static sou_status prefetch_hits(run *R, sou_error *err)
+{
+	size_t i, n = 0, *idx = sou_xcalloc(R->pg.n ? R->pg.n : 1, sizeof(size_t));
+	sou_status st;
+
+	for (i = 0; i < R->pg.n; i++)
+		if (R->pg.hits[i].cand)
+			idx[n++] = R->pg.hits[i].cand - 1;
+	st = sou_xmset_prefetch(R->s->db, R->m, idx, n, err);
+	free(idx);
+	return st;
+}
+
+/*
+ * Reads the record of the hits that still have cand, i.e. all of them
+ * or the page (with prefetch: remote ones fetched in parallel first).
+ */
+static sou_status fetch_records(run *R, int prefetch, sou_error *err)
+{
+	sou_status st = prefetch ? prefetch_hits(R, err) : SOU_OK;
 	size_t i;
-	sou_segmenter *seg = sou_termgen_segmenter(s->tg);
-	const sou_check *check = NULL;
-	page pg = { NULL, 0, 0 };
 
-	sou_xq *like = NULL, *final = NULL;
-	sou_strlist like_words = { NULL, 0 };
-	sou_search_opts ro;        /* o, or the re-ranked fetch (rerank.h) */
-	unsigned fetch;
-	sou_xq *boosted = NULL;    /* the ranked query with the title boost */
-	int titles_only;
-	sou_buf title = SOU_BUF_INIT;
-	unsigned slots[8];
-	const char *names[8];
-	size_t nslots = 0;
+	for (i = 0; !st && i < R->pg.n; i++) {
+		sou_hit *h = &R->pg.hits[i];
+		size_t k = h->cand - 1;
+		const char *data;
+		size_t len;
+		if (!h->cand)
+			continue;
+		sou_docdata_clear(&h->doc);
+		if (!(st = sou_xmset_fetch(R->s->db, R->m, k, &data, &len, err)) &&
+		    !(st = decode_hit(R->s, R->m, k, data, len, &h->doc, err)))
+			h->cand = 0;
+	}
+	return st;
+}
 
-	*out = NULL;
-	for (i = 0; o->facets && i < o->facets->n; i++) {
-		int sl = nslots < 8 ? facet_slot(o->facets->v[i], &names[nslots]) : -1;
-		if (sl < 0)
-			return sou_error_set(err, SOU_ERR_USAGE,
-					     "--facets: unknown facet '%s' (tag, category or month)",
-					     o->facets->v[i]);
-		slots[nslots++] = (unsigned)sl;
+static sou_status stage_rerank(run *R, sou_error *err)
+{
+	sou_status st = SOU_OK;
+	size_t i;
+
+	if (!R->fetch)
+		return SOU_OK;
+	/* checked hits are decoded already; the others need their titles
+	 * (read from the title slot: a record is decompressed only for the
+	 * page), or their texts when the proximity signal is on */
+	if (!R->check && sou_rerank_needs_text())
+		st = fetch_records(R, 1, err);
+	else if (!R->check)
+		st = prefetch_titles(R, err);
+	for (i = 0; !st && !R->check && i < R->pg.n; i++) {
+		sou_hit *h = &R->pg.hits[i];
+		if (h->cand)
+			st = hit_title(R, h->cand - 1, &h->doc.title, err);
 	}
-	if (o->like) {
-		sou_buf id = SOU_BUF_INIT;
-		sou_termgen_idterm(o->like, &id);
-		st = sou_like_query(s->db, s->tg, id.data, LIKE_WORDS, &like, &like_words, err);
-		sou_buf_free(&id);
-		if (st == SOU_ERR_NOTFOUND) /* the user named a post that is not there */
-			st = sou_error_set(err, SOU_ERR_USAGE,
-					   "--like %s: no such post in the index (give its path as "
-					   "sou-query prints it)", o->like);
-		if (st) {
-			sou_strlist_free(&like_words);
-			return st;
-		}
-	}
-	if (query && *query && (st = sou_query_parse(s->tg, query, o->tz_min, &q, err))) {
-		sou_xq_destroy(like);
-		sou_strlist_free(&like_words);
-		return st;
-	}
-	if (like && q) {
-		sou_xq *pair[2] = { like, (sou_xq *)sou_query_xq(q) };
-		final = sou_xq_combine(SOU_XQ_FILTER, pair, 2);
-	} else if (like) {
-		final = like;
-		like = NULL;
-	}
-	if (!q && !final) {
-		sou_strlist_free(&like_words);
-		return sou_error_set(err, SOU_ERR_QUERY, "empty query");
-	}
-	/* with --like the query only filters, as FILTER's right side: its
-	 * check tree still decides, in the same positive position */
-	check = q ? sou_query_check(q) : NULL;
-	/* known-item ranking (rerank.h): the top of Xapian's ranking is
-	 * fetched from the first hit, re-ordered, and the page cut from it */
-	ro = *o;
-	fetch = o->like ? 0 : sou_rerank_fetch(o, q ? sou_query_patterns(q) : NULL);
-	if (fetch) {
-		ro.offset = 0;
-		ro.limit = fetch;
-	}
-	if (q && !o->like &&
-	    (st = sou_rerank_boost(s->tg, o, sou_query_patterns(q), final ? final : sou_query_xq(q),
-				   &boosted, err))) {
-		sou_xq_destroy(final);
-		sou_xq_destroy(like);
-		sou_query_destroy(q);
-		sou_strlist_free(&like_words);
-		return st;
-	}
-	memset(&xs, 0, sizeof(xs));
-	xs.facet_slots = slots;
-	xs.nfacets = nslots;
-	xs.facet_exact = o->facet_exact;
-	xs.sort = o->sort;
-	xs.offset = ro.offset;
-	xs.limit = ro.limit;
-	/*
-	 * Ranked by relevance, every match is examined: Xapian's weight
-	 * pruning can drop a match whose score equals the page's lowest
-	 * although the tie-break (the order slot: newer first) ranks it
-	 * higher, and where it does depends on how the index is split into
-	 * shards (seen in t0400).  Examining all costs about 10% at the
-	 * median on xwlb (bench workload) and makes the counts exact too,
-	 * but grows with the matches (a word in 2% of a million posts: about
-	 * 40 ms); SOU_TUNE=rank_exhaustive=0 trades the guarantee for speed.
-	 */
-	xs.check_at_least = o->exact_total || (o->sort == SOU_SORT_RELEVANCE &&
-					       sou_tune("rank_exhaustive", 1))
-				    ? UINT_MAX : 0;
-	/* re-ranking by titles alone reads them from the title slot, and
-	 * only the page's records are fetched (a record is the costly part:
-	 * decompressing and decoding it) */
-	titles_only = fetch && !check && !sou_rerank_needs_text();
-	xs.lazy_data = titles_only;
-	xs.halflife_days = o->halflife_days;
-	xs.recency_weight = o->recency_weight;
-	xs.now = o->now;
-	r = sou_xcalloc(1, sizeof(*r));
-	if (check) {
-		st = run_checked(s, boosted ? boosted : final ? final : sou_query_xq(q), check, &xs,
-				 &ro, &pg, &m, r, err);
-	} else {
-		st = sou_xdb_search(s->db, boosted ? boosted : final ? final : sou_query_xq(q), &xs,
-				    &m, err);
-		if (!st) {
-			r->estimated = sou_xmset_estimated(m);
-			r->lower = sou_xmset_lower(m);
-			r->upper = sou_xmset_upper(m);
-			if (!o->exact_total)
-				st = count_exact(s, final ? final : sou_query_xq(q), r, err);
-		}
-		for (i = 0; !st && i < sou_xmset_size(m); i++) {
-			sou_hit *h = page_add(&pg);
-			h->score = sou_xmset_weight(m, i);
-			if (titles_only) {
-				st = sou_xmset_value(s->db, m, i, SOU_SLOT_TITLE, &title, err);
-				if (!st && title.len) {
-					h->doc.title = sou_xstrndup(title.data, title.len);
-					h->cand = (unsigned)i + 1;
-					continue;
-				}
-			}
-			if (!st)
-				st = fetch_hit(s, m, i, titles_only, h, err);
-		}
-	}
-	if (!st && fetch)
-		sou_rerank_page(seg, sou_query_patterns(q), pg.hits, &pg.n, o->offset, o->limit);
-	/* the page's records, of hits re-ranked by their titles alone */
-	for (i = 0; !st && i < pg.n; i++)
-		if (pg.hits[i].cand) {
-			sou_hit *h = &pg.hits[i];
-			sou_docdata_clear(&h->doc);
-			st = fetch_hit(s, m, h->cand - 1, 1, h, err);
-		}
-	sou_buf_free(&title);
-	sou_xq_destroy(boosted);
-	sou_xq_destroy(final);
-	sou_xq_destroy(like);
-	r->hits = pg.hits ? pg.hits : sou_xcalloc(1, sizeof(*r->hits));
-	r->n = pg.n;
-	r->offset = o->offset;
-	r->limit = o->limit;
-	if (st) {
-		sou_xmset_destroy(m);
-		sou_query_destroy(q);
-		sou_strlist_free(&like_words);
-		sou_results_destroy(r);
-		return st;
-	}
-	r->nfacets = m ? nslots : 0;
-	r->facets = sou_xcalloc(nslots ? nslots : 1, sizeof(*r->facets));
+	if (!st)
+		sou_rerank_page(sou_termgen_segmenter(R->s->tg), sou_query_patterns(R->q),
+				R->pg.hits, &R->pg.n, R->o->offset, R->o->limit);
+	return st;
+}
+
+static sou_status stage_fetch(run *R, sou_error *err)
+{
+	if (R->check)
+		return SOU_OK; /* checked hits were decoded when checked */
+	return fetch_records(R, 1, err);
+}
+
+static sou_status stage_render(run *R, sou_error *err)
+{
+	const sou_search_opts *o = R->o;
+	sou_results *r = R->r;
+	sou_segmenter *seg = sou_termgen_segmenter(R->s->tg);
+	const sou_strlist *pats = R->q ? sou_query_patterns(R->q) : &R->like_words;
+	sou_status st = SOU_OK;
+	size_t i;
+
+	r->nfacets = R->m ? R->nslots : 0;
+	r->facets = sou_xcalloc(R->nslots ? R->nslots : 1, sizeof(*r->facets));
 	for (i = 0; i < r->nfacets; i++) {
-		sou_xfacet f = sou_xmset_facet(m, i);
+		sou_xfacet f = sou_xmset_facet(R->m, i);
 		sou_facet *rf = &r->facets[i];
 		size_t k, top = f.n < o->facet_top ? f.n : o->facet_top;
-		rf->name = sou_xstrdup(names[i]);
+		rf->name = sou_xstrdup(R->names[i]);
 		rf->counts = sou_xcalloc(top ? top : 1, sizeof(unsigned long));
 		rf->counted = f.seen;
-		rf->exact = f.exact && !check;
+		rf->exact = f.exact && !R->check;
 		for (k = 0; k < top; k++) {
 			sou_strlist_push(&rf->values, f.values[k], strlen(f.values[k]));
 			/* beyond the exact limit, or when the spies counted
@@ -800,33 +969,94 @@ sou_status sou_searcher_run(sou_searcher *s, const char *query,
 				: (unsigned long)((double)f.counts[k] * (double)r->estimated / (double)f.seen + 0.5);
 		}
 	}
-	sou_xmset_destroy(m);
+	/* the page moves into the results */
+	r->hits = R->pg.hits ? R->pg.hits : sou_xcalloc(1, sizeof(*r->hits));
+	r->n = R->pg.n;
+	r->offset = o->offset;
+	r->limit = o->limit;
+	memset(&R->pg, 0, sizeof(R->pg));
 	for (i = 0; i < r->n && !st; i++) {
 		sou_hit *h = &r->hits[i];
 
 		h->rank = o->offset + (unsigned)i + 1;
 		if (o->snippet_cols)
 			/* --like's words are highlighted as whole words only */
-			st = (q ? sou_snippet_make : sou_snippet_make_words)(
-				seg, h->doc.text, h->doc.text_len,
-				q ? sou_query_patterns(q) : &like_words, o->snippet_cols,
+			st = (R->q ? sou_snippet_make : sou_snippet_make_words)(
+				seg, h->doc.text, h->doc.text_len, pats, o->snippet_cols,
 				&h->snippet, &h->snippet_hl, err);
 		if (!st) {
 			sou_buf tmp = SOU_BUF_INIT;
-			st = (q ? sou_snippet_make : sou_snippet_make_words)(
-				seg, h->doc.title, strlen(h->doc.title),
-				q ? sou_query_patterns(q) : &like_words, 0, &tmp, &h->title_hl, err);
+			st = (R->q ? sou_snippet_make : sou_snippet_make_words)(
+				seg, h->doc.title, strlen(h->doc.title), pats, 0, &tmp, &h->title_hl, err);
 			sou_buf_free(&tmp);
 		}
 	}
-	sou_query_destroy(q);
-	sou_strlist_free(&like_words);
-	if (st) {
-		sou_results_destroy(r);
+	return st;
+}
+
+#include <time.h>
+#include <stdio.h>
+static double xt_now(void) { struct timespec t; clock_gettime(CLOCK_MONOTONIC, &t); return t.tv_sec * 1e3 + t.tv_nsec / 1e6; }
+/* The shards a partial answer leaves out, into r. */
+static void note_missing(sou_searcher *s, sou_results *r)
+{
+	size_t k, n = sou_xdb_missing(s->db);
+
+	r->partial = s->partial;
+	r->shards = sou_xdb_shards(s->db);
+	for (k = 0; k < n; k++) {
+		sou_buf who = SOU_BUF_INIT, why = SOU_BUF_INIT;
+		sou_xdb_missing_shard(s->db, k, &who, &why);
+		sou_strlist_push(&r->missing, who.data ? who.data : "", who.len);
+		sou_strlist_push(&r->missing_why, why.data ? why.data : "", why.len);
+		sou_buf_free(&who);
+		sou_buf_free(&why);
+	}
+}
+
+sou_status sou_searcher_run(sou_searcher *s, const char *query,
+			    const sou_search_opts *o, sou_results **out,
+			    sou_error *err)
+{
+	unsigned tries;
+
+	*out = NULL;
+	/*
+	 * A partial reader (SOU_XDB_PARTIAL) that loses a shard during the
+	 * search fails that search (its docids mixed the shards) and
+	 * searches the others from the start; each try loses one more shard
+	 * or ends, so there are at most as many tries as shards.
+	 */
+	for (tries = 0;; tries++) {
+		unsigned long losses = sou_xdb_losses(s->db);
+		run R;
+		sou_status st;
+
+		memset(&R, 0, sizeof(R));
+		R.s = s;
+		R.o = o;
+#define XT(x) (xt_t[xt_n++] = xt_now(), (x))
+		double xt_t[8]; int xt_n = 0;
+		if (!XT(st = sou_xdb_rejoin(s->db, err)) && !XT(st = stage_parse(&R, query, err)) &&
+		    !XT(st = stage_match(&R, err)) && !XT(st = stage_check(&R, err)) &&
+		    !XT(st = stage_rerank(&R, err)) && !XT(st = stage_fetch(&R, err)) &&
+		    !XT(st = stage_render(&R, err))) {
+			xt_t[xt_n++] = xt_now();
+			if (sou_tune("x_trace", 0)) {
+				fprintf(stderr, "XT");
+				for (int k = 1; k < xt_n; k++) fprintf(stderr, " %.3f", xt_t[k] - xt_t[k-1]);
+				fprintf(stderr, "\n");
+			}
+			note_missing(s, R.r);
+			*out = R.r;
+			R.r = NULL;
+		}
+		run_free(&R);
+		if (st == SOU_ERR_DB && s->partial && sou_xdb_losses(s->db) != losses &&
+		    tries < sou_xdb_shards(s->db))
+			continue;
 		return st;
 	}
-	*out = r;
-	return SOU_OK;
 }
 
 /* A JSON string of s, with bytes that are not valid UTF-8 as U+FFFD. */
@@ -917,6 +1147,16 @@ void sou_results_json(const sou_results *r, const char *query, int compact,
 			json_object_set_new(fs, f->name, fo);
 		}
 		json_object_set_new(o, "facets", fs);
+	}
+	if (r->partial) {
+		/* always there for a partial searcher, so a client tells "every
+		 * shard answered" ([]) from a server without the setting */
+		json_t *ms = json_array();
+		for (i = 0; i < r->missing.n; i++)
+			json_array_append_new(ms, json_pack("{s:o,s:o}", "shard",
+							    json_text(r->missing.v[i]), "error",
+							    json_text(r->missing_why.v[i])));
+		json_object_set_new(o, "missing_shards", ms);
 	}
 	s = json_dumps(o, compact ? JSON_COMPACT : JSON_INDENT(2));
 	sou_buf_reset(out);
@@ -1020,6 +1260,17 @@ void sou_results_text(const sou_results *r, int color, sou_buf *out)
 			     r->estimated == 1 ? "" : "s");
 	else
 		sou_buf_addf(out, "no results on this page (%s%lu in all)\n", about, r->estimated);
+	/* a partial answer says so, and which shards it leaves out */
+	if (r->missing.n)
+		sou_buf_addf(out, "partial: %zu of %zu shards did not answer; these results leave "
+			     "out their posts:\n", r->missing.n, r->shards);
+	for (i = 0; i < r->missing.n; i++) {
+		sou_buf_adds(out, "  ");
+		add_text(out, r->missing.v[i]);
+		sou_buf_adds(out, ": ");
+		add_text(out, r->missing_why.v[i]);
+		sou_buf_addc(out, '\n');
+	}
 	for (i = 0; i < r->nfacets; i++) {
 		const sou_facet *f = &r->facets[i];
 		size_t k;

@@ -85,6 +85,16 @@ typedef struct sou_results {
 	unsigned limit;          /* the page asked for (0: a count only) */
 	sou_facet *facets;
 	size_t nfacets;
+	/*
+	 * A partial answer (a searcher opened with SOU_XDB_PARTIAL, xwrap.h):
+	 * the shards this answer leaves out (sou_shard_describe's words:
+	 * "remote HOST:PORT (listed at STUB line N)") and why (Xapian's
+	 * words), in the same order; empty when every shard answered or
+	 * without the flag.  shards: how many the searcher has in all.
+	 */
+	int partial;
+	size_t shards;
+	sou_strlist missing, missing_why;
 } sou_results;
 
 /*
@@ -127,6 +137,9 @@ void sou_results_destroy(sou_results *r);
  * or on one line when compact (for --batch), ending in a newline.  Every
  * string is valid UTF-8 (bad bytes become U+FFFD); a hit whose path is
  * not valid UTF-8 also gets "path_escaped" (sou_buf_add_escaped form).
+ * A partial searcher's results also get "missing_shards": [{"shard":
+ * "remote HOST:PORT (listed at STUB line N)", "error": "…"}, …], empty
+ * when every shard answered.
  */
 void sou_results_json(const sou_results *r, const char *query, int compact,
 		      sou_buf *out);
@@ -135,7 +148,9 @@ void sou_results_json(const sou_results *r, const char *query, int compact,
  * Human-readable results.  color: ANSI highlighting; otherwise matches are
  * wrapped in "**" markers.  Every string from the index is escaped with
  * sou_buf_add_escaped before the markers are added, so the only escape
- * sequences in out are sou's own colours.
+ * sequences in out are sou's own colours.  A partial answer ends with a
+ * line saying how many shards did not answer and one line per shard
+ * left out ("  remote HOST:PORT (listed at STUB line N): why").
  */
 void sou_results_text(const sou_results *r, int color, sou_buf *out);
 

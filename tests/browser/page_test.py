@@ -282,6 +282,24 @@ try:
         check('the tag filter chip is text',
               js("return document.querySelector('.sou-chip span')?.textContent") == '标签：<b>跨站</b>')
 
+    # 9b. hostile posts that t0302 adds to the tree: one named evil.com.md
+    # with no date (the --link template's {year}/{month}/{day} are empty,
+    # which made "////evil.com.html", a link to the host evil.com.html),
+    # and one whose title holds a right-to-left override
+    origin = urllib.parse.urlparse(URL).netloc
+    driver.get(URL + '?q=' + urllib.parse.quote('红队链接检验'))
+    if until('the no-date post is found', lambda: js("return document.querySelectorAll('.sou-hit').length") == 1):
+        h = hits_state()['hits'][0]
+        check('its link stays on this origin',
+              bool(h['href']) and urllib.parse.urlparse(h['href']).netloc == origin, repr(h['href']))
+        check('its link is the template with empty parts left out',
+              bool(h['href']) and urllib.parse.urlparse(h['href']).path == '/evil.com.html', repr(h['href']))
+    driver.get(URL + '?q=' + urllib.parse.quote('红队双向检验'))
+    if until('the override post is found', lambda: js("return document.querySelectorAll('.sou-hit').length") == 1):
+        h = hits_state()['hits'][0]
+        check('a right-to-left override in a title shows as \\u202E, reordering nothing',
+              '\\u202E' in h['title'] and '\u202e' not in h['title'], repr(h['title']))
+
     # 10. a phone-sized window: nothing wider than the screen
     driver.set_window_size(390, 844)
     driver.get(URL + '?q=' + urllib.parse.quote('市场'))

@@ -23,7 +23,9 @@ echo "Selecting previously unselected package (noise that must not reach the ter
 EOS
 chmod +x "$TMP/bin/dpkg-query" "$TMP/bin/apt-get"
 export APT_LOG=$TMP/apt.calls
-PATH=$TMP/bin:$PATH script -qec "cd '$SOU_SRC' && make demo BUILD='$TMP/build' DEMO_DB='$TMP/db' JOBS=2" \
+# a newcomer's shell has no make around it (ctest may run under `make
+# test`, whose MAKELEVEL would make the inner make print directories)
+env -u MAKELEVEL -u MAKEFLAGS -u MFLAGS PATH=$TMP/bin:$PATH script -qec "cd '$SOU_SRC' && make demo BUILD='$TMP/build' DEMO_DB='$TMP/db' JOBS=2" \
 	/dev/null >"$TMP/demo.out" 2>&1
 r=$?
 sed 's/\r$//' "$TMP/demo.out" >"$TMP/demo.txt"

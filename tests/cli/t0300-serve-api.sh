@@ -112,7 +112,7 @@ contains "too many parameters" "more than 64 parameters" "$TMP/body"
 bad 400 "" "/search?q=a&%FF=1"
 bad 404 "" "/nothing"
 bad 404 "" "/search/"
-bad 404 "" "/../query/serve.c"
+bad 404 "" "/../query/serve/server.c"
 bad 404 "" "/%2e%2e/etc/passwd"
 bad 414 "" "/search?q=$(head -c 17000 /dev/zero | tr '\0' a)"
 code=$(get "/search?q=a" -H "X-Padding: $(head -c 17000 /dev/zero | tr '\0' a)")
@@ -153,7 +153,7 @@ contains "the page loads sou.js" '<script src="sou.js"></script>' "$TMP/body"
 eq "sou.js" 200 "$(get /sou.js)"
 contains "sou.js type" "Content-Type: text/javascript; charset=utf-8" "$TMP/head"
 contains "nosniff on scripts" "X-Content-Type-Options: nosniff" "$TMP/head"
-check "sou.js is the compiled-in file" cmp -s "$TMP/body" "$SOU_SRC/query/assets/sou.js"
+check "sou.js is the compiled-in file" cmp -s "$TMP/body" "$SOU_SRC/query/serve/assets/sou.js"
 etag=$(sed -n 's/^ETag: //Ip' "$TMP/head" | tr -d '\r')
 eq "unchanged sou.js: 304" 304 "$(get /sou.js -H "If-None-Match: $etag")"
 eq "sou.css" 200 "$(get /sou.css)"
@@ -230,6 +230,23 @@ rc "no index: exit 3" 3 "$SOU_SERVE" --db "$TMP/none" --listen 127.0.0.1:0
 contains "says there is no index" "no index here" "$TMP/err"
 rc "bad --listen: exit 2" 2 "$SOU_SERVE" --db "$DB" --listen 127.0.0.1:http
 rc "bad --cors: exit 2" 2 "$SOU_SERVE" --db "$DB" --cors blog.example.com
+# messages that name the real cause (issue 18)
+rc "--listen :PORT is no address: exit 2" 2 "$SOU_SERVE" --db "$DB" --listen :8080
+contains "says how to bind every interface" "give 127.0.0.1:8080 for this machine only, or 0.0.0.0:8080" "$TMP/err"
+rc "--listen port 99999: exit 2" 2 "$SOU_SERVE" --db "$DB" --listen 127.0.0.1:99999
+contains "names the port range" "expected 0 to 65535" "$TMP/err"
+rc "--cors https:// with no host: exit 2" 2 "$SOU_SERVE" --db "$DB" --cors https://
+contains "says the host is missing" "no host after the scheme" "$TMP/err"
+rc "--cors port 99999: exit 2" 2 "$SOU_SERVE" --db "$DB" --cors https://blog.example.com:99999
+contains "says the port is out of range" "expected a port from 1 to 65535" "$TMP/err"
+rc "--cors with a path: exit 2" 2 "$SOU_SERVE" --db "$DB" --cors https://blog.example.com/
+rc "--cors in upper case: exit 2" 2 "$SOU_SERVE" --db "$DB" --cors https://Blog.example.com
+contains "says browsers send lower case" "lower case" "$TMP/err"
+rc "--timeout 0: exit 2" 2 "$SOU_SERVE" --db "$DB" --timeout 0
+rc "--request-timeout x: exit 2" 2 "$SOU_SERVE" --db "$DB" --request-timeout x
+mkfifo "$TMP/fifo-db"
+rc "--db a FIFO: exit 3, no hang" 3 timeout 60 "$SOU_SERVE" --db "$TMP/fifo-db" --listen 127.0.0.1:0
+rc "--db /dev/zero: exit 3, no hang" 3 timeout 60 "$SOU_SERVE" --db /dev/zero --listen 127.0.0.1:0
 rc "stray argument: exit 2" 2 "$SOU_SERVE" --db "$DB" extra
 rc "bad --threads: exit 2" 2 "$SOU_SERVE" --db "$DB" --threads $'1\e[2J'
 contains "what it prints is escaped" "got '1\\e[2J'" "$TMP/err"
@@ -240,4 +257,11 @@ port=${URL##*:}; port=${port%/}
 rc "port in use: exit 1" 1 timeout 60 "$SOU_SERVE" --db "$DB" --listen "127.0.0.1:$port"
 contains "says why" "cannot listen on 127.0.0.1:$port" "$TMP/err"
 stop_server
+# binding every interface is said, once
+start_server "$DB" --listen 0.0.0.0:0 2>/dev/null || true
+if [ -n "$SERVE_PID" ]; then
+	sleep 0.2
+	contains "0.0.0.0 is said to be every interface" "listens on every network interface" "$TMP/serve.err"
+	stop_server
+fi
 finish

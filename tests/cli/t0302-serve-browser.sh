@@ -5,7 +5,9 @@
 # facet, paging, Back, a month facet, the keyboard alone, the post titled
 # <img src=x onerror=alert(1)> shown as text, a phone-sized window, no
 # console errors, /sou.js dropped into another site's page: allowed by
-# --cors, refused for an origin not given).  Skips when chromium, chromedriver or python3-selenium
+# --cors, refused for an origin not given; a post whose link template
+# parts are empty links on the same origin, not to another host; a
+# right-to-left override in a title is shown as \u202E).  Skips when chromium, chromedriver or python3-selenium
 # is missing.  SOU_SCREENSHOT=FILE keeps the screenshot (doc/sou-serve.png
 # was made so).
 . "$(dirname "$0")/lib.sh"
@@ -21,7 +23,15 @@ for p in /usr/bin/python3 python3; do
 done
 [ -n "$py" ] || skip "python3-selenium is not installed"
 
-index_sample
+# the sample corpus and two hostile posts (page_test.py step 9b): no date
+# in a file named like a host, a right-to-left override in a title
+mkdir -p "$TMP/tree"
+cp -r "$SOU_SRC/corpus/posts" "$TMP/tree/posts"
+printf -- '---\ntitle: 红队链接检验\n---\n红队链接检验的正文。\n' >"$TMP/tree/posts/evil.com.md"
+printf -- '---\ntitle: "红队双向检验 \\u202Egnp.exe"\ndate: 2024-01-02\n---\n红队双向检验的正文。\n' \
+	>"$TMP/tree/posts/2024-01-02-bidi.md"
+DB=$TMP/sample
+"$SOU_INDEX" --db "$DB" "$TMP/tree/posts" >"$TMP/index.out" 2>"$TMP/index.err"
 # a free port for the stand-in site that embeds /sou.js (allowed by --cors)
 hostport=$("$py" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 start_server "$DB" --link '/{year}/{month}/{day}/{slug}.html' --cors "http://127.0.0.1:$hostport" ||

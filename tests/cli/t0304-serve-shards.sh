@@ -3,8 +3,9 @@
 # shards (README "Scaling out").  Its answers equal sou-query --json on
 # the same --db; a post added to one shard is seen by the first request
 # after sou-index exits (every local shard is stamped); a remote shard
-# that goes away is a JSON 503 naming it, and once it is back the next
-# request succeeds without restarting the server.
+# that goes away is a JSON 503 that names neither the shard nor the stub
+# (the server's stderr does), and once it is back the next request
+# succeeds without restarting the server.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/serve-lib.sh"
 . "$(dirname "$0")/shard-lib.sh"
@@ -59,7 +60,9 @@ same_as_query "$SET" 人民币 "&facets=tag,month" --facets=tag,month
 kill_tcpsrv "$s1_pid"
 code=$(get "/search?q=$(uri 人民币)")
 eq "a remote shard down: 503" 503 "$code"
-contains "the 503 names the shard" "remote 127.0.0.1:$s1_port" "$TMP/body"
+check "the 503 names no shard" bash -c "! grep -q -e '127.0.0.1' -e 'remote.stub' '$TMP/body'"
+contains "the 503 says where it is logged" "logged as #" "$TMP/body"
+contains "stderr names the shard" "remote 127.0.0.1:$s1_port" "$TMP/serve.err"
 start_tcpsrv s1 "$SET/shard-1" "$s1_port" || fail "restart on the same port"
 same_as_query "$SET" 人民币
 finish

@@ -18,7 +18,11 @@
  *   data-sou-autofocus="on" focus the box on load
  *
  * Everything from the index (titles, snippets, tags) is put into the page
- * as text nodes (textContent), never parsed as HTML.  Highlights arrive as
+ * as text nodes (textContent), never parsed as HTML, and with its
+ * bidirectional controls shown as \u202E and the like (shown(): an
+ * override in a title would reorder it, "gnp.exe" read as "exe.png").
+ * Links from the link template never leave the template's own origin
+ * (postLink).  Highlights arrive as
  * UTF-8 byte ranges [start, end) and are cut from the UTF-8 bytes of the
  * text, so they land on the same characters whatever the JavaScript
  * string offsets are.
@@ -33,12 +37,21 @@
 	var DEBOUNCE_MS = 250;
 	var uid = 0;
 
+	/* Text from the index as shown: each bidirectional embedding,
+	 * override or isolate (U+202A-U+202E, U+2066-U+2069) as its escape,
+	 * so none reorders what follows it. */
+	function shown(text) {
+		return String(text).replace(/[\u202A-\u202E\u2066-\u2069]/g, function (c) {
+			return '\\u' + c.charCodeAt(0).toString(16).toUpperCase();
+		});
+	}
+
 	function el(tag, cls, text) {
 		var e = document.createElement(tag);
 		if (cls)
 			e.className = cls;
 		if (text !== undefined && text !== null)
-			e.textContent = String(text);
+			e.textContent = shown(text);
 		return e;
 	}
 
@@ -51,15 +64,25 @@
 			    e > bytes.length)
 				return;
 			if (s > at)
-				parent.appendChild(document.createTextNode(dec.decode(bytes.subarray(at, s))));
+				parent.appendChild(document.createTextNode(shown(dec.decode(bytes.subarray(at, s)))));
 			parent.appendChild(el('mark', null, dec.decode(bytes.subarray(s, e))));
 			at = e;
 		});
 		if (at < bytes.length)
-			parent.appendChild(document.createTextNode(dec.decode(bytes.subarray(at))));
+			parent.appendChild(document.createTextNode(shown(dec.decode(bytes.subarray(at)))));
 	}
 
-	/* The post's URL from the link template, or null (no template, or not http(s)). */
+	/*
+	 * The post's URL from the link template, or null (no template, or a
+	 * link that would not be http(s) on the template's own origin).
+	 * Every value from the index (path, slug, date, categories) goes in
+	 * as percent-encoded path segments, with empty, "." and ".." segments
+	 * left out; runs of slashes after the template's own scheme and host
+	 * collapse to one, so an empty category cannot make "//evil.com/…"
+	 * (a protocol-relative URL: another host); and the result must have
+	 * the origin the template has with its placeholders filled in
+	 * harmlessly ("x"), so no value can choose the host.
+	 */
 	function postLink(tpl, hit) {
 		if (!tpl)
 			return null;
@@ -71,20 +94,34 @@
 		var ymd = typeof hit.date === 'string' ? hit.date.slice(0, 10).split('-') :
 			fm ? [fm[1], ('0' + fm[2]).slice(-2), ('0' + fm[3]).slice(-2)] : ['', '', ''];
 		var cats = (Array.isArray(hit.categories) ? hit.categories : []).map(String);
-		var seg = function (s) { return encodeURIComponent(s); };
-		var vals = {
-			path: noext.split('/').map(seg).join('/'),
-			slug: seg(slug),
-			year: seg(ymd[0] || ''), month: seg(ymd[1] || ''), day: seg(ymd[2] || ''),
-			categories: cats.map(seg).join('/'),
-			category: seg(cats[0] || '')
+		var segs = function (list) {
+			return list.filter(function (s) { return s !== '' && s !== '.' && s !== '..'; })
+				.map(function (s) { return encodeURIComponent(s); }).join('/');
 		};
-		var href = tpl.replace(/\{(\w+)\}/g, function (m, k) {
-			return Object.prototype.hasOwnProperty.call(vals, k) ? vals[k] : m;
-		}).replace(/([^:])\/{2,}/g, '$1/');
+		var vals = {
+			path: segs(noext.split('/')),
+			slug: segs([slug]),
+			year: segs([ymd[0] || '']), month: segs([ymd[1] || '']), day: segs([ymd[2] || '']),
+			categories: segs(cats),
+			category: segs([cats[0] || ''])
+		};
+		var has = function (k) { return Object.prototype.hasOwnProperty.call(vals, k); };
+		var filled = tpl.replace(/\{(\w+)\}/g, function (m, k) { return has(k) ? vals[k] : m; });
+		/* the template's own "scheme://host" or "//host", kept as is */
+		var auth = /^(?:[a-z][a-z0-9+.\-]*:)?\/\/[^\/\\?#{]*/i.exec(tpl);
+		var pre = auth && filled.slice(0, auth[0].length) === auth[0] ? auth[0] : '';
+		var rest = filled.slice(pre.length);
+		var cut = rest.search(/[?#]/);
+		if (cut < 0)
+			cut = rest.length;
+		rest = rest.slice(0, cut).replace(/[\/\\]{2,}/g, '/') + rest.slice(cut);
 		try {
-			var u = new URL(href, location.href);
-			return u.protocol === 'http:' || u.protocol === 'https:' ? u.href : null;
+			var u = new URL(pre + rest, location.href);
+			var want = new URL(tpl.replace(/\{(\w+)\}/g, function (m, k) { return has(k) ? 'x' : m; }),
+					   location.href);
+			if (u.protocol !== 'http:' && u.protocol !== 'https:')
+				return null;
+			return u.origin === want.origin ? u.href : null;
 		} catch (e) {
 			return null;
 		}
@@ -336,7 +373,7 @@
 						var tl = el('li');
 						var tb = el('button', 'sou-tag', tag);
 						tb.type = 'button';
-						tb.title = '只看标签 ' + tag;
+						tb.title = '只看标签 ' + shown(tag);
 						tb.addEventListener('click', function () {
 							if (state.tags.indexOf(String(tag)) < 0)
 								toggleTag(String(tag));

@@ -1,6 +1,6 @@
 /*
- * serve_main.c - sou-serve: option parsing, start-up and shutdown only;
- * the server is libsouserve (serve.h).
+ * main.c - sou-serve: option parsing, start-up and shutdown only; the
+ * server is libsouserve (server.h).
  *
  * SIGINT and SIGTERM are blocked before the server's threads start (so
  * they inherit the mask) and taken here with sigwait(): the main thread
@@ -19,7 +19,7 @@
 
 #include "cli.h"
 #include "date.h"
-#include "serve.h"
+#include "server.h"
 
 static const char usage[] =
 	"usage: sou-serve [--db DIR] [--listen ADDR:PORT] [options]\n"
@@ -28,19 +28,26 @@ static const char usage[] =
 	"a search page at /, and /sou.js, a search box to drop into a site's own pages.\n"
 	"  --db DIR              index directory (default: $SOU_DB or ~/.sou/index)\n"
 	"  --listen ADDR:PORT    address to bind (default 127.0.0.1:8080; [::1]:PORT for IPv6;\n"
-	"                        port 0 picks a free one)\n"
-	"  --threads N           worker threads, each with its own index reader\n"
+	"                        0.0.0.0:PORT for every interface; port 0 picks a free one)\n"
+	"  --threads N           search threads, each with its own index reader\n"
 	"                        (default: one per CPU, 2 to 16)\n"
+	"  --timeout SECONDS     answer every search within this long (its results or a 503);\n"
+	"                        also the timeout of remote shards (default 10)\n"
 	"  --cors ORIGIN         let pages from ORIGIN (https://example.com, or *) call /search;\n"
 	"                        repeatable\n"
 	"  --link TEMPLATE       make result titles links, e.g. '/{categories}/{year}/{month}/{day}/{slug}.html'\n"
 	"  --timezone ZONE       zone for date= filters (default +08:00)\n"
 	"  --max-connections N   connections served at once (default 256); requests on\n"
 	"                        connections beyond it get a 503\n"
+	"  --max-client-connections N  connections open at once from one address (default 16;\n"
+	"                        0: no cap, e.g. behind a reverse proxy)\n"
+	"  --request-timeout SECONDS  time a client has to send each request in full, and to\n"
+	"                        read each answer, before it is cut off (default 10)\n"
 	"  --max-limit N         largest limit= (default 100)\n"
 	"  --max-offset N        largest offset= (default 10000)\n"
 	"  --max-query-bytes N   longest q= (default 1000)\n"
 	"  --max-request-bytes N longest request line plus headers, as sent (default 16384)\n"
+	"  --allow-remote-programs  let a stub's \"remote :PROGRAM\" lines start PROGRAM\n"
 	"  -h, --help            show this help\n"
 	"Prints \"listening on http://ADDR:PORT/\" once ready; SIGINT or SIGTERM stop it.\n"
 	"Exit status: 0 stopped by a signal, 2 usage error, 3 index error, 1 could not listen.\n";
@@ -53,10 +60,14 @@ static const struct option longopts[] = {
 	{ "link", required_argument, NULL, 'k' },
 	{ "timezone", required_argument, NULL, 'z' },
 	{ "max-connections", required_argument, NULL, 'C' },
+	{ "max-client-connections", required_argument, NULL, 'P' },
+	{ "timeout", required_argument, NULL, 'T' },
+	{ "request-timeout", required_argument, NULL, 'W' },
 	{ "max-limit", required_argument, NULL, 'L' },
 	{ "max-offset", required_argument, NULL, 'O' },
 	{ "max-query-bytes", required_argument, NULL, 'Q' },
 	{ "max-request-bytes", required_argument, NULL, 'R' },
+	{ "allow-remote-programs", no_argument, NULL, 'A' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 }
 };
@@ -92,7 +103,26 @@ static int parse_num(const char *opt, const char *s, unsigned long min, unsigned
 	return 1;
 }
 
-/* The server's log lines (serve.h: not escaped). */
+/* A number of seconds, 0 < S <= 3600 (fractions allowed). */
+static int parse_seconds(const char *opt, const char *s, double *out)
+{
+	char *end;
+	double v = 0;
+	int ok = (*s >= '0' && *s <= '9') || *s == '.';
+
+	if (ok) {
+		v = strtod(s, &end);
+		ok = !*end && v > 0 && v <= 3600;
+	}
+	if (!ok) {
+		say("%s: expected a number of seconds (0 < SECONDS <= 3600), got '%s'", opt, s);
+		return 0;
+	}
+	*out = v;
+	return 1;
+}
+
+/* The server's log lines (server.h: not escaped). */
 static void log_line(void *ctx, const char *line)
 {
 	(void)ctx;
@@ -106,6 +136,7 @@ int main(int argc, char **argv)
 	sou_strlist cors = { NULL, 0 };
 	sou_server *sv = NULL;
 	sou_error err;
+	sou_status st;
 	sigset_t sigs;
 	unsigned long v;
 	int opt, sig = 0, rc = SOU_EXIT_OK;
@@ -122,6 +153,9 @@ int main(int argc, char **argv)
 			break;
 		case 'l':
 			o.listen = optarg;
+			break;
+		case 'A':
+			o.allow_programs = 1;
 			break;
 		case 't':
 			if (!parse_num("--threads", optarg, 1, 256, &v))
@@ -144,6 +178,19 @@ int main(int argc, char **argv)
 			if (!parse_num("--max-connections", optarg, 1, 100000, &v))
 				goto usage;
 			o.max_connections = (unsigned)v;
+			break;
+		case 'P':
+			if (!parse_num("--max-client-connections", optarg, 0, 100000, &v))
+				goto usage;
+			o.max_client_connections = (unsigned)v;
+			break;
+		case 'T':
+			if (!parse_seconds("--timeout", optarg, &o.search_timeout_s))
+				goto usage;
+			break;
+		case 'W':
+			if (!parse_seconds("--request-timeout", optarg, &o.request_timeout_s))
+				goto usage;
 			break;
 		case 'L':
 			if (!parse_num("--max-limit", optarg, 1, 100000, &v))
@@ -193,10 +240,10 @@ int main(int argc, char **argv)
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	if (sou_server_start(&o, &sv, &err)) {
+	if ((st = sou_server_start(&o, &sv, &err))) {
 		say("%s", err.msg);
-		rc = err.code == SOU_ERR_USAGE ? SOU_EXIT_USAGE
-		   : err.code == SOU_ERR_IO ? SOU_EXIT_SOME : sou_cli_exit_for(err.code);
+		rc = st == SOU_ERR_USAGE ? SOU_EXIT_USAGE
+		   : st == SOU_ERR_IO ? SOU_EXIT_SOME : sou_cli_exit_for(st);
 		goto done;
 	}
 	printf("listening on %s\n", sou_server_url(sv));

@@ -1,11 +1,11 @@
 /*
- * serve_assets.h - the files of sou-serve's search page, compiled into
- * the binary.
+ * assets.h - the files of sou-serve's search page, compiled into the
+ * binary.
  *
- * The table is generated at build time from query/assets/ by
- * query/assets/embed.cmake (serve_assets.c in the build directory), so
+ * The table is generated at build time from query/serve/assets/ by
+ * query/serve/assets/embed.cmake (assets.c in the build directory), so
  * the server never opens a file to answer a request: these are the only
- * paths besides /search it answers.
+ * paths besides /search and /health it answers.
  */
 #ifndef SOU_SERVE_ASSETS_H
 #define SOU_SERVE_ASSETS_H
