@@ -383,6 +383,15 @@ static void acc_add(sou_termgen *tg, const char *t, size_t len, unsigned wdfinc)
 	tg->acc_n++;
 }
 
+/* Empties the table without handing anything over. */
+static void acc_discard(sou_termgen *tg)
+{
+	if (tg->acc_n && tg->acc)
+		memset(tg->acc, 0, tg->acc_cap * sizeof(*tg->acc));
+	tg->acc_n = 0;
+	sou_buf_reset(&tg->acc_terms);
+}
+
 /* Hands the summed terms to the document and empties the table. */
 static void acc_flush(sou_termgen *tg)
 {
@@ -510,7 +519,11 @@ sou_status sou_termgen_index(sou_termgen *tg, sou_field field, const char *text,
 		return sou_error_set(err, SOU_ERR_INTERRUPTED, "interrupted");
 	st = sou_segmenter_run(tg->seg, text, len, SOU_SEG_DOCUMENT, doc_token, tg,
 			       NULL, err);
-	acc_flush(tg);
+	if (tg->cancelled)
+		acc_discard(tg); /* the document is dropped: handing it a giant
+				  * post's terms would delay the stop by seconds */
+	else
+		acc_flush(tg);
 	tg->pos[field] = tg->unit_pos;
 	if (!st && tg->cancelled)
 		st = sou_error_set(err, SOU_ERR_INTERRUPTED, "interrupted");

@@ -55,7 +55,9 @@ sou_status sou_ix_read_file(sou_ix_worker *w, const char *path, struct stat *sb,
 
 	*changing = 0;
 	for (attempt = 0; attempt < 3; attempt++) {
-		int fd = open(path, O_RDONLY | O_CLOEXEC);
+		/* O_NONBLOCK: a FIFO or device swapped in after the walk must not
+		 * block the run (it is refused below); no effect on files */
+		int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 		struct stat after;
 		ssize_t r;
 
@@ -192,6 +194,13 @@ static sou_status index_post(sou_ix_worker *w, const char *path, const char *rel
 	}
 	st = sou_postdoc_build(w->pd, w->tg, relpath, &doc, perr);
 	if (st == SOU_ERR_INTERRUPTED) {
+		sou_xdoc_destroy(doc);
+		*status = 'i';
+		return SOU_OK;
+	}
+	if (!st && sou_cancelled(w->ix->o.interrupted)) {
+		/* stopped while it was built: writing a big post would delay
+		 * the stop, and the next run does it anyway */
 		sou_xdoc_destroy(doc);
 		*status = 'i';
 		return SOU_OK;

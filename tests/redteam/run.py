@@ -169,6 +169,7 @@ class Run:
         p.returncode = os.waitstatus_to_exitcode(status)
         self.wall = time.monotonic() - t0
         self.after_term = (time.monotonic() - termed) if termed is not None else None
+        # an upper bound: it also counts what the child held before exec
         self.rss_kb = ru.ru_maxrss
         self.rc = p.returncode
         out.seek(0)
