@@ -48,6 +48,9 @@ static const char usage[] =
 	"  --max-query-bytes N   longest q= (default 1000)\n"
 	"  --max-request-bytes N longest request line plus headers, as sent (default 16384)\n"
 	"  --allow-remote-programs  let a stub's \"remote :PROGRAM\" lines start PROGRAM\n"
+	"  --partial             answer from the other shards when a remote one is down or\n"
+	"                        past --timeout; the JSON's \"missing_shards\" and the page\n"
+	"                        name it (without: a 503)\n"
 	"  -h, --help            show this help\n"
 	"Prints \"listening on http://ADDR:PORT/\" once ready; SIGINT or SIGTERM stop it.\n"
 	"Exit status: 0 stopped by a signal, 2 usage error, 3 index error, 1 could not listen.\n";
@@ -68,6 +71,7 @@ static const struct option longopts[] = {
 	{ "max-query-bytes", required_argument, NULL, 'Q' },
 	{ "max-request-bytes", required_argument, NULL, 'R' },
 	{ "allow-remote-programs", no_argument, NULL, 'A' },
+	{ "partial", no_argument, NULL, 'p' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 }
 };
@@ -156,6 +160,9 @@ int main(int argc, char **argv)
 			break;
 		case 'A':
 			o.allow_programs = 1;
+			break;
+		case 'p':
+			o.partial = 1;
 			break;
 		case 't':
 			if (!parse_num("--threads", optarg, 1, 256, &v))

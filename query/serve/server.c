@@ -1070,7 +1070,8 @@ sou_status sou_server_start(const sou_serve_opts *o, sou_server **out, sou_error
 	 * the address's */
 	memset(&ro, 0, sizeof(ro));
 	ro.timeout_s = o->search_timeout_s;
-	ro.flags = o->allow_programs ? SOU_XDB_ALLOW_PROGRAMS : 0;
+	ro.flags = (o->allow_programs ? SOU_XDB_ALLOW_PROGRAMS : 0) |
+		   (o->partial ? SOU_XDB_PARTIAL : 0);
 	if ((st = sou_shardset_resolve_flags(sv->db, o->allow_programs ? SOU_SHARDSET_ALLOW_PROGRAMS : 0,
 					     &sv->shards, err)) ||
 	    (st = sou_searcher_open_opts(sv->db, &ro, &probe, err))) {
@@ -1101,6 +1102,7 @@ sou_status sou_server_start(const sou_serve_opts *o, sou_server **out, sou_error
 	po.queue = workers * QUEUE_PER_WORKER > QUEUE_MIN ? workers * QUEUE_PER_WORKER : QUEUE_MIN;
 	po.timeout_s = o->search_timeout_s;
 	po.allow_programs = o->allow_programs;
+	po.partial = o->partial;
 	po.log = o->log;
 	po.log_ctx = o->log_ctx;
 	if ((st = sou_pool_start(&po, &sv->pool, err)))

@@ -66,6 +66,9 @@ typedef struct sou_serve_opts {
 				    * README), or NULL: titles are not links */
 	int allow_programs;        /* --allow-remote-programs: a stub's "remote
 				    * :PROGRAM" lines may run (shardset.h) */
+	int partial;               /* --partial: a shard down or past the
+				    * timeout leaves a partial answer naming it
+				    * ("missing_shards") instead of a 503 */
 	sou_serve_log_fn log;      /* may be NULL */
 	void *log_ctx;
 } sou_serve_opts;

@@ -62,6 +62,7 @@ struct sou_pool {
 	int remote;                  /* a remote shard: reopen before each search */
 	double timeout_s;
 	int allow_programs;
+	int partial;
 	unsigned queue_max;
 	sou_serve_log_fn log;
 	void *log_ctx;
@@ -165,7 +166,8 @@ static sou_status open_searcher(sou_pool *p, sou_searcher **out, sou_error *err)
 
 	memset(&ro, 0, sizeof(ro));
 	ro.timeout_s = p->timeout_s;
-	ro.flags = p->allow_programs ? SOU_XDB_ALLOW_PROGRAMS : 0;
+	ro.flags = (p->allow_programs ? SOU_XDB_ALLOW_PROGRAMS : 0) |
+		   (p->partial ? SOU_XDB_PARTIAL : 0);
 	st = sou_searcher_open_opts(p->db, &ro, out, err);
 
 	if (!st && (st = sou_termgen_configure(sou_searcher_termgen(*out), &p->dicts,
@@ -387,6 +389,7 @@ sou_status sou_pool_start(const sou_pool_opts *o, sou_pool **out, sou_error *err
 		p->remote |= o->shards->v[i].kind == SOU_SHARD_REMOTE;
 	p->timeout_s = o->timeout_s;
 	p->allow_programs = o->allow_programs;
+	p->partial = o->partial;
 	p->queue_max = o->queue ? o->queue : 1;
 	p->log = o->log;
 	p->log_ctx = o->log_ctx;

@@ -49,6 +49,7 @@ typedef struct sou_pool_opts {
 	unsigned queue;              /* most jobs waiting; more are refused (503) */
 	double timeout_s;            /* a job's deadline; remote shards' timeout */
 	int allow_programs;          /* readers may run "remote :PROGRAM" shards */
+	int partial;                 /* readers open with SOU_XDB_PARTIAL */
 	sou_serve_log_fn log;        /* 5xx details; may be NULL */
 	void *log_ctx;
 } sou_pool_opts;

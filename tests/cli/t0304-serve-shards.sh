@@ -65,4 +65,16 @@ contains "the 503 says where it is logged" "logged as #" "$TMP/body"
 contains "stderr names the shard" "remote 127.0.0.1:$s1_port" "$TMP/serve.err"
 start_tcpsrv s1 "$SET/shard-1" "$s1_port" || fail "restart on the same port"
 same_as_query "$SET" 人民币
+stop_server
+
+# --partial: every shard up, "missing_shards" is there and empty; shard-1
+# down, a 200 from the other two naming shard-1 missing
+start_server "$TMP/remote.stub" --threads 2 --partial || { fail "server start with --partial"; finish; }
+eq "--partial, all up: 200" 200 "$(get "/search?q=$(uri 人民币)")"
+eq "--partial, all up: missing_shards is empty" "[]" "$(jq -c .missing_shards "$TMP/body")"
+kill_tcpsrv "$s1_pid"
+eq "--partial, shard-1 down: 200" 200 "$(get "/search?q=$(uri 人民币)")"
+eq "... one shard missing" 1 "$(jq '.missing_shards | length' "$TMP/body")"
+contains "... and it is shard-1" "remote 127.0.0.1:$s1_port" "$TMP/body"
+check "... with hits from the others" test "$(jq '.hits | length' "$TMP/body")" -gt 0
 finish

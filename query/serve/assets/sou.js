@@ -465,6 +465,11 @@
 				showFacets(d);
 				showPager(total);
 				status.textContent = total ? '约 ' + total + ' 条结果' : '没有找到结果';
+				/* sou-serve --partial: shards that did not answer (by count:
+				 * their addresses are the operator's, not the reader's) */
+				var missing = (d.missing_shards || []).length;
+				if (missing)
+					status.textContent += '（' + missing + ' 个分片未响应，结果不完整）';
 				if (mode === 'page') {
 					results.focus({ preventScroll: true });
 					root.scrollIntoView({ block: 'start' });
