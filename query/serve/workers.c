@@ -86,6 +86,7 @@ static long long now_ns(void)
 }
 
 static void logf_(sou_pool *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void redact_missing(sou_pool *p, sou_results *res);
 
 static void logf_(sou_pool *p, const char *fmt, ...)
 {
@@ -311,6 +312,8 @@ static void run_job(worker *w, sou_job *j, unsigned *code, const char **param, s
 	}
 	pthread_mutex_unlock(&w->mu);
 	*code = 200;
+	if (res->missing.n)
+		redact_missing(p, res);
 	sou_results_json(res, j->p.text.data, 1, body);
 	sou_results_destroy(res);
 	return;
@@ -319,6 +322,39 @@ error:
 	sou_results_destroy(res);
 	sou_serve_error_json(body, *code, *param, msg.data ? msg.data : "");
 	sou_buf_free(&msg);
+}
+
+/*
+ * A partial answer's missing shards, as HTTP clients see them: the
+ * details (the stub's path and line, Xapian's words, which may name
+ * files) go to the log; the client gets "remote HOST:PORT" (or "a
+ * shard" where the name would show a path) and "did not answer (logged
+ * as #N)".
+ */
+static void redact_missing(sou_pool *p, sou_results *res)
+{
+	sou_strlist names = { 0 }, whys = { 0 };
+	size_t k;
+
+	for (k = 0; k < res->missing.n; k++) {
+		const char *m = res->missing.v[k], *cut = strstr(m, " (listed at ");
+		unsigned id = atomic_fetch_add(&p->incident, 1) + 1;
+		char why[64];
+		logf_(p, "partial answer #%u: %s is missing: %s", id, m, res->missing_why.v[k]);
+		size_t n = cut ? (size_t)(cut - m) : strlen(m);
+		/* "remote HOST:PORT" stays; a program shard or a local one
+		 * would show a path */
+		if (!strncmp(m, "remote ", 7) && m[7] != ':' && !memchr(m, '/', n))
+			sou_strlist_push(&names, m, n);
+		else
+			sou_strlist_push(&names, "a shard", 7);
+		snprintf(why, sizeof(why), "did not answer (logged as #%u)", id);
+		sou_strlist_push(&whys, why, strlen(why));
+	}
+	sou_strlist_free(&res->missing);
+	sou_strlist_free(&res->missing_why);
+	res->missing = names;
+	res->missing_why = whys;
 }
 
 static void *worker_main(void *arg)

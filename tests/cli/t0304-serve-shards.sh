@@ -77,4 +77,11 @@ eq "--partial, shard-1 down: 200" 200 "$(get "/search?q=$(uri 人民币)")"
 eq "... one shard missing" 1 "$(jq '.missing_shards | length' "$TMP/body")"
 contains "... and it is shard-1" "remote 127.0.0.1:$s1_port" "$TMP/body"
 check "... with hits from the others" test "$(jq '.hits | length' "$TMP/body")" -gt 0
+# the client gets the address only: the stub's path and Xapian's words
+# go to the log, under the number the client is given
+check "... the stub's path is not shown" not grep -q "remote.stub" "$TMP/body"
+eq "... its name is the address alone" "remote 127.0.0.1:$s1_port" "$(jq -r '.missing_shards[0].shard' "$TMP/body")"
+n=$(jq -r '.missing_shards[0].error' "$TMP/body" | sed -n 's/^did not answer (logged as #\([0-9]*\))$/\1/p')
+check "... the error gives a log number" test -n "$n"
+contains "... the log has the details under it" "partial answer #$n: remote 127.0.0.1:$s1_port (listed at" "$TMP/serve.err"
 finish
