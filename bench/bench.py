@@ -29,12 +29,13 @@ PY = "/usr/bin/python3"
 ENGINES_PY = os.path.join(HERE, "engines.py")
 ALL_ENGINES = ["sou", "sphinx", "sqlite", "xapian"]
 CLASSES = ["rare", "common", "two-words", "phrase", "one-char", "tag+date", "sort-date",
-           "known-item", "known-item-ambiguous", "known-item+filter", "headline-words"]
+           "known-item", "known-item-ambiguous", "known-item+filter", "headline-words",
+           "unspaced"]
 # the classes whose queries have a target post (relevance figures); known-all
 # is the title-fragment classes together (as before headline-words existed,
 # and before the fragments other titles share were told apart: issue 12)
 KNOWN_CLASSES = ["known-item", "known-item-ambiguous", "known-item+filter", "headline-words",
-                 "known-all"]
+                 "unspaced", "known-all"]
 KNOWN_ALL = ("known-item", "known-item-ambiguous", "known-item+filter")
 # reported, not judged: nothing tells which of the posts whose titles share
 # the fragment was meant (bench/README "Why title fragments stay near 0.56")
@@ -54,6 +55,9 @@ CLASS_DOC = {
     "known-item+filter": "the same plus the target's tag and month",
     "headline-words": "2-4 consecutive words of a unique title as another segmenter "
                       "(jieba) cuts them, separated by spaces (AND); the target is that post",
+    "unspaced": "2-3 words of a unique title, not all adjacent there, typed as a reader "
+                "types Chinese: in title order without spaces (美联储加息 for a title "
+                "with 美联储 ... 加息), the whole not in the title; the target is that post",
 }
 TZ = 8 * 3600  # sou's default zone, +08:00: date: filters are read in it
 SIZES = {"10k": 10_000, "100k": 100_000, "1m": 1_000_000}
@@ -298,7 +302,41 @@ def headline_queries(docs, seed, count, cut, add):
         log("warning: only %d headline-words queries" % made)
 
 
-def make_workload(docs, jsonl, seed, per_class, known, headline=0, cut=None):
+def unspaced_queries(docs, seed, count, cut, add):
+    """The unspaced class (issue 19): 2-3 words of a title that no other
+    post has, as `cut` segments them, not all adjacent in the title, joined
+    in title order without spaces; the joined text is not in the title, so
+    matching it as one run finds nothing and only its words find the post.
+    Every word is Chinese with 2+ characters.  Own random stream."""
+    import random
+    rng = random.Random("unspaced-%d" % seed)
+    titles = collections.Counter(d["title"] for d in docs)
+    cands = [i for i in range(len(docs))
+             if titles[docs[i]["title"]] == 1 and CJK_RUN.search(docs[i]["title"])]
+    rng.shuffle(cands)
+    made = 0
+    for i in cands:
+        if made >= count:
+            break
+        title = docs[i]["title"].replace("\n", " ")
+        ws = [w for w in cut(title) if w.strip()]
+        idx = [j for j, w in enumerate(ws) if is_cjk_word(w) and len(w) >= 2]
+        k = rng.choice((2, 3))
+        if len(idx) < k:
+            continue
+        pick = sorted(rng.sample(idx, k))
+        if pick[-1] - pick[0] == k - 1:
+            continue  # all adjacent: that is the known-item class
+        q = "".join(ws[j] for j in pick)
+        if q in title:
+            continue
+        add("unspaced", [q], target=i + 1)
+        made += 1
+    if made < count:
+        log("warning: only %d unspaced queries" % made)
+
+
+def make_workload(docs, jsonl, seed, per_class, known, headline=0, cut=None, unspaced=0):
     import random
     rng = random.Random(seed)
     n = len(docs)
@@ -431,6 +469,8 @@ def make_workload(docs, jsonl, seed, per_class, known, headline=0, cut=None):
         log("warning: only %d known-item queries" % made)
     if headline and cut:
         headline_queries(docs, seed, headline, cut, add)
+    if unspaced and cut:
+        unspaced_queries(docs, seed, unspaced, cut, add)
     return qs
 
 
@@ -790,9 +830,11 @@ def bench_corpus(args, name, tree, engines, rerun=False):
     corpus = {"name": name, "tree": tree, "posts": len(docs), "file_bytes": tree_bytes(tree),
               "text_bytes": text_bytes, "body_bytes": docs_bytes[1]}
     log("corpus %s: %d posts, %.1f MB text" % (name, len(docs), text_bytes / 1e6))
-    seg_name, cut = other_segmenter(args.headline_seg) if args.headline else (None, None)
-    qs = make_workload(docs, jsonl, args.seed, args.queries, args.known, args.headline, cut)
-    if args.headline:
+    seg_name, cut = (other_segmenter(args.headline_seg) if args.headline or args.unspaced
+                     else (None, None))
+    qs = make_workload(docs, jsonl, args.seed, args.queries, args.known, args.headline, cut,
+                       args.unspaced)
+    if args.headline or args.unspaced:
         corpus["headline_segmenter"] = seg_name
     wl = os.path.join(WORK, RUN_NAME + ".workload.json")
     with open(wl, "w", encoding="utf-8") as f:
@@ -856,6 +898,8 @@ def main():
     ap.add_argument("--queries", type=int, default=200, help="queries per class")
     ap.add_argument("--known", type=int, default=400, help="known-item (title fragment) queries")
     ap.add_argument("--headline", type=int, default=300, help="headline-words queries (0: none)")
+    ap.add_argument("--unspaced", type=int, default=300,
+                    help="unspaced multi-word queries (0: none; cut like --headline-seg)")
     ap.add_argument("--headline-seg", default="jieba", choices=["jieba", "fmm"],
                     help="segmenter of the headline-words class (fmm: over SIGHAN's PKU list)")
     ap.add_argument("--reuse", action="store_true",

@@ -73,11 +73,25 @@ struct sou_termgen {
 	/* tune.h knobs */
 	int bigram_positions, accumulate, title_words, han_words, word_bigram_wdf;
 	int query_positional;  /* the index has positional bigrams (format 4) */
+	int run_boost;         /* weight of a cut run's spanning bigrams, in hundredths */
+	int cut_runs;          /* unquoted runs are cut into words (0: whole, as before) */
 	/* query side */
 	sou_strlist units;    /* units of the current chain */
 	int *unit_han;
 	size_t unit_han_cap;
 	sou_strlist words;    /* HANWORDs of the current chain */
+	/* the words the segmenter chose in the current chain, as unit spans
+	 * qw[i] = [start, end), in order; a word is announced (HANWORD)
+	 * before its units, so pend_* follow the one being read */
+	struct qspan { size_t start, end; } *qw;
+	size_t nqw, qw_cap;
+	int pend;             /* 0 none, 1 announced, 2 reading its units */
+	size_t pend_start, pend_bytes, pend_read;
+	int qw_bad;           /* the units did not spell the word: no split */
+	int phrase;           /* the piece was quoted: runs stay whole */
+	sou_strlist *runs;    /* where cut runs go as typed (collect_runs) */
+	sou_termgen_df_fn df; /* the index's document frequencies, or NULL */
+	void *df_ctx;
 	sou_xq **subs;        /* queries for the chains */
 	size_t nsubs, subs_cap;
 	sou_check **chks;     /* their check trees (qcheck.h), when wanted */
@@ -110,6 +124,8 @@ sou_status sou_termgen_create(sou_termgen **out, sou_error *err)
 	tg->title_words = (int)sou_tune("title_words", 0);
 	tg->han_words = (int)sou_tune("han_words", SOU_HAN_WORD_MIN);
 	tg->word_bigram_wdf = (int)sou_tune("word_bigram_wdf", SOU_WDF_WORD_BIGRAM);
+	tg->run_boost = (int)sou_tune("run_boost", SOU_RUN_BOOST);
+	tg->cut_runs = (int)sou_tune("cut_runs", 1);
 	*out = tg;
 	return SOU_OK;
 }
@@ -131,6 +147,7 @@ void sou_termgen_destroy(sou_termgen *tg)
 	sou_strlist_free(&tg->units);
 	sou_strlist_free(&tg->words);
 	free(tg->unit_han);
+	free(tg->qw);
 	free(tg->subs);
 	free(tg->chks);
 	sou_strlist_free(&tg->syn_terms);
@@ -244,6 +261,17 @@ unsigned long sou_termgen_doc_adds(const sou_termgen *tg)
 void sou_termgen_query_positional(sou_termgen *tg, int on)
 {
 	tg->query_positional = on;
+}
+
+void sou_termgen_collect_runs(sou_termgen *tg, sou_strlist *runs)
+{
+	tg->runs = runs;
+}
+
+void sou_termgen_set_df(sou_termgen *tg, sou_termgen_df_fn fn, void *ctx)
+{
+	tg->df = fn;
+	tg->df_ctx = ctx;
 }
 
 const char *sou_termgen_units(const sou_termgen *tg, sou_field field, size_t *len)
@@ -612,37 +640,45 @@ static void destroy_all(sou_xq **v, size_t n)
 		sou_xq_destroy(v[i]);
 }
 
+/* Appends units u[a, b) to list as a pattern (units joined by
+ * SOU_UNIT_SEP). */
+static void push_pattern(sou_termgen *tg, sou_strlist *list, size_t a, size_t b)
+{
+	sou_buf p = SOU_BUF_INIT;
+	size_t i;
+
+	for (i = a; i < b; i++) {
+		if (i > a)
+			sou_buf_addc(&p, SOU_UNIT_SEP);
+		sou_buf_adds(&p, tg->units.v[i]);
+	}
+	sou_strlist_push(list, p.data, p.len);
+	sou_buf_free(&p);
+}
+
 /*
- * Turns the collected chain (units + ICU words) into one query:
+ * Compiles the run of units u[a, b) of the collected chain into *q (new,
+ * owned by the caller) and, when checks are wanted, its check leaf *c:
  *   one unit          its unigram (Chinese) or word (Latin, with its stem)
  *   Latin units only  a phrase of the words, by their positions
  *   otherwise         its bigrams (and words between two Latin units),
  *                     which is exact for two units; for more, the AND of
  *                     the bigrams is checked on the unit stream (qcheck.h)
+ * With boost, the chain's whole ICU words that are not already the
+ * recall terms add weight.
  */
-static void finish_chain(sou_termgen *tg)
+static void compile_run(sou_termgen *tg, size_t a, size_t b, int boost_words,
+			sou_xq **q, sou_check **c)
 {
-	size_t n = tg->units.n, i, nseq = 0;
-	char **u = tg->units.v;
-	int *han = tg->unit_han, any_han = 0;
+	size_t n = b - a, i, nseq = 0;
+	char **u = tg->units.v + a;
+	int *han = tg->unit_han + a, any_han = 0;
 	sou_field f = tg->field;
-	sou_xq **seq, *recall, *boost = NULL, *q;
-	sou_check *chk = NULL;
+	sou_xq **seq, *recall, *boost = NULL;
 
-	if (!n)
-		return;
+	*c = NULL;
 	for (i = 0; i < n; i++)
 		any_han |= han[i];
-	if (tg->patterns) {
-		sou_buf p = SOU_BUF_INIT;
-		for (i = 0; i < n; i++) {
-			if (i)
-				sou_buf_addc(&p, SOU_UNIT_SEP);
-			sou_buf_adds(&p, u[i]);
-		}
-		sou_strlist_push(tg->patterns, p.data, p.len);
-		sou_buf_free(&p);
-	}
 	seq = sou_xcalloc(n, sizeof(*seq));
 	if (n == 1 && !han[0] && f == SOU_FIELD_BODY && sou_termgen_stemmable(u[0], strlen(u[0]))) {
 		/* the word itself, or (scoring less) any word with its stem */
@@ -674,7 +710,7 @@ static void finish_chain(sou_termgen *tg)
 	free(seq);
 	/* Whole ICU words that are not already the recall terms add weight
 	 * (title: queries have no Chinese title words unless tuned so). */
-	if (tg->words.n && !(n == 1 && !han[0]) &&
+	if (boost_words && tg->words.n && !(n == 1 && !han[0]) &&
 	    (f == SOU_FIELD_BODY || tg->title_words)) {
 		sou_xq **w = sou_xcalloc(tg->words.n, sizeof(*w));
 		for (i = 0; i < tg->words.n; i++)
@@ -685,25 +721,244 @@ static void finish_chain(sou_termgen *tg)
 	}
 	if (boost) {
 		sou_xq *pair[2] = { recall, boost };
-		q = sou_xq_combine(SOU_XQ_AND_MAYBE, pair, 2);
+		*q = sou_xq_combine(SOU_XQ_AND_MAYBE, pair, 2);
 		sou_xq_destroy(recall);
 		sou_xq_destroy(boost);
 	} else {
-		q = recall;
+		*q = recall;
 	}
 	if (tg->want_checks && any_han) {
 		sou_buf p = SOU_BUF_INIT;
 		for (i = 0; i < n; i++)
 			sou_units_add(&p, u[i], strlen(u[i]), han[i], 0);
-		chk = sou_check_units(f == SOU_FIELD_TITLE, p.data, p.len,
-				      n <= 2 || tg->query_positional, q);
+		*c = sou_check_units(f == SOU_FIELD_TITLE, p.data, p.len,
+				     n <= 2 || tg->query_positional, *q);
 		sou_buf_free(&p);
 	} else if (tg->want_checks) {
-		chk = sou_check_xapian(q);
+		*c = sou_check_xapian(*q);
+	}
+}
+
+/* How many times rarer than both its neighbours a bigram must be for a
+ * run of unknown characters to be cut there (cut_unknown). */
+#define CUT_RATIO 2
+
+/*
+ * Cuts a run of k >= 4 characters that the segmenter left as single
+ * units (no dictionary knows the words: 美联储加息 is 美|联|储|加|息 to
+ * ICU) by the index's own statistics: between two characters whose bigram
+ * is in fewer posts than 1/CUT_RATIO of each neighbouring bigram (储加
+ * against 联储 and 加息), or in none (the run as typed occurs nowhere),
+ * each piece keeping two characters or more.  cut[i] = 1 means a cut
+ * between unit a + i and a + i + 1.  Returns the number of cuts.
+ */
+static size_t cut_unknown(sou_termgen *tg, size_t a, size_t k, unsigned char *cut)
+{
+	long *df = sou_xcalloc(k, sizeof(*df));
+	size_t i, ncut = 0, last = 0;
+
+	memset(cut, 0, k);
+	for (i = 0; i + 1 < k; i++) {
+		make_term(&tg->term, BIGRAM_PREFIX[tg->field], tg->units.v[a + i],
+			  strlen(tg->units.v[a + i]), tg->units.v[a + i + 1],
+			  strlen(tg->units.v[a + i + 1]));
+		df[i] = tg->df(tg->df_ctx, tg->term.data, tg->term.len);
+		if (df[i] < 0)
+			goto out; /* no statistics: keep the run whole */
+	}
+	/* cut i leaves units (last, i] before it and i + 1... after it */
+	for (i = 1; i + 2 < k; i++) {
+		long lo = df[i - 1] < df[i + 1] ? df[i - 1] : df[i + 1];
+		int weak = df[i] == 0 ? lo > 0 : df[i] * CUT_RATIO < lo;
+		if (weak && i + 1 - last >= 2) {
+			cut[i] = 1;
+			ncut++;
+			last = i + 1;
+		}
+	}
+	/* the last piece needs two characters too */
+	if (ncut && k - last < 2) {
+		for (i = k - 1; i-- > 0;)
+			if (cut[i]) {
+				cut[i] = 0;
+				ncut--;
+				break;
+			}
+	}
+out:
+	free(df);
+	return ncut;
+}
+
+/*
+ * Cuts the collected chain into words, for an unquoted run typed without
+ * spaces: into groups[] as [start, end) unit spans, returning their
+ * number.  The words are those the segmenter chose (the same lattice as
+ * indexing, segment.h).  A lone Latin or number unit stays glued to its
+ * neighbour (`A股`, `iPhone 15发布`), whose bigram says more than the
+ * letter alone.  Characters the segmenter left single form one run (a
+ * name or a word no dictionary knows) unless the index's statistics cut
+ * it (cut_unknown).  Returns 0 when the chain is not to be cut: quoted,
+ * no Chinese, fewer than three units, one word, or the words did not line
+ * up with the units.
+ */
+static size_t chain_groups(sou_termgen *tg, struct qspan **groups)
+{
+	size_t n = tg->units.n, i = 0, k = 0, gs = 0, ng = 0, end, j, m;
+	int any_han = 0;
+	struct qspan *g, *h;
+	unsigned char *cut;
+
+	*groups = NULL;
+	for (i = 0; i < n; i++)
+		any_han |= tg->unit_han[i];
+	if (tg->phrase || !any_han || n < 3 || tg->qw_bad || tg->query_positional ||
+	    !tg->cut_runs)
+		return 0;
+	g = sou_xcalloc(n, sizeof(*g));
+	for (i = 0; i < n; i = end) {
+		while (k < tg->nqw && tg->qw[k].start < i)
+			k++;
+		end = k < tg->nqw && tg->qw[k].start == i ? tg->qw[k].end : i + 1;
+		if (end > n)
+			end = n;
+		if (end - i == 1 && !tg->unit_han[i] && end < n)
+			continue; /* a lone Latin unit joins the next word */
+		g[ng].start = gs;
+		g[ng++].end = end;
+		gs = end;
+	}
+	/* a lone Latin unit at the end joins the word before it */
+	if (ng > 1 && g[ng - 1].end - g[ng - 1].start == 1 &&
+	    !tg->unit_han[g[ng - 1].start]) {
+		g[ng - 2].end = g[ng - 1].end;
+		ng--;
+	}
+	/* runs of single characters: one piece, or cut by the statistics */
+	h = sou_xcalloc(n, sizeof(*h));
+	cut = sou_xcalloc(n, 1);
+	for (i = 0, m = 0; i < ng; i = j) {
+		size_t a = g[i].start, len;
+		for (j = i; j < ng && g[j].end - g[j].start == 1 && tg->unit_han[g[j].start]; j++)
+			;
+		if (j == i) {
+			h[m++] = g[j++];
+			continue;
+		}
+		len = g[j - 1].end - a;
+		if (len >= 4 && tg->df && cut_unknown(tg, a, len, cut)) {
+			size_t p, s0 = a;
+			for (p = 0; p + 1 < len; p++)
+				if (cut[p]) {
+					h[m].start = s0;
+					h[m++].end = a + p + 1;
+					s0 = a + p + 1;
+				}
+			h[m].start = s0;
+			h[m++].end = a + len;
+		} else {
+			h[m].start = a;
+			h[m++].end = a + len;
+		}
+	}
+	free(cut);
+	free(g);
+	if (m < 2) {
+		free(h);
+		return 0;
+	}
+	*groups = h;
+	return m;
+}
+
+/*
+ * Turns the collected chain (units + ICU words) into one query.  A
+ * quoted chain, or one the segmenter sees as one word, is one run
+ * (compile_run).  An unquoted run typed without spaces (`美联储加息`)
+ * means its words, like `美联储 加息`: the AND of the words' runs, each
+ * checked as a run of its own, so it finds at least what the spaced query
+ * finds; what shows the words as typed - the bigrams that span two
+ * words (`储加`) and the longer words - adds weight (AND_MAYBE), so posts
+ * holding the exact run rank first.  Each word is its own highlight
+ * pattern, so re-ranking (rerank.h) rewards titles with them adjacent.
+ */
+static void finish_chain(sou_termgen *tg)
+{
+	size_t n = tg->units.n, i, ng;
+	struct qspan *g;
+	sou_xq *q = NULL;
+	sou_check *chk = NULL;
+
+	if (!n)
+		return; /* the words announced so far belong to the next chain */
+	ng = chain_groups(tg, &g);
+	if (!ng) {
+		if (tg->patterns)
+			push_pattern(tg, tg->patterns, 0, n);
+		compile_run(tg, 0, n, 1, &q, &chk);
+	} else {
+		sou_xq **sub = sou_xcalloc(ng, sizeof(*sub)), **extra, *recall, *boost;
+		sou_check **kid = sou_xcalloc(ng, sizeof(*kid));
+		size_t nx = 0;
+		char **u = tg->units.v;
+		int bad = 0;
+
+		if (tg->patterns && tg->runs) {
+			/* as a units.h pattern, what sou_units_find takes */
+			sou_buf p = SOU_BUF_INIT;
+			for (i = 0; i < n; i++)
+				sou_units_add(&p, u[i], strlen(u[i]), tg->unit_han[i], 0);
+			sou_strlist_push(tg->runs, p.data, p.len);
+			sou_buf_free(&p);
+		}
+		for (i = 0; i < ng; i++) {
+			if (tg->patterns)
+				push_pattern(tg, tg->patterns, g[i].start, g[i].end);
+			compile_run(tg, g[i].start, g[i].end, 0, &sub[i], &kid[i]);
+			bad |= !sub[i] || (tg->want_checks && !kid[i]);
+		}
+		recall = sou_xq_combine(SOU_XQ_AND, sub, ng);
+		extra = sou_xcalloc(ng + tg->words.n, sizeof(*extra));
+		for (i = 0; tg->run_boost > 0 && i + 1 < ng; i++) {
+			size_t l = g[i].end - 1, r = g[i + 1].start;
+			if (tg->unit_han[l] || tg->unit_han[r]) {
+				sou_xq *b = term_q(tg, BIGRAM_PREFIX[tg->field], u[l], u[r]);
+				extra[nx++] = sou_xq_scale(b, tg->run_boost / 100.0);
+				sou_xq_destroy(b);
+			}
+		}
+		if (tg->field == SOU_FIELD_BODY || tg->title_words)
+			for (i = 0; i < tg->words.n; i++)
+				extra[nx++] = term_q(tg, WORD_PREFIX[tg->field], tg->words.v[i], NULL);
+		boost = nx ? sou_xq_combine(SOU_XQ_OR, extra, nx) : NULL;
+		destroy_all(extra, nx);
+		free(extra);
+		if (boost && recall) {
+			sou_xq *pair[2] = { recall, boost };
+			q = sou_xq_combine(SOU_XQ_AND_MAYBE, pair, 2);
+			sou_xq_destroy(recall);
+		} else {
+			q = recall;
+		}
+		sou_xq_destroy(boost);
+		destroy_all(sub, ng);
+		free(sub);
+		if (tg->want_checks && !bad && q)
+			chk = sou_check_node(SOU_CHECK_ALL, kid, ng, q); /* owns kid[] */
+		else
+			destroy_checks(kid, ng);
+		free(kid);
+		free(g);
+		if (bad) {
+			sou_xq_destroy(q);
+			q = NULL;
+		}
 	}
 	push_sub(tg, q, chk);
 	sou_strlist_free(&tg->units);
 	sou_strlist_free(&tg->words);
+	tg->nqw = 0;
+	tg->qw_bad = 0;
 }
 
 static int query_token(void *ctx, const sou_token *tok)
@@ -713,15 +968,37 @@ static int query_token(void *ctx, const sou_token *tok)
 	if (tok->kind == SOU_TOK_HANWORD) {
 		if (word_is_term(tg, word_chars(tok->term, tok->term_len, NULL)))
 			sou_strlist_push_unique(&tg->words, tok->term, tok->term_len);
+		if (tg->pend == 2)
+			tg->qw_bad = 1; /* a word inside a word: not a cut */
+		tg->pend = 1;
+		tg->pend_bytes = tok->term_len;
 		return 0;
 	}
 	if (tok->kind != SOU_TOK_HAN && tok->kind != SOU_TOK_WORD)
 		return 0;
 	if (tok->brk)
 		finish_chain(tg);
+	if (tg->pend == 1) {
+		tg->pend = 2;
+		tg->pend_start = tg->units.n;
+		tg->pend_read = 0;
+	}
 	SOU_ARRAY_GROW(tg->unit_han, tg->unit_han_cap, tg->units.n + 1);
 	tg->unit_han[tg->units.n] = tok->kind == SOU_TOK_HAN;
 	sou_strlist_push(&tg->units, tok->term, tok->term_len);
+	if (tg->pend == 2) {
+		/* the word's folded text is its units' folded texts, joined */
+		tg->pend_read += tok->term_len;
+		if (tg->pend_read == tg->pend_bytes) {
+			SOU_ARRAY_GROW(tg->qw, tg->qw_cap, tg->nqw + 1);
+			tg->qw[tg->nqw].start = tg->pend_start;
+			tg->qw[tg->nqw++].end = tg->units.n;
+			tg->pend = 0;
+		} else if (tg->pend_read > tg->pend_bytes) {
+			tg->qw_bad = 1;
+			tg->pend = 0;
+		}
+	}
 	return 0;
 }
 
@@ -735,7 +1012,10 @@ static sou_status query_one(sou_termgen *tg, sou_field field, const char *text,
 	if (chk)
 		*chk = NULL;
 	tg->field = field;
-	(void)phrase; /* chains always compile as phrases; see termgen.h */
+	tg->phrase = phrase;
+	tg->pend = 0;
+	tg->nqw = 0;
+	tg->qw_bad = 0;
 	tg->patterns = patterns;
 	tg->nsubs = 0;
 	tg->failed = 0;
@@ -802,14 +1082,16 @@ sou_status sou_termgen_query_checked(sou_termgen *tg, sou_field field, const cha
 	/* every term of the group, the one typed first */
 	alts = sou_xcalloc(tg->syn_terms.n + 1, sizeof(*alts));
 	achk = sou_xcalloc(tg->syn_terms.n + 1, sizeof(*achk));
-	st = query_one(tg, field, text, len, phrase, &alts[nalt], chk ? &achk[nalt] : NULL,
+	/* the terms of a group are names: each is matched whole, not cut
+	 * into words */
+	st = query_one(tg, field, text, len, 1, &alts[nalt], chk ? &achk[nalt] : NULL,
 		       patterns, err);
 	if (alts[nalt])
 		nalt++;
 	for (i = 0; !st && i < tg->syn_terms.n; i++) {
 		if (tg->syn_group[i] != g || i == found)
 			continue;
-		st = query_one(tg, field, tg->syn_terms.v[i], strlen(tg->syn_terms.v[i]), phrase,
+		st = query_one(tg, field, tg->syn_terms.v[i], strlen(tg->syn_terms.v[i]), 1,
 			       &alts[nalt], chk ? &achk[nalt] : NULL, patterns, err);
 		if (alts[nalt])
 			nalt++;

@@ -134,6 +134,34 @@ sou_status sou_termgen_query_checked(sou_termgen *tg, sou_field field, const cha
  */
 void sou_termgen_query_positional(sou_termgen *tg, int on);
 
+/*
+ * The index's statistics, for cutting a query's run of characters that
+ * no dictionary knows into words (termgen.c, cut_unknown): fn returns the
+ * number of posts holding term[0..len), or -1 if it cannot tell.  NULL
+ * (the default): such runs stay whole.  ctx is borrowed; the caller sets
+ * this around sou_termgen_query calls and clears it after.
+ */
+/*
+ * From now on, every run a query cuts into words (termgen.c,
+ * finish_chain) is also appended to runs as typed, as a units.h pattern
+ * (what sou_units_find takes), where patterns are collected: for ranking
+ * the posts that hold it as typed first (rerank.h).  runs is borrowed; NULL
+ * stops collecting.
+ */
+void sou_termgen_collect_runs(sou_termgen *tg, sou_strlist *runs);
+
+/*
+ * In Xapian's ranking of a run cut into words, the bigrams that span two
+ * of its words (储加 in 美联储加息: present only where the words stand as
+ * typed) weigh this many hundredths of a plain term (SOU_TUNE run_boost),
+ * so that the posts holding the run reach the re-ranked depth (rerank.h);
+ * measured in bench/README "Unspaced queries".
+ */
+#define SOU_RUN_BOOST 600
+
+typedef long (*sou_termgen_df_fn)(void *ctx, const char *term, size_t len);
+void sou_termgen_set_df(sou_termgen *tg, sou_termgen_df_fn fn, void *ctx);
+
 /* 1 if a folded word gets an English stem: three or more ASCII letters. */
 int sou_termgen_stemmable(const char *word, size_t len);
 

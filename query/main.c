@@ -20,6 +20,7 @@
 #include "cli.h"
 #include "date.h"
 #include "qparse.h"
+#include "loosen.h"
 #include "search.h"
 
 static const char usage[] =
@@ -375,6 +376,9 @@ static int run_query(cli *c, sou_searcher *s, sou_buf *out, int batch)
 	int rc;
 
 	st = sou_searcher_run(s, c->query.data ? c->query.data : "", &c->o, &r, &err);
+	/* nothing found: offer a nearby query that finds posts (loosen.h) */
+	if (!st && !batch && !r->estimated && !c->o.like)
+		st = sou_loosen_results(s, c->query.data ? c->query.data : "", &c->o, r, &err);
 	if (!st) {
 		if (c->json)
 			sou_results_json(r, c->query.data, batch, out);

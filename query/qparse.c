@@ -52,6 +52,7 @@ struct sou_query {
 	sou_xq *xq;
 	sou_check *check;   /* NULL when Xapian's match is exact */
 	sou_strlist patterns;
+	sou_strlist runs;   /* positive runs cut into words, as typed */
 };
 
 void sou_query_destroy(sou_query *q)
@@ -61,12 +62,14 @@ void sou_query_destroy(sou_query *q)
 	sou_xq_destroy(q->xq);
 	sou_check_destroy(q->check);
 	sou_strlist_free(&q->patterns);
+	sou_strlist_free(&q->runs);
 	free(q);
 }
 
 const sou_xq *sou_query_xq(const sou_query *q) { return q->xq; }
 const sou_check *sou_query_check(const sou_query *q) { return q->check; }
 const sou_strlist *sou_query_patterns(const sou_query *q) { return &q->patterns; }
+const sou_strlist *sou_query_runs(const sou_query *q) { return &q->runs; }
 
 static const struct { const char *name; qfield f; } FIELDS[] = {
 	{ "title", QF_TITLE }, { "tag", QF_TAG }, { "tags", QF_TAG },
@@ -234,8 +237,12 @@ static sou_status compile_clause(sou_termgen *tg, const char *s, const clause *c
 	case QF_TITLE:
 		st = sou_termgen_query_checked(tg, c->field == QF_TITLE ? SOU_FIELD_TITLE
 								: SOU_FIELD_BODY,
-					       c->value, strlen(c->value), c->phrase, q, chk,
-					       c->neg ? NULL : patterns, err);
+					       /* an excluded run keeps its exact
+						* meaning: -中国人民 drops the posts
+						* saying it, not those with 中国
+						* and 人民 apart */
+					       c->value, strlen(c->value), c->phrase || c->neg,
+					       q, chk, c->neg ? NULL : patterns, err);
 		break;
 	case QF_TAG:
 	case QF_CATEGORY:
@@ -518,7 +525,10 @@ sou_status sou_query_parse(sou_termgen *tg, const char *text, int tz,
 						   column(text, c->off));
 				goto fail;
 			}
-			if ((st = compile_clause(tg, text, c, tz, &q->patterns, &x, &xc, err)))
+			sou_termgen_collect_runs(tg, &q->runs);
+			st = compile_clause(tg, text, c, tz, &q->patterns, &x, &xc, err);
+			sou_termgen_collect_runs(tg, NULL);
+			if (st)
 				goto fail;
 			if (x) {
 				if (c->neg && sou_check_exact(xc)) {

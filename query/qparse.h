@@ -55,6 +55,12 @@ const sou_xq *sou_query_xq(const sou_query *q);
 const sou_check *sou_query_check(const sou_query *q);
 /* Highlight patterns of the positive text terms (owned by q). */
 const sou_strlist *sou_query_patterns(const sou_query *q);
+/*
+ * The positive runs typed without spaces that the query cut into words
+ * (`美联储加息` into 美联储 and 加息: termgen.h), as typed, as units.h
+ * patterns (owned by q); re-ranking puts posts holding them first.
+ */
+const sou_strlist *sou_query_runs(const sou_query *q);
 
 /*
  * Splits a line of a --batch file into words as a shell would for a

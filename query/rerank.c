@@ -19,6 +19,7 @@
 
 #include "termgen.h"
 #include "tune.h"
+#include "units.h"
 
 /* A knob in hundredths, as a weight. */
 static double knob(const char *name, long dflt)
@@ -26,9 +27,10 @@ static double knob(const char *name, long dflt)
 	return (double)sou_tune(name, dflt) / 100.0;
 }
 
-int sou_rerank_needs_text(void)
+int sou_rerank_needs_text(const sou_strlist *runs)
 {
-	return knob("rerank_proximity", SOU_RERANK_PROXIMITY) > 0;
+	return knob("rerank_proximity", SOU_RERANK_PROXIMITY) > 0 ||
+	       (runs && runs->n && knob("rerank_run", SOU_RERANK_RUN) > 0);
 }
 
 unsigned sou_rerank_fetch(const sou_search_opts *o, const sou_strlist *patterns)
@@ -222,15 +224,35 @@ static int cmp_scored(const void *a, const void *b)
 	return x->i < y->i ? -1 : x->i > y->i; /* Xapian's order */
 }
 
-void sou_rerank(sou_segmenter *seg, const sou_strlist *patterns, sou_hit *hits, size_t n)
+/* Share of the runs (units.h patterns) in the post's stream of
+ * everything searchable, found as a check finds them (qcheck.h); a
+ * record whose streams do not derive counts as holding none. */
+static double runs_found(sou_segmenter *seg, const sou_docdata *d, const sou_strlist *runs,
+			 sou_buf *ut, sou_buf *ub)
+{
+	size_t p, k = 0;
+	sou_error e;
+
+	if (sou_docdata_units(d, seg, ut, ub, &e))
+		return 0;
+	for (p = 0; p < runs->n; p++)
+		k += sou_units_find(ub->data ? ub->data : "", ub->len, runs->v[p],
+				    strlen(runs->v[p]));
+	return runs->n ? (double)k / (double)runs->n : 0;
+}
+
+void sou_rerank(sou_segmenter *seg, const sou_strlist *patterns, const sou_strlist *runs,
+		sou_hit *hits, size_t n)
 {
 	long depth = sou_tune("rerank_depth", SOU_RERANK_DEPTH);
 	double wt = knob("rerank_title", SOU_RERANK_TITLE);
 	double wp = knob("rerank_phrase", SOU_RERANK_PHRASE);
 	double wc = knob("rerank_coverage", SOU_RERANK_COVERAGE);
 	double wx = knob("rerank_proximity", SOU_RERANK_PROXIMITY);
+	double wr = runs && runs->n ? knob("rerank_run", SOU_RERANK_RUN) : 0;
 	double top = 0;
 	needles nd;
+	sou_buf tfold = SOU_BUF_INIT, ut = SOU_BUF_INIT, ub = SOU_BUF_INIT;
 	scored *sc;
 	sou_hit *tmp;
 	sou_buf fold = SOU_BUF_INIT;
@@ -257,9 +279,11 @@ void sou_rerank(sou_segmenter *seg, const sou_strlist *patterns, sou_hit *hits, 
 		title_signals(&fold, &nd, &found, &phrase, &coverage);
 		s += wt * found + wp * phrase + wc * coverage;
 		if (wx > 0 && nd.v.n > 1 && d->text) {
-			sou_segmenter_quick_fold(seg, d->text, d->text_len, &fold, &map, &mapcap);
-			s += wx * proximity(&fold, &nd);
+			sou_segmenter_quick_fold(seg, d->text, d->text_len, &tfold, &map, &mapcap);
+			s += wx * proximity(&tfold, &nd);
 		}
+		if (wr > 0)
+			s += wr * runs_found(seg, d, runs, &ut, &ub);
 		sc[i].s = s;
 		sc[i].i = i;
 	}
@@ -274,15 +298,19 @@ void sou_rerank(sou_segmenter *seg, const sou_strlist *patterns, sou_hit *hits, 
 	free(sc);
 	free(map);
 	sou_buf_free(&fold);
+	sou_buf_free(&tfold);
+	sou_buf_free(&ut);
+	sou_buf_free(&ub);
 	needles_free(&nd);
 }
 
-void sou_rerank_page(sou_segmenter *seg, const sou_strlist *patterns, sou_hit *hits,
+void sou_rerank_page(sou_segmenter *seg, const sou_strlist *patterns,
+		     const sou_strlist *runs, sou_hit *hits,
 		     size_t *n, unsigned offset, unsigned limit)
 {
 	size_t i, keep = 0;
 
-	sou_rerank(seg, patterns, hits, *n);
+	sou_rerank(seg, patterns, runs, hits, *n);
 	for (i = 0; i < *n; i++) {
 		if (i >= offset && i - offset < limit)
 			hits[keep++] = hits[i];

@@ -18,6 +18,11 @@
  *         + proximity * sum of the patterns' lengths / the shortest
  *                       stretch of the body holding all of them
  *                       (two or more patterns)
+ *         + run       * share of the runs typed without spaces that the
+ *                       query cut into words (qparse.h, sou_query_runs)
+ *                       found as typed in the title or the text, so that
+ *                       posts saying `美联储加息` come before posts that
+ *                       only hold 美联储 and 加息 apart
  *
  * Everything is read from the hits' stored records (docdata.h: title,
  * text), folded as sou_segmenter_quick_fold folds, so it works on any
@@ -29,7 +34,7 @@
  * Weights and depth are SOU_TUNE knobs (tune.h), in hundredths so that
  * bench/ can switch each signal off: rerank_depth (candidates, 0 turns
  * re-ranking off), rerank_title, rerank_phrase, rerank_coverage,
- * rerank_proximity.  Defaults below (measured, bench/README.md "Ranking
+ * rerank_proximity, rerank_run.  Defaults below (measured, bench/README.md "Ranking
  * signals").
  */
 #ifndef SOU_RERANK_H
@@ -49,6 +54,7 @@
 #define SOU_RERANK_COVERAGE 300
 #define SOU_RERANK_PROXIMITY 0     /* measured: it hurts known items */
 #define SOU_RERANK_TITLE_FIELD 100
+#define SOU_RERANK_RUN 1000        /* above every other signal together */
 
 /*
  * How many hits from the top of Xapian's ranking a search for a page of
@@ -62,9 +68,10 @@ unsigned sou_rerank_fetch(const sou_search_opts *o, const sou_strlist *patterns)
 
 /*
  * 1 when re-ranking reads the candidates' texts (the proximity signal is
- * on), else it reads only their titles (SOU_SLOT_TITLE suffices).
+ * on, or runs (may be NULL) is not empty and the run signal is on), else
+ * it reads only their titles (SOU_SLOT_TITLE suffices).
  */
-int sou_rerank_needs_text(void);
+int sou_rerank_needs_text(const sou_strlist *runs);
 
 /*
  * Re-orders hits[0..min(n, depth)) (Xapian's order, each with its record
@@ -72,10 +79,13 @@ int sou_rerank_needs_text(void);
  * score to it; hits beyond the depth keep their place, their score
  * becoming weight / max weight, so scores never rise down a page.  patterns
  * (borrowed) are the query's positive patterns (qparse.h: units joined by
- * SOU_UNIT_SEP); seg folds the texts.  Cannot fail (allocation failure
+ * SOU_UNIT_SEP), runs (borrowed, may be NULL) the runs cut into words
+ * (sou_query_runs, units.h patterns, looked for in the hits' unit
+ * streams as checks look); seg folds the texts and derives the streams.  Cannot fail (allocation failure
  * aborts).
  */
-void sou_rerank(sou_segmenter *seg, const sou_strlist *patterns, sou_hit *hits, size_t n);
+void sou_rerank(sou_segmenter *seg, const sou_strlist *patterns, const sou_strlist *runs,
+		sou_hit *hits, size_t n);
 
 /*
  * The title field's weight in Xapian's own ranking, so that posts with
@@ -100,7 +110,8 @@ sou_status sou_rerank_boost(sou_termgen *tg, const sou_search_opts *o,
  * limit) at the start of the array (freeing the others' contents) and
  * sets *n to their number.
  */
-void sou_rerank_page(sou_segmenter *seg, const sou_strlist *patterns, sou_hit *hits,
+void sou_rerank_page(sou_segmenter *seg, const sou_strlist *patterns,
+		     const sou_strlist *runs, sou_hit *hits,
 		     size_t *n, unsigned offset, unsigned limit);
 
 #endif

@@ -45,6 +45,11 @@ void sou_search_opts_init(sou_search_opts *o)
 	o->facet_top = 10;
 }
 
+sou_xdb *sou_searcher_xdb(sou_searcher *s)
+{
+	return s->db;
+}
+
 sou_status sou_searcher_create(const char *db_path, sou_searcher **out, sou_error *err)
 {
 	return sou_searcher_open(db_path, 0, out, err);
@@ -130,6 +135,7 @@ void sou_results_destroy(sou_results *r)
 
 	if (!r)
 		return;
+	free(r->loosen_query);
 	for (i = 0; i < r->n; i++)
 		sou_hit_clear(&r->hits[i]);
 	free(r->hits);
@@ -499,6 +505,24 @@ static void run_free(run *R)
 	memset(R, 0, sizeof(*R));
 }
 
+/* sou_termgen_df_fn over the searcher's index (all its shards). */
+static long index_df(void *ctx, const char *term, size_t len)
+{
+	sou_searcher *s = ctx;
+	unsigned long n = 0;
+	sou_error e;
+	char buf[SOU_XAPIAN_MAX_TERM + 1];
+
+	if (len > SOU_XAPIAN_MAX_TERM)
+		return -1;
+	memcpy(buf, term, len);
+	buf[len] = 0;
+	sou_error_clear(&e);
+	if (sou_xdb_termfreq(s->db, buf, &n, &e))
+		return -1;
+	return n > (unsigned long)LONG_MAX ? LONG_MAX : (long)n;
+}
+
 static sou_status stage_parse(run *R, const char *query, sou_error *err)
 {
 	sou_searcher *s = R->s;
@@ -526,8 +550,13 @@ static sou_status stage_parse(run *R, const char *query, sou_error *err)
 		if (st)
 			return st;
 	}
-	if (query && *query && (st = sou_query_parse(s->tg, query, o->tz_min, &R->q, err)))
-		return st;
+	if (query && *query) {
+		sou_termgen_set_df(s->tg, index_df, s);
+		st = sou_query_parse(s->tg, query, o->tz_min, &R->q, err);
+		sou_termgen_set_df(s->tg, NULL, NULL);
+		if (st)
+			return st;
+	}
 	if (R->like && R->q) {
 		sou_xq *pair[2] = { R->like, (sou_xq *)sou_query_xq(R->q) };
 		R->final = sou_xq_combine(SOU_XQ_FILTER, pair, 2);
@@ -920,7 +949,7 @@ static sou_status stage_rerank(run *R, sou_error *err)
 	/* checked hits are decoded already; the others need their titles
 	 * (read from the title slot: a record is decompressed only for the
 	 * page), or their texts when the proximity signal is on */
-	if (!R->check && sou_rerank_needs_text())
+	if (!R->check && sou_rerank_needs_text(sou_query_runs(R->q)))
 		st = fetch_records(R, 1, err);
 	else if (!R->check)
 		st = prefetch_titles(R, err);
@@ -931,7 +960,7 @@ static sou_status stage_rerank(run *R, sou_error *err)
 	}
 	if (!st)
 		sou_rerank_page(sou_termgen_segmenter(R->s->tg), sou_query_patterns(R->q),
-				R->pg.hits, &R->pg.n, R->o->offset, R->o->limit);
+				sou_query_runs(R->q), R->pg.hits, &R->pg.n, R->o->offset, R->o->limit);
 	return st;
 }
 
@@ -994,9 +1023,6 @@ static sou_status stage_render(run *R, sou_error *err)
 	return st;
 }
 
-#include <time.h>
-#include <stdio.h>
-static double xt_now(void) { struct timespec t; clock_gettime(CLOCK_MONOTONIC, &t); return t.tv_sec * 1e3 + t.tv_nsec / 1e6; }
 /* The shards a partial answer leaves out, into r. */
 static void note_missing(sou_searcher *s, sou_results *r)
 {
@@ -1035,18 +1061,10 @@ sou_status sou_searcher_run(sou_searcher *s, const char *query,
 		memset(&R, 0, sizeof(R));
 		R.s = s;
 		R.o = o;
-#define XT(x) (xt_t[xt_n++] = xt_now(), (x))
-		double xt_t[8]; int xt_n = 0;
-		if (!XT(st = sou_xdb_rejoin(s->db, err)) && !XT(st = stage_parse(&R, query, err)) &&
-		    !XT(st = stage_match(&R, err)) && !XT(st = stage_check(&R, err)) &&
-		    !XT(st = stage_rerank(&R, err)) && !XT(st = stage_fetch(&R, err)) &&
-		    !XT(st = stage_render(&R, err))) {
-			xt_t[xt_n++] = xt_now();
-			if (sou_tune("x_trace", 0)) {
-				fprintf(stderr, "XT");
-				for (int k = 1; k < xt_n; k++) fprintf(stderr, " %.3f", xt_t[k] - xt_t[k-1]);
-				fprintf(stderr, "\n");
-			}
+		if (!(st = sou_xdb_rejoin(s->db, err)) && !(st = stage_parse(&R, query, err)) &&
+		    !(st = stage_match(&R, err)) && !(st = stage_check(&R, err)) &&
+		    !(st = stage_rerank(&R, err)) && !(st = stage_fetch(&R, err)) &&
+		    !(st = stage_render(&R, err))) {
 			note_missing(s, R.r);
 			*out = R.r;
 			R.r = NULL;
@@ -1158,6 +1176,18 @@ void sou_results_json(const sou_results *r, const char *query, int compact,
 							    json_text(r->missing_why.v[i])));
 		json_object_set_new(o, "missing_shards", ms);
 	}
+	if (r->loosen_kind && r->loosen_query) {
+		/* kinds: loosen.h's, by name */
+		static const char *const K[] = { "", "spelling", "filter", "run", "word" };
+		json_object_set_new(o, "loosened",
+				    json_pack("{s:s,s:b,s:o,s:I}", "kind",
+					      r->loosen_kind < 5 ? K[r->loosen_kind] : "",
+					      "did_you_mean", r->loosen_kind == 1,
+					      "query", json_text(r->loosen_query),
+					      "total", (json_int_t)r->loosen_total));
+		json_object_set_new(json_object_get(o, "loosened"), "total_exact",
+				    json_boolean(r->loosen_exact));
+	}
 	s = json_dumps(o, compact ? JSON_COMPACT : JSON_INDENT(2));
 	sou_buf_reset(out);
 	if (!s)
@@ -1260,6 +1290,12 @@ void sou_results_text(const sou_results *r, int color, sou_buf *out)
 			     r->estimated == 1 ? "" : "s");
 	else
 		sou_buf_addf(out, "no results on this page (%s%lu in all)\n", about, r->estimated);
+	if (!r->estimated && r->loosen_kind && r->loosen_query) {
+		sou_buf_adds(out, r->loosen_kind == 1 ? "did you mean: " : "try: ");
+		add_text(out, r->loosen_query);
+		sou_buf_addf(out, "  (%s%lu result%s)\n", r->loosen_exact ? "" : "about ",
+			     r->loosen_total, r->loosen_total == 1 ? "" : "s");
+	}
 	/* a partial answer says so, and which shards it leaves out */
 	if (r->missing.n)
 		sou_buf_addf(out, "partial: %zu of %zu shards did not answer; these results leave "

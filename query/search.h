@@ -95,6 +95,16 @@ typedef struct sou_results {
 	int partial;
 	size_t shards;
 	sou_strlist missing, missing_why;
+	/*
+	 * For a query that found nothing, a nearby one that finds posts
+	 * (loosen.h, sou_loosen_results): its kind (a sou_loosen_kind, 0:
+	 * none), text (owned) and total; shown by the text and
+	 * JSON forms ("loosened").
+	 */
+	int loosen_kind;
+	char *loosen_query;
+	unsigned long loosen_total;
+	int loosen_exact;        /* the total is exact (its bounds met) */
 } sou_results;
 
 /*
@@ -117,6 +127,8 @@ sou_status sou_searcher_reopen(sou_searcher *s, sou_error *err);
 /* sou_searcher_open with the default timeout. */
 sou_status sou_searcher_create(const char *db_path, sou_searcher **out, sou_error *err);
 void sou_searcher_destroy(sou_searcher *s);
+/* The index s reads (borrowed: lives as long as s). */
+sou_xdb *sou_searcher_xdb(sou_searcher *s);
 /* The searcher's term generator (borrowed), e.g. to load dictionaries. */
 sou_termgen *sou_searcher_termgen(sou_searcher *s);
 

@@ -30,9 +30,14 @@ eq "tag filter returns exactly them" "$ntag" "$(paths "$DB" tag:东财滚动新�
 eq "信也科技 first hit" "2022-06-01-202206012399356023.md" "$(jq -r '.hits[0].path' "$TMP/j")"
 eq "信也科技 first hit date" "2022-06-01" "$(jq -r '.hits[0].date[0:10]' "$TMP/j")"
 snip=$(jq -r '.hits[0].snippet' "$TMP/j")
-s=$(jq -r '.hits[0].highlights[0][0]' "$TMP/j")
-e=$(jq -r '.hits[0].highlights[0][1]' "$TMP/j")
-eq "highlight covers 信也科技 exactly" "信也科技" "$(printf '%s' "$snip" | cut -b "$((s + 1))-$e")"
+# (typed without spaces it means 信也 and 科技, so 科技 alone, as in 金融科技,
+# is highlighted too; where the words stand together, one highlight)
+whole=0
+for r in $(jq -r '.hits[0].highlights[] | "\(.[0]):\(.[1])"' "$TMP/j"); do
+	s=${r%%:*} e=${r##*:}
+	[ "$(printf '%s' "$snip" | cut -b "$((s + 1))-$e")" = 信也科技 ] && whole=1
+done
+eq "a highlight covers 信也科技 exactly" 1 "$whole"
 q "$DB" 信也科技 >"$TMP/h"
 contains "plain output marks the match" "**信也科技**" "$TMP/h"
 eq "tag and date filter together" "2022-06-01-202206012399356023.md" \

@@ -7,7 +7,8 @@
  * full-width Latin (a post whose unit stream is stored, not derived), and
  * posts hold its bigrams only apart, which the AND of the bigrams matches
  * and the check must reject.  Checked: hits of phrases, of exclusions and
- * of OR groups; title: scope; totals and their bounds; pages that
+ * of OR groups; runs typed without spaces, which mean their words with
+ * the run as typed ranked first; title: scope; totals and their bounds; pages that
  * together give every hit once; --exact-total; and the automatic rebuild
  * of an index written in another format, announced by one notice.
  */
@@ -194,19 +195,56 @@ static void expect(const char *query, const char *want)
 static void test_runs(void **state)
 {
 	(void)state;
-	expect("中国人民", WITH_RUN);
 	expect("\"中国人民\"", WITH_RUN);
-	expect("中國人民", WITH_RUN);          /* folded like the posts */
+	expect("\"中國人民\"", WITH_RUN);      /* folded like the posts */
 	expect("“中国人民”", WITH_RUN);
-	expect("国人民", WITH_RUN);
+	expect("\"国人民\"", WITH_RUN);
 	/* two characters are exactly their bigram */
 	expect("国人", "apart1.md,apart2.md,apart3.md,body.md,desc.md,kw.md,space.md,stored.md,"
 	       "tag.md,title.md,trad.md");
 	expect("人民欢度", "body.md");
 	expect("finv中国人", "stored.md");
-	expect("中国人民间", "space.md");
+	expect("\"中国人民间\"", "space.md");
 	expect("中国代表团", "apart1.md");
-	expect("中国人民代表", "");
+	expect("\"中国人民代表\"", "");
+}
+
+/* Typed without spaces, a run means its words, like 中国 人民 (issue
+ * 19): it finds every post with both, those holding the run as typed
+ * first; quoted, it is the run. */
+static void test_unspaced(void **state)
+{
+	sou_search_opts o;
+	sou_results *r;
+	char first[2048] = "", sorted[2048] = "", *v[16], *save = NULL, *tok;
+	size_t i, n = 0;
+
+	(void)state;
+	expect("中国人民", "apart1.md,apart2.md,apart3.md," WITH_RUN);
+	expect("中国 人民", "apart1.md,apart2.md,apart3.md," WITH_RUN);
+	expect("人民中国", "apart1.md,apart2.md,apart3.md," WITH_RUN);
+	expect("中国人民代表", "apart1.md");
+	/* excluded, a run keeps its exact meaning */
+	expect("人民 -中国人民", "apart1.md,apart2.md,apart3.md");
+	sou_search_opts_init(&o);
+	o.limit = 8;
+	run("中国人民", &o, &r);
+	assert_int_equal(r->n, 8);
+	for (i = 0; i < r->n; i++) {
+		if (i)
+			strcat(first, ",");
+		strcat(first, r->hits[i].doc.path);
+	}
+	sou_results_destroy(r);
+	for (tok = strtok_r(first, ",", &save); tok && n < 16; tok = strtok_r(NULL, ",", &save))
+		v[n++] = tok;
+	qsort(v, n, sizeof(*v), cmp_str);
+	for (i = 0; i < n; i++) {
+		if (i)
+			strcat(sorted, ",");
+		strcat(sorted, v[i]);
+	}
+	assert_string_equal(sorted, WITH_RUN);
 }
 
 static void test_exclusion_and_or(void **state)
@@ -214,7 +252,7 @@ static void test_exclusion_and_or(void **state)
 	(void)state;
 	/* excluding the run keeps the posts that hold its bigrams apart */
 	expect("人民 -\"中国人民\"", "apart1.md,apart2.md,apart3.md");
-	expect("国人 -中国人民", "apart1.md,apart2.md,apart3.md");
+	expect("国人 -中国人民", "apart1.md,apart2.md,apart3.md"); /* excluded: the run */
 	expect("-\"中国人民\" -\"国人关注\" 人民", "apart2.md,apart3.md");
 	/* excluding what Xapian matches exactly still works alongside */
 	expect("人民 -\"中国人民\" -title:数据", "apart1.md,apart3.md");
@@ -248,13 +286,13 @@ static void test_pages(void **state)
 	(void)state;
 	sou_search_opts_init(&o);
 	o.limit = 64;
-	all = run("中国人民", &o, NULL);
+	all = run("\"中国人民\"", &o, NULL);
 	assert_string_equal(all, WITH_RUN);
 	o.limit = 3;
 	for (off = 0; off < 12; off += 3) {
 		size_t i;
 		o.offset = off;
-		run("中国人民", &o, &r);
+		run("\"中国人民\"", &o, &r);
 		assert_true(r->n <= 3);
 		assert_int_equal(r->estimated, 8);
 		for (i = 0; i < r->n; i++) {
@@ -282,7 +320,7 @@ static void test_pages(void **state)
 		sou_strlist_push(&f, "tag", 3);
 		o.facets = &f;
 		o.exact_total = 0;
-		run("中国人民", &o, &r);
+		run("\"中国人民\"", &o, &r);
 		assert_int_equal(r->nfacets, 1);
 		assert_false(r->facets[0].exact);
 		sou_results_destroy(r);
@@ -330,13 +368,14 @@ static void test_format_rebuild(void **state)
 	run_indexer(&ev, &stats);
 	assert_int_equal(ev.notices, 0);
 	assert_int_equal(stats.unchanged, NPOSTS);
-	expect("中国人民", WITH_RUN);
+	expect("\"中国人民\"", WITH_RUN);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_runs),
+		cmocka_unit_test(test_unspaced),
 		cmocka_unit_test(test_exclusion_and_or),
 		cmocka_unit_test(test_title_scope),
 		cmocka_unit_test(test_pages),

@@ -299,7 +299,7 @@ static void test_query_checks(void **state)
 	sou_buf desc = SOU_BUF_INIT;
 
 	(void)state;
-	must(sou_termgen_query_checked(tg, SOU_FIELD_BODY, "中国人民", strlen("中国人民"), 0, &q,
+	must(sou_termgen_query_checked(tg, SOU_FIELD_BODY, "中国人民", strlen("中国人民"), 1, &q,
 				       &c, NULL, &err), &err);
 	d = sou_xq_describe(q);
 	assert_non_null(strstr(d, "AND"));
@@ -310,10 +310,30 @@ static void test_query_checks(void **state)
 	assert_string_equal(desc.data, "ALL(UNITS(中国人民))");
 	sou_xq_destroy(q);
 	sou_check_destroy(c);
+	/* unquoted, the run means its words (each exact as a bigram); the
+	 * bigram across them (国人) only adds weight */
+	must(sou_termgen_query_checked(tg, SOU_FIELD_BODY, "中国人民", strlen("中国人民"), 0, &q,
+				       &c, NULL, &err), &err);
+	d = sou_xq_describe(q);
+	assert_non_null(strstr(d, "AND_MAYBE"));
+	assert_non_null(strstr(d, "G国人"));
+	free(d);
+	sou_buf_reset(&desc);
+	sou_check_describe(c, &desc);
+	assert_string_equal(desc.data, "ALL(ALL(UNITS:exact(中国) UNITS:exact(人民)))");
+	assert_true(sou_check_exact(c));
+	sou_xq_destroy(q);
+	sou_check_destroy(c);
 	/* two units: their bigram, exact; Latin: a positional phrase */
 	must(sou_termgen_query_checked(tg, SOU_FIELD_TITLE, "人民 quick fox", strlen("人民 quick fox"),
-				       0, &q, &c, NULL, &err), &err);
+				       1, &q, &c, NULL, &err), &err);
 	assert_false(sou_check_exact(c)); /* 人民quickfox is one chain of four units */
+	sou_xq_destroy(q);
+	sou_check_destroy(c);
+	/* unquoted, its words: 人民 (a bigram) and the phrase "quick fox" */
+	must(sou_termgen_query_checked(tg, SOU_FIELD_TITLE, "人民 quick fox", strlen("人民 quick fox"),
+				       0, &q, &c, NULL, &err), &err);
+	assert_true(sou_check_exact(c));
 	sou_xq_destroy(q);
 	sou_check_destroy(c);
 	must(sou_termgen_query_checked(tg, SOU_FIELD_TITLE, "人民，quick fox",
