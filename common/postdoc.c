@@ -11,6 +11,8 @@
 #include "docdata.h"
 #include "schema.h"
 #include "text.h"
+#include "suggest.h"
+#include "tune.h"
 
 struct sou_postdoc {
 	sou_post *post;   /* the last successful parse, or NULL */
@@ -203,6 +205,10 @@ static sou_status build(sou_postdoc *pd, sou_termgen *tg, const char *key, sou_x
 		return st;
 	if (p->author && (st = sou_termgen_add_filter(tg, SOU_PREFIX_AUTHOR, p->author,
 						      strlen(p->author), err)))
+		return st;
+	/* completion keys (suggest.h); SOU_TUNE suggest=0 leaves them out */
+	if (sou_tune("suggest", 1) &&
+	    (st = sou_suggest_index(sou_termgen_segmenter(tg), doc, p->title, &p->tags, err)))
 		return st;
 	set_facet(pd, doc, SOU_SLOT_TAGS, &p->tags);
 	set_facet(pd, doc, SOU_SLOT_CATEGORIES, &p->categories);

@@ -43,6 +43,11 @@
  *   "K"  tag           "XC" category        "A" author
  *   "Y"  year YYYY     "M"  YYYYMM          "D" YYYYMMDD
  *
+ * Completion keys (suggest.h), boolean, no wdf:
+ *   "XJ" the folded words and adjacent word pairs of the title and each
+ *        whole tag, for `sou-query --suggest` and sou-serve's /suggest: the
+ *        posts holding a key are its term frequency
+ *
  * Xapian reserves single capitals for conventional prefixes and "X" for
  * multi-letter ones; every prefix above starts with a capital, so a term
  * that starts with a lower-case or non-ASCII byte is an unprefixed word.
@@ -76,6 +81,7 @@
 #define SOU_PREFIX_YEAR "Y"
 #define SOU_PREFIX_MONTH "M"
 #define SOU_PREFIX_DAY "D"
+#define SOU_PREFIX_SUGGEST "XJ"
 
 /* 1 if a term is prefixed (its first byte is an ASCII capital). */
 #define SOU_TERM_IS_PREFIXED(c) ((c) >= 'A' && (c) <= 'Z')

@@ -1524,6 +1524,35 @@ sou_status sou_xdb_each_term(sou_xdb *h, const char *prefix, sou_xallterm_fn fn,
 	return SOU_OK;
 }
 
+sou_status sou_xdb_each_term_tf(sou_xdb *h, const char *prefix, size_t prefix_len,
+				size_t limit, sou_xallterm_tf_fn fn, void *ctx, int *more,
+				sou_error *err)
+{
+	std::vector<std::pair<std::string, Xapian::doccount>> all;
+	std::string p(prefix, prefix_len);
+	int left = 0;
+	sou_status st = reading(h, err, [&]() {
+		all.clear();
+		left = 0;
+		for (Xapian::TermIterator t = h->db->allterms_begin(p); t != h->db->allterms_end(p);
+		     ++t) {
+			if (all.size() >= limit) {
+				left = 1;
+				break;
+			}
+			all.emplace_back(*t, t.get_termfreq());
+		}
+		return SOU_OK;
+	});
+	if (st)
+		return st;
+	if (more)
+		*more = left;
+	for (const auto &t : all)
+		fn(ctx, t.first.data(), t.first.size(), (unsigned long)t.second);
+	return SOU_OK;
+}
+
 static void canonical_term(void *ctx, const char *term, size_t len, unsigned wdf,
 			   const unsigned *pos, size_t npos)
 {

@@ -232,6 +232,17 @@ sou_status sou_xdb_doc_terms(sou_xdb *db, const char *idterm, sou_xterm_fn fn,
 typedef void (*sou_xallterm_fn)(void *ctx, const char *term, size_t len);
 sou_status sou_xdb_each_term(sou_xdb *db, const char *prefix, sou_xallterm_fn fn,
 			     void *ctx, sou_error *err);
+/*
+ * The same for at most limit terms of prefix[0..prefix_len), each with its
+ * term frequency (the number of posts holding it, over every shard); *more
+ * (may be NULL) is set to 1 when terms were left out.  For completions
+ * (suggest.h), so the work per call is bounded.
+ */
+typedef void (*sou_xallterm_tf_fn)(void *ctx, const char *term, size_t len,
+				   unsigned long termfreq);
+sou_status sou_xdb_each_term_tf(sou_xdb *db, const char *prefix, size_t prefix_len,
+				size_t limit, sou_xallterm_tf_fn fn, void *ctx, int *more,
+				sou_error *err);
 
 /*
  * A canonical text form of the document with idterm, into out: its data,

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "analyze.h"
+#include "complete.h"
 #include "buf.h"
 #include "cli.h"
 #include "date.h"
@@ -27,6 +28,7 @@ static const char usage[] =
 	"usage: sou-query [options] QUERY...      (a -word after the query excludes it)\n"
 	"       sou-query [options] --batch FILE  (one query with its options per line, - for stdin)\n"
 	"       sou-query --analyze [--terms doc|query|original] [TEXT...]  (stdin if no TEXT)\n"
+	"       sou-query [--db DIR] [--json] [--limit N] --suggest PREFIX\n"
 	"\n"
 	"Searches a sou index.  QUERY syntax: words (all must match), \"a phrase\",\n"
 	"a OR b, -excluded, title:x, tag:x, category:x, author:x,\n"
@@ -52,6 +54,8 @@ static const char usage[] =
 	"  --snippet COLUMNS   snippet width (default 150; 0: no snippets)\n"
 	"  --dict FILE         extra words for the segmenter (one per line, optional weight)\n"
 	"  --synonyms FILE     lines of equivalent terms, expanded in queries\n"
+	"  --suggest PREFIX    completions of PREFIX from titles and tags, with their\n"
+	"                      number of posts (--limit: how many, at most 50)\n"
 	"  --analyze           print the words of each line of TEXT\n"
 	"  --terms doc|query|original  with --analyze: the index terms of a document,\n"
 	"                      the compiled query, or the words as written (unfolded)\n"
@@ -82,6 +86,7 @@ static const struct option longopts[] = {
 	{ "timeout", required_argument, NULL, 'T' },
 	{ "allow-remote-programs", no_argument, NULL, 'P' },
 	{ "partial", no_argument, NULL, 'p' },
+	{ "suggest", required_argument, NULL, 'G' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 }
 };
@@ -97,6 +102,8 @@ typedef struct cli {
 	int allow_programs;     /* --allow-remote-programs */
 	int partial;            /* --partial */
 	int analyze;
+	const char *suggest;    /* --suggest PREFIX */
+	int limit_set;          /* --limit was given */
 	sou_analyze_mode amode;
 	sou_strlist dicts;      /* --dict files, in order */
 	sou_strlist synonyms;   /* --synonyms files */
@@ -204,7 +211,7 @@ static int parse_args(cli *c, int argc, char **argv, int in_batch)
 
 	while ((opt = getopt_long(nopt, argv, "+:h", longopts, &idx)) != -1) {
 		if (in_batch && (opt == 'd' || opt == 'b' || opt == 'a' || opt == 't' || opt == 'T' ||
-				 opt == 'D' || opt == 'S' || opt == 'P' || opt == 'p')) {
+				 opt == 'D' || opt == 'S' || opt == 'P' || opt == 'p' || opt == 'G')) {
 			say("option --%s is not allowed inside the file", longopts[idx].name);
 			return SOU_EXIT_USAGE;
 		}
@@ -228,6 +235,10 @@ static int parse_args(cli *c, int argc, char **argv, int in_batch)
 		case 'n':
 			if (!parse_uint("--limit", optarg, 100000, &c->o.limit))
 				return SOU_EXIT_USAGE;
+			c->limit_set = 1;
+			break;
+		case 'G':
+			c->suggest = optarg;
 			break;
 		case 'o':
 			if (!parse_uint("--offset", optarg, 100000000, &c->o.offset))
@@ -564,6 +575,30 @@ static int run_analyze(cli *c)
 	return rc;
 }
 
+/* --suggest PREFIX: its completions; exit 0 with some, 1 with none. */
+static int run_suggest(cli *c, sou_searcher *s, sou_buf *out)
+{
+	sou_completions comp;
+	sou_error err;
+
+	memset(&comp, 0, sizeof(comp));
+	if (sou_complete(s, c->suggest, strlen(c->suggest), c->limit_set ? c->o.limit : 10,
+			 &comp, &err)) {
+		say("%s", err.msg);
+		return sou_cli_exit_for(err.code);
+	}
+	if (c->json)
+		sou_complete_json(c->suggest, &comp, 0, out);
+	else
+		sou_complete_text(&comp, out);
+	fwrite(out->data ? out->data : "", 1, out->len, stdout);
+	{
+		int rc = comp.n ? SOU_EXIT_OK : SOU_EXIT_SOME;
+		sou_completions_clear(&comp);
+		return rc;
+	}
+}
+
 int main(int argc, char **argv)
 {
 	cli c;
@@ -583,7 +618,12 @@ int main(int argc, char **argv)
 		rc = run_analyze(&c);
 		goto done;
 	}
-	if (!c.batch && !c.query.len && !c.o.like) {
+	if (c.suggest && (c.batch || c.query.len || c.o.like)) {
+		say("--suggest takes its PREFIX alone (no QUERY, --batch or --like)");
+		rc = SOU_EXIT_USAGE;
+		goto done;
+	}
+	if (!c.batch && !c.query.len && !c.o.like && !c.suggest) {
 		say("no QUERY given; try sou-query --help");
 		rc = SOU_EXIT_USAGE;
 		goto done;
@@ -613,7 +653,10 @@ int main(int argc, char **argv)
 		rc = sou_cli_exit_for(err.code);
 		goto done;
 	}
-	rc = c.batch ? run_batch(&c, s) : run_query(&c, s, &out, 0);
+	if (c.suggest)
+		rc = run_suggest(&c, s, &out);
+	else
+		rc = c.batch ? run_batch(&c, s) : run_query(&c, s, &out, 0);
 done:
 	sou_searcher_destroy(s);
 	sou_buf_free(&c.db);

@@ -192,6 +192,27 @@ static int add_filter(sou_serve_params *p, const char *field, const char *v)
 	return 1;
 }
 
+int sou_serve_params_build_suggest(sou_serve_params *p)
+{
+	if (p->bad_seen)
+		return 0;
+	if (p->sort || p->offset || p->facets || p->date || p->tags.n || p->cats.n)
+		return set_bad(p, NULL, "/suggest takes only q and limit");
+	if (!p->q || !*p->q)
+		return set_bad(p, "q", "q: the prefix to complete is missing");
+	if (strlen(p->q) > 200)
+		return set_bad(p, "q", "q: %zu bytes is over the 200-byte limit", strlen(p->q));
+	p->o.limit = SOU_SERVE_SUGGEST_DEFAULT;
+	if (p->limit && !param_uint(p, "limit", p->limit, SOU_SERVE_SUGGEST_MAX, &p->o.limit))
+		return 0;
+	if (!p->o.limit)
+		return set_bad(p, "limit", "limit: expected 1 to %d", SOU_SERVE_SUGGEST_MAX);
+	sou_buf_reset(&p->text);
+	sou_buf_adds(&p->text, p->q);
+	p->suggest = 1;
+	return 1;
+}
+
 int sou_serve_params_build(sou_serve_params *p)
 {
 	const sou_serve_limits *lim = p->lim;

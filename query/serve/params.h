@@ -48,11 +48,25 @@ typedef struct sou_serve_params {
 	sou_strlist parts, part_names;
 	sou_search_opts o;             /* facets point into facet_names */
 	sou_strlist facet_names;
+	int suggest;                   /* GET /suggest (sou_serve_params_build_suggest) */
 } sou_serve_params;
 
 /* An empty set of parameters under lim (borrowed, must outlive p). */
 void sou_serve_params_init(sou_serve_params *p, const sou_serve_limits *lim);
 void sou_serve_params_free(sou_serve_params *p);
+
+/* Completions asked per /suggest at most, and by default. */
+#define SOU_SERVE_SUGGEST_MAX 20
+#define SOU_SERVE_SUGGEST_DEFAULT 8
+
+/*
+ * GET /suggest?q=PREFIX&limit=N: only q (the prefix, required, at most
+ * SOU_SUGGEST_KEY_MAX bytes: longer prefixes complete to nothing) and
+ * limit (1 to SOU_SERVE_SUGGEST_MAX, default SOU_SERVE_SUGGEST_DEFAULT)
+ * are allowed.  On success p->suggest is 1, p->text holds the prefix and
+ * p->o.limit the number; returns 0 with the problem recorded otherwise.
+ */
+int sou_serve_params_build_suggest(sou_serve_params *p);
 
 /*
  * Adds one query-string parameter (key and value as decoded, with their

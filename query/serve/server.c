@@ -11,6 +11,7 @@
  *                callback resumes the connection and handle() queues it
  *                (the JSON of `sou-query --json` for the query, or a
  *                JSON error);
+ *   GET /suggest the same for completions of a prefix (complete.h);
  *   GET /health  {"status":"ok"}, without touching the index;
  *   GET /, /sou.js, /sou.css, /favicon.svg   compiled-in files;
  *   anything else                            a JSON 404/405/413;
@@ -532,11 +533,11 @@ static void job_done(void *ctx)
 }
 
 /*
- * GET /search: the parameters are checked here; the search is the
- * workers'.  The connection is suspended before the job is submitted, so
+ * GET /search and GET /suggest (completions, suggest): the parameters
+ * are checked here; the search is the workers'.  The connection is suspended before the job is submitted, so
  * that the job's done callback (which resumes it) can never come first.
  */
-static enum MHD_Result handle_search(const req *r, rq *q)
+static enum MHD_Result handle_search(const req *r, rq *q, int suggest)
 {
 	sou_server *sv = r->sv;
 	const conn *cn = conn_of(r->c);
@@ -547,7 +548,7 @@ static enum MHD_Result handle_search(const req *r, rq *q)
 	if (cn && cn->too_many_params)
 		sou_serve_params_too_many(&p);
 	MHD_get_connection_values_n(r->c, MHD_GET_ARGUMENT_KIND, param_cb, &p);
-	if (!sou_serve_params_build(&p)) {
+	if (!(suggest ? sou_serve_params_build_suggest(&p) : sou_serve_params_build(&p))) {
 		ret = send_error(r, MHD_HTTP_BAD_REQUEST, p.bad_param, "%s",
 				 p.bad.data ? p.bad.data : "");
 		sou_serve_params_free(&p);
@@ -775,7 +776,9 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 		return send_error(&r, MHD_HTTP_METHOD_NOT_ALLOWED, NULL,
 				  "method %.20s not allowed: sou-serve only reads", method);
 	if (!strcmp(url, "/search"))
-		return handle_search(&r, q);
+		return handle_search(&r, q, 0);
+	if (!strcmp(url, "/suggest"))
+		return handle_search(&r, q, 1);
 	if (!strcmp(url, "/health")) {
 		/* for load balancers and monitors: the server answers; the
 		 * index is not touched (a search says whether it reads) */

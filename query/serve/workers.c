@@ -17,6 +17,9 @@
  */
 #include "workers.h"
 
+#include "complete.h"
+#include "loosen.h"
+
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -277,6 +280,22 @@ static void run_job(worker *w, sou_job *j, unsigned *code, const char **param, s
 	*param = NULL;
 	pthread_mutex_lock(&w->mu);
 	st = worker_ready(w, 0, &err);
+	if (j->p.suggest) {
+		/* GET /suggest: completions of the prefix (complete.h) */
+		sou_completions comp;
+		memset(&comp, 0, sizeof(comp));
+		if (!st)
+			st = sou_complete(w->s, j->p.text.data, j->p.text.len, j->p.o.limit, &comp,
+					  &err);
+		if (!st) {
+			pthread_mutex_unlock(&w->mu);
+			*code = 200;
+			sou_complete_json(j->p.text.data, &comp, 1, body);
+			sou_completions_clear(&comp);
+			return;
+		}
+		goto unavailable;
+	}
 	if (!st && j->p.parts.n > 1 && !strcmp(j->p.part_names.v[0], "q")) {
 		/* q must stand on its own: a dangling OR or an open quote in
 		 * it must not reach into the filters after it */
@@ -301,6 +320,10 @@ static void run_job(worker *w, sou_job *j, unsigned *code, const char **param, s
 		blame(w, j, &err, code, param, &msg);
 		goto error;
 	}
+	/* nothing found: a nearby query that finds posts (loosen.h) */
+	if (!st && !res->estimated && !j->p.o.like)
+		st = sou_loosen_results(w->s, j->p.text.data, &j->p.o, res, &err);
+unavailable:
 	if (st) {
 		/* the details (paths, shard addresses, lines of files) are for
 		 * the operator only */

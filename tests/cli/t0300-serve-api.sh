@@ -110,6 +110,21 @@ bad 400 nonsense "/search?q=a&nonsense=1"
 bad 400 "" "/search?q=a$(printf '&tag=t%d' $(seq 1 64))"
 contains "too many parameters" "more than 64 parameters" "$TMP/body"
 bad 400 "" "/search?q=a&%FF=1"
+# /suggest: completions, the JSON of sou-query --suggest --json
+eq "/suggest answers" 200 "$(get "/suggest?q=$(uri 人民)&limit=5")"
+q "$DB" --suggest 人民 --limit 5 --json | jq -S . >"$TMP/want"
+eq "/suggest equals sou-query --suggest" "" "$(jq -S . "$TMP/body" | diff - "$TMP/want")"
+eq "/suggest default: at most 8" 1 "$(get "/suggest?q=$(uri 中)" >/dev/null;
+	jq '.suggestions | length <= 8' "$TMP/body" | grep -c true)"
+bad 400 q "/suggest"
+bad 400 q "/suggest?q="
+bad 400 limit "/suggest?q=a&limit=21"
+bad 400 limit "/suggest?q=a&limit=0"
+bad 400 "" "/suggest?q=a&tag=b"
+bad 400 nonsense "/suggest?q=a&nonsense=1"
+# a search that finds nothing offers a nearby query (loosen.h)
+get "/search?q=$(uri 央行降准酒)" >/dev/null
+eq "/search: a loosened query offered" 央行降准 "$(jq -r .loosened.query "$TMP/body")"
 bad 404 "" "/nothing"
 bad 404 "" "/search/"
 bad 404 "" "/../query/serve/server.c"

@@ -1,0 +1,63 @@
+/*
+ * suggest.h - completions as a reader types (issue 19, "suggestions as
+ * you type").
+ *
+ * The index holds completion keys (schema.h, SOU_PREFIX_SUGGEST): for
+ * every post, the folded words of its title as the segmenter cuts them
+ * and each pair of adjacent words (贵州, 茅台, 贵州茅台), and each of its
+ * tags whole.  A run of characters the segmenter leaves single (a word no
+ * dictionary knows) counts as one word.  A completion of a prefix is a
+ * key that starts with it; the posts holding a key rank it.  Everything
+ * is term lookups (an allterms scan of the prefix, bounded), so it works
+ * on every Xapian backend, remote shards included, and costs no
+ * statistics of its own: a key's term frequency is its count.
+ *
+ * A key may carry a display form after SOU_SUGGEST_SEP (a reading that
+ * completes to the characters, when readings are indexed): then the
+ * completion shown is the display form.
+ */
+#ifndef SOU_SUGGEST_H
+#define SOU_SUGGEST_H
+
+#include <stddef.h>
+
+#include "buf.h"
+#include "error.h"
+#include "segment.h"
+#include "xwrap.h"
+
+/* Keys of one post longer than this (bytes) are left out. */
+#define SOU_SUGGEST_KEY_MAX 60
+/* Keys looked at per completion call, at most (the work is bounded). */
+#define SOU_SUGGEST_SCAN 20000
+/* Between a key and its display form. */
+#define SOU_SUGGEST_SEP '\x1f'
+
+/*
+ * Adds the completion keys of a post with title (may be NULL) and tags
+ * to doc (borrowed); seg segments and folds them.
+ */
+sou_status sou_suggest_index(sou_segmenter *seg, sou_xdoc *doc, const char *title,
+			     const sou_strlist *tags, sou_error *err);
+
+typedef struct sou_completion {
+	char *text;            /* as shown (folded), owned */
+	unsigned long posts;   /* posts holding it */
+} sou_completion;
+
+typedef struct sou_completions {
+	sou_completion *v;     /* best first: most posts, then shorter */
+	size_t n;
+	int more;              /* the scan stopped at SOU_SUGGEST_SCAN keys */
+} sou_completions;
+
+/*
+ * The at most max completions of prefix[0..len) (folded with seg like
+ * the keys) in db, into *out (replacing it; sou_completions_clear frees
+ * it).  A prefix that folds to nothing has none.
+ */
+sou_status sou_suggest(sou_xdb *db, sou_segmenter *seg, const char *prefix, size_t len,
+		       size_t max, sou_completions *out, sou_error *err);
+void sou_completions_clear(sou_completions *c);
+
+#endif
