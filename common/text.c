@@ -530,7 +530,6 @@ static sou_status inline_html(text_out *o, const char *s, sou_error *err)
 	if (s[0] != '<')
 		return SOU_OK;
 	i = s[1] == '/' ? 2 : 1;
-
 	while (isalnum((unsigned char)s[i + k]) || s[i + k] == '-')
 		k++;
 	if (!k || !isalpha((unsigned char)s[i]))
@@ -935,8 +934,8 @@ static size_t md_next_cut(const char *s, size_t n, size_t from)
 }
 
 /* A forced end for a piece starting at pos: a line end, else between
- * two tags, else a space, else before a '<', else a character boundary, at most
- * SOU_TEXT_MD_PIECE_MAX on. */
+ * two tags, else a space, else before a '<', else a character boundary,
+ * at most SOU_TEXT_MD_PIECE_MAX on. */
 static size_t md_forced_cut(const char *s, size_t n, size_t pos)
 {
 	size_t lim = pos + SOU_TEXT_MD_PIECE_MAX, i;

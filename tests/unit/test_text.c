@@ -3,7 +3,9 @@
  * (gumbo) bodies turned into the plain-text format of text.h (one '\n'
  * per block boundary, collapsed spaces, no leading/trailing whitespace,
  * link/alt text kept, markup/script/style/comments dropped, entities
- * decoded), robustness on deeply nested HTML, and sou_text_utf8_clean.
+ * decoded), Markdown that begins with HTML (Markdown again after its HTML
+ * blocks; inline block tags, inline <img> alt text), robustness on deeply
+ * nested HTML and long HTML lines, and sou_text_utf8_clean.
  */
 #include <signal.h>
 #include <stdio.h>
