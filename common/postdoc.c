@@ -82,7 +82,7 @@ sou_status sou_postdoc_parse(sou_postdoc *pd, const char *path, const char *data
 					       err)))
 		return st;
 	st = sou_text_from_body_cancel(pd->post->body, pd->post->body_len,
-				       dot && !strcmp(dot, ".html") ? SOU_BODY_HTML : SOU_BODY_AUTO,
+				       dot && !strcmp(dot, ".html") ? SOU_BODY_HTML : SOU_BODY_MARKDOWN,
 				       pd->cancel, &pd->text, err);
 	if (st) {
 		sou_error_prefix(err, path);

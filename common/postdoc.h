@@ -8,7 +8,8 @@
  *              marks a binary file (as git): not a post
  *   2. clean   invalid UTF-8 and NUL bytes become U+FFFD (text.h)
  *   3. parse   front matter (frontmatter.h), then the body as plain text
- *              (text.h; a ".html" file's body is HTML, others are sniffed)
+ *              (text.h; a ".html" file's body is HTML, any other's is
+ *              Markdown, whatever it starts with: raw HTML is Markdown's)
  *   4. build   the Xapian document, every name from schema.h:
  *      terms    title (title field, wdf 1, and body field at SOU_WDF_TITLE),
  *               tags and categories (body, SOU_WDF_TAG), description,

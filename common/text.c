@@ -118,6 +118,19 @@ static int is_dropped_tag(GumboTag t)
 	       t == GUMBO_TAG_SVG || t == GUMBO_TAG_MATH;
 }
 
+/* An image's alt text (what a reader without the image sees), set off by
+ * spaces: "看图<img alt=示意图>之后" reads 看图 示意图 之后. */
+static void put_alt(text_out *o, const GumboNode *img)
+{
+	GumboAttribute *a = gumbo_get_attribute(&img->v.element.attributes, "alt");
+
+	if (a && *a->value) {
+		o->pending_space = !o->pending_break && o->b->len > o->start;
+		put_text(o, a->value, strlen(a->value));
+		o->pending_space = 1;
+	}
+}
+
 /*
  * Iterative walk: deeply nested HTML (10^5 open <div>s) must not blow the
  * C stack.  The explicit stack holds (node, next child index).
@@ -165,14 +178,8 @@ static void html_walk(text_out *o, const GumboNode *root)
 				}
 				if (is_block_tag(t))
 					put_break(o);
-				if (t == GUMBO_TAG_IMG) {
-					GumboAttribute *a = gumbo_get_attribute(&n->v.element.attributes, "alt");
-					if (a && *a->value) {
-						o->pending_space = !o->pending_break && o->b->len > o->start;
-						put_text(o, a->value, strlen(a->value));
-						o->pending_space = 1;
-					}
-				}
+				if (t == GUMBO_TAG_IMG)
+					put_alt(o, n);
 				break;
 			}
 			case GUMBO_NODE_DOCUMENT:
@@ -496,11 +503,64 @@ static int is_block_node(cmark_node_type t)
 	}
 }
 
-/* Inline HTML tags carry no text of their own, except that <br> breaks. */
-static void inline_html(text_out *o, const char *s)
+/* 1 if an attribute named alt may be in the tag's rest s (a cheap test). */
+static int has_alt(const char *s)
 {
-	if (!strncasecmp(s, "<br", 3) && !isalpha((unsigned char)s[3]))
+	for (; *s; s++)
+		if ((s[0] == 'a' || s[0] == 'A') && !strncasecmp(s + 1, "lt", 2))
+			return 1;
+	return 0;
+}
+
+/*
+ * One inline HTML node of Markdown: a single tag, comment, declaration or
+ * processing instruction, as cmark checked it (the text between tags is
+ * cmark's own text nodes).  Tags carry no text, but the tag of a block
+ * element (<p>, </p>, <br>, <div>, <li>, <td>, ..., gumbo's names, the
+ * same set as in HTML bodies) breaks, so "a</p><p>b" keeps two words, and
+ * an <img> shows its alt text.  Only an <img> with an alt attribute goes
+ * through gumbo (one small parse per such tag: linear), so that its value
+ * is decoded as a browser decodes it.
+ */
+static sou_status inline_html(text_out *o, const char *s, sou_error *err)
+{
+	size_t i, k = 0;
+	GumboTag t;
+
+	if (s[0] != '<')
+		return SOU_OK;
+	i = s[1] == '/' ? 2 : 1;
+	while (isalnum((unsigned char)s[i + k]) || s[i + k] == '-')
+		k++;
+	if (!k || !isalpha((unsigned char)s[i]))
+		return SOU_OK; /* a comment, declaration or processing instruction */
+	t = gumbo_tagn_enum(s + i, (unsigned)k);
+	if (is_block_tag(t)) {
 		put_break(o);
+	} else if (t == GUMBO_TAG_IMG && i == 1 && has_alt(s + i + k)) {
+		GumboOptions opts = kGumboDefaultOptions;
+		GumboOutput *g;
+		const GumboVector *kids;
+		unsigned j;
+
+		opts.max_errors = 0;
+		if (!(g = gumbo_parse_with_options(&opts, s, strlen(s))))
+			return sou_error_set(err, SOU_ERR_NOMEM, "HTML parser failed");
+		/* a lone start tag: html > (head, body > img) */
+		kids = &g->root->v.element.children;
+		for (j = 0; j < kids->length; j++) {
+			const GumboNode *b = kids->data[j];
+			if (b->type == GUMBO_NODE_ELEMENT && b->v.element.tag == GUMBO_TAG_BODY &&
+			    b->v.element.children.length) {
+				const GumboNode *img = b->v.element.children.data[0];
+				if (img->type == GUMBO_NODE_ELEMENT &&
+				    img->v.element.tag == GUMBO_TAG_IMG)
+					put_alt(o, img);
+			}
+		}
+		gumbo_destroy_output(&opts, g);
+	}
+	return SOU_OK;
 }
 
 /* What the walk over successive pieces of one body carries along. */
@@ -556,8 +616,8 @@ static sou_status md_walk(text_out *o, cmark_node *doc, md_state *ms, sou_error 
 				else if ((!strncasecmp(lit, "</script", 8) ||
 					  !strncasecmp(lit, "</style", 7)) && ms->skip_depth)
 					ms->skip_depth--;
-				else
-					inline_html(o, lit);
+				else if ((st = inline_html(o, lit, err)))
+					goto out;
 			}
 			break;
 		default:
@@ -873,9 +933,9 @@ static size_t md_next_cut(const char *s, size_t n, size_t from)
 	return n;
 }
 
-/* A forced end for a piece starting at pos: a line end, else a space,
- * else before a '<', else a character boundary, at most
- * SOU_TEXT_MD_PIECE_MAX on. */
+/* A forced end for a piece starting at pos: a line end, else between
+ * two tags, else a space, else before a '<', else a character boundary,
+ * at most SOU_TEXT_MD_PIECE_MAX on. */
 static size_t md_forced_cut(const char *s, size_t n, size_t pos)
 {
 	size_t lim = pos + SOU_TEXT_MD_PIECE_MAX, i;
@@ -884,6 +944,11 @@ static size_t md_forced_cut(const char *s, size_t n, size_t pos)
 		return n;
 	for (i = lim; i > pos + SOU_TEXT_MD_PIECE; i--)
 		if (s[i - 1] == '\n')
+			return i;
+	/* between two tags: a long line of HTML (a .md post of one line of
+	 * "<p class=x>...</p>") is cut where no tag is split */
+	for (i = lim; i > pos + SOU_TEXT_MD_PIECE; i--)
+		if (s[i - 1] == '>' && s[i] == '<')
 			return i;
 	for (i = lim; i > pos + SOU_TEXT_MD_PIECE; i--)
 		if (s[i - 1] == ' ')

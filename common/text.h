@@ -3,10 +3,13 @@
  *
  * Markdown goes through cmark (CommonMark); HTML, whether a whole body or
  * an HTML block inside Markdown, goes through gumbo (an HTML5 tokenizer
- * and tree builder).  Output format, relied on by the segmenter and the
- * snippet code:
+ * and tree builder).  Markdown that starts with HTML is still Markdown:
+ * its HTML blocks go to gumbo and the Markdown after them is Markdown.
+ * Output format, relied on by the segmenter and the snippet code:
  *   - UTF-8 text; script, style, template contents and comments dropped;
- *     entities decoded; link text and image alt text kept;
+ *     entities decoded; link text and image alt text kept (also of an
+ *     inline <img>), link and image URLs and titles dropped, except an
+ *     autolink's ("<https://x>"), whose text is its URL;
  *   - every block boundary (paragraph, heading, list item, table cell,
  *     <br>, ...) becomes exactly one '\n', so words from two blocks never
  *     fuse; runs of spaces inside a block collapse to one ' ';
@@ -44,7 +47,9 @@
 #define SOU_TEXT_HTML_PIECE_MAX (512u << 10)
 
 typedef enum sou_body_format {
-	SOU_BODY_AUTO,     /* HTML if the body starts with an HTML tag, else Markdown */
+	SOU_BODY_AUTO,     /* HTML if the body starts with an HTML tag, else Markdown
+			    * (for text of unknown kind; posts are told by name,
+			    * postdoc.h) */
 	SOU_BODY_MARKDOWN,
 	SOU_BODY_HTML
 } sou_body_format;

@@ -250,6 +250,20 @@ static void test_clean_and_html(void **state)
 	assert_int_equal(sou_postdoc_parse(pd, "h.md", src.data, src.len, 0, &err), SOU_OK);
 	text = sou_postdoc_text(pd, &tlen);
 	assert_non_null(strstr(text, "a & b"));
+	/* a .md body that begins with HTML is still Markdown after its HTML
+	 * block; the same body in a .html file is HTML throughout */
+	sou_buf_reset(&src);
+	sou_buf_adds(&src, "---\ntitle: m\n---\n<p><strong>消息</strong>正文</p>\n\n"
+			   "[查看原文](https://tv.example/v.shtml)\n");
+	assert_int_equal(sou_postdoc_parse(pd, "m.md", src.data, src.len, 0, &err), SOU_OK);
+	text = sou_postdoc_text(pd, &tlen);
+	assert_string_equal(text, "消息正文\n查看原文");
+	assert_int_equal(sou_postdoc_parse(pd, "m.markdown", src.data, src.len, 0, &err), SOU_OK);
+	text = sou_postdoc_text(pd, &tlen);
+	assert_string_equal(text, "消息正文\n查看原文");
+	assert_int_equal(sou_postdoc_parse(pd, "m.html", src.data, src.len, 0, &err), SOU_OK);
+	text = sou_postdoc_text(pd, &tlen);
+	assert_string_equal(text, "消息正文\n[查看原文](https://tv.example/v.shtml)");
 	sou_buf_free(&src);
 	sou_postdoc_destroy(pd);
 }

@@ -3,7 +3,9 @@
  * (gumbo) bodies turned into the plain-text format of text.h (one '\n'
  * per block boundary, collapsed spaces, no leading/trailing whitespace,
  * link/alt text kept, markup/script/style/comments dropped, entities
- * decoded), robustness on deeply nested HTML, and sou_text_utf8_clean.
+ * decoded), Markdown that begins with HTML (Markdown again after its HTML
+ * blocks; inline block tags, inline <img> alt text), robustness on deeply
+ * nested HTML and long HTML lines, and sou_text_utf8_clean.
  */
 #include <signal.h>
 #include <stdio.h>
@@ -137,6 +139,53 @@ static void test_auto_detect(void **state)
 	check("1 < 2 and *em*", SOU_BODY_AUTO, "1 < 2 and em");
 }
 
+/*
+ * A Markdown body that begins with HTML (19,104 of xwlb's posts: a line of
+ * <p>s, then "[查看原文](https://...)") is Markdown after its HTML blocks:
+ * emphasis and headings are markup, a link is its text, never its URL.
+ */
+static void test_md_after_leading_html(void **state)
+{
+	(void)state;
+	check("<div class=\"lead\">导语 &amp; 摘要</div>\n\n**加粗** 和 [链接文字](https://example.com/u)\n\n"
+	      "## 小标题\n\n结尾",
+	      SOU_BODY_MARKDOWN, "导语 & 摘要\n加粗 和 链接文字\n小标题\n结尾");
+	/* the same body in a .html post is HTML throughout: unchanged */
+	check("<div class=\"lead\">导语 &amp; 摘要</div>\n\n**加粗** 和 [链接文字](https://example.com/u)",
+	      SOU_BODY_HTML, "导语 & 摘要\n**加粗** 和 [链接文字](https://example.com/u)");
+	/* xwlb's shape: one line of <p>s, a blank line, the source link */
+	check("<p><strong>央视网消息</strong>（新闻联播）：</p><p>第一段。</p><p>第二段。</p>\n\n"
+	      "[查看原文](https://tv.cctv.com/2025/07/10/VIDE.shtml)\n",
+	      SOU_BODY_MARKDOWN, "央视网消息（新闻联播）：\n第一段。\n第二段。\n查看原文");
+	/* inside an HTML block Markdown is not parsed (CommonMark): as written */
+	check("<div>\n**still html**\n</div>\n\n**md**", SOU_BODY_MARKDOWN, "**still html**\nmd");
+	/* a link's URL and title are never text, nor a reference definition's */
+	check("[文字](http://a.example/x \"标题\") [ref][r]\n\n[r]: https://b.example/", SOU_BODY_MARKDOWN,
+	      "文字 ref");
+	check("<p>a</p>\n\n![图注](https://img.example/a.png)", SOU_BODY_MARKDOWN, "a\n图注");
+	/* an autolink's text is its URL: kept, as a reader sees it */
+	check("<p>a</p>\n\n<https://x.example/p>", SOU_BODY_MARKDOWN, "a\nhttps://x.example/p");
+	/* a setext underline or a rule after the link is markup, not text */
+	check("<p>a</p>\n\n[原文](https://x.example/)\n---\n(时间戳: 1)", SOU_BODY_MARKDOWN,
+	      "a\n原文\n(时间戳: 1)");
+}
+
+/* Inline HTML in Markdown: block tags break, <img> shows its alt text. */
+static void test_md_inline_html(void **state)
+{
+	(void)state;
+	/* xwlb: a paragraph line " &nbsp; <br></p><p>下一段" after a blank line */
+	check("&nbsp; 上一段<br></p><p>下一段</P><DIV>三</div>", SOU_BODY_MARKDOWN,
+	      "上一段\n下一段\n三");
+	check("甲<span class=\"x\">乙</span>丙", SOU_BODY_MARKDOWN, "甲乙丙");
+	check("看图<img src=\"a.png\" alt=\"示意 &amp; 图\">之后", SOU_BODY_MARKDOWN,
+	      "看图 示意 & 图 之后");
+	check("<img src=\"only.png\" ALT='只有图' /> 后文", SOU_BODY_MARKDOWN, "只有图 后文");
+	check("无说明<img src=\"salt.png\">图", SOU_BODY_MARKDOWN, "无说明图");
+	check("a <a href=\"https://hidden.example/\">链接</a> b", SOU_BODY_MARKDOWN, "a 链接 b");
+	check("x <!-- <p>注释</p> --> y <?php echo 1 ?> z", SOU_BODY_MARKDOWN, "x y z");
+}
+
 static void test_appends(void **state)
 {
 	sou_buf out = SOU_BUF_INIT;
@@ -224,6 +273,30 @@ static void test_deep_html(void **state)
 	 * size limit is applied before parsing. */
 	check_in_child(&in, SOU_BODY_HTML, "深处", 4);
 	sou_buf_free(&in);
+}
+
+/*
+ * A .md post of one long line of HTML (over SOU_TEXT_MD_WHOLE, no line
+ * ends, spaces only inside tags) is cut between two tags, never inside
+ * one: no attribute becomes text.
+ */
+static void test_long_html_line_in_markdown(void **state)
+{
+	sou_buf in = SOU_BUF_INIT, want = SOU_BUF_INIT, out = SOU_BUF_INIT;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < 30000; i++) {
+		sou_buf_adds(&in, "<p class=\"c\" style=\"x: y\">段落</p>");
+		sou_buf_adds(&want, i ? "\n段落" : "段落");
+	}
+	assert_true(in.len > 2 * SOU_TEXT_MD_WHOLE);
+	assert_int_equal(sou_text_from_body(in.data, in.len, SOU_BODY_MARKDOWN, &out, NULL), SOU_OK);
+	assert_int_equal(out.len, want.len);
+	assert_memory_equal(out.data, want.data, want.len);
+	sou_buf_free(&in);
+	sou_buf_free(&want);
+	sou_buf_free(&out);
 }
 
 static void test_deep_html_in_markdown(void **state)
@@ -339,12 +412,15 @@ int main(void)
 		cmocka_unit_test(test_md_links_images),
 		cmocka_unit_test(test_md_html_blocks),
 		cmocka_unit_test(test_html_body),
+		cmocka_unit_test(test_md_after_leading_html),
+		cmocka_unit_test(test_md_inline_html),
 		cmocka_unit_test(test_auto_detect),
 		cmocka_unit_test(test_appends),
 		cmocka_unit_test(test_invariants_mixed),
 		cmocka_unit_test(test_nested_html_moderate),
 		cmocka_unit_test(test_deep_html),
 		cmocka_unit_test(test_deep_html_in_markdown),
+		cmocka_unit_test(test_long_html_line_in_markdown),
 		cmocka_unit_test(test_deep_markdown),
 		cmocka_unit_test(test_invalid_utf8_passthrough),
 		cmocka_unit_test(test_utf8_clean),
