@@ -321,6 +321,125 @@ try:
         time.sleep(0.3)  # let fonts settle
         check('screenshot saved', driver.save_screenshot(SHOT))
 
+    # 12b. completions (issue 19): a listbox under the box, arrow keys,
+    # Enter, Escape; none while an input method composes
+    driver.get(URL)
+    until('completions: the box', lambda: js("return !!document.querySelector('.sou-input')"))
+    box = driver.find_element(By.CSS_SELECTOR, '.sou-input')
+    want = json.load(urllib.request.urlopen(URL + 'suggest?' + urllib.parse.urlencode(
+        {'q': '人民', 'limit': 8}), timeout=30))
+    want = [x['text'] for x in want['suggestions'] if x['text'] != '人民']
+    box.send_keys('人民')
+    if until('completions: the listbox opens', lambda: js(
+            "return !document.querySelector('.sou-suggest').hidden")):
+        opts_ = js("return [...document.querySelectorAll('.sou-option .sou-option-text')]"
+                   ".map(o => o.textContent)")
+        check('completions: those of /suggest', opts_ == want, repr((opts_, want)))
+        check('completions: a combobox owning a listbox', js(
+            "const i = document.querySelector('.sou-input'), l = document.querySelector('.sou-suggest');"
+            "return i.getAttribute('role') === 'combobox' && i.getAttribute('aria-expanded') === 'true'"
+            " && i.getAttribute('aria-controls') === l.id && l.getAttribute('role') === 'listbox'"))
+        box.send_keys(Keys.ARROW_DOWN)
+        check('completions: ArrowDown selects the first', js(
+            "const i = document.querySelector('.sou-input');"
+            "const o = document.getElementById(i.getAttribute('aria-activedescendant'));"
+            "return o && o.getAttribute('aria-selected') === 'true' && "
+            "o.querySelector('.sou-option-text').textContent") == (want[0] if want else None))
+        box.send_keys(Keys.ENTER)
+        if want and until('completions: Enter searches the completion',
+                          lambda: query_params().get('q') == [want[0]]):
+            check('completions: the list closes', js("return document.querySelector('.sou-suggest').hidden"))
+            check('completions: the box holds it', box.get_attribute('value') == want[0])
+            check('the page title follows the query', driver.title.startswith(want[0]), driver.title)
+    box.send_keys(Keys.CONTROL, 'a')
+    box.send_keys('人民')
+    if until('completions: open again', lambda: js("return !document.querySelector('.sou-suggest').hidden")):
+        box.send_keys(Keys.ESCAPE)
+        check('completions: Escape closes', js("return document.querySelector('.sou-suggest').hidden"))
+    js("""
+        const i = document.querySelector('.sou-input');
+        i.value = '';
+        i.dispatchEvent(new CompositionEvent('compositionstart', {data: ''}));
+        i.value = '人民';
+        i.dispatchEvent(new InputEvent('input', {data: '人民', isComposing: true,
+                                                 inputType: 'insertCompositionText'}));
+    """)
+    time.sleep(0.8)
+    check('completions: none while composing', js("return document.querySelector('.sou-suggest').hidden"))
+    js("document.querySelector('.sou-input').dispatchEvent(new CompositionEvent('compositionend', {data: '人民'}))")
+    until('completions: after compositionend', lambda: js("return !document.querySelector('.sou-suggest').hidden"))
+
+    # 12c. counts, a loosened offer, errors in Chinese, a half-typed quote
+    driver.get(URL + '?q=' + urllib.parse.quote('农业'))
+    if until('exact count', lambda: js("return document.querySelectorAll('.sou-hit').length") == 1):
+        st = js("return document.querySelector('.sou-status').textContent")
+        check('an exact count has no 约', st == '1 条结果', repr(st))
+    driver.get(URL + '?q=' + urllib.parse.quote('央行降准酒'))
+    if until('nothing found: an offer', lambda: js("return !!document.querySelector('.sou-offer')")):
+        check('the offer is the loosened query', js("return document.querySelector('.sou-offer').textContent")
+              == '央行降准', js("return document.querySelector('.sou-status').textContent"))
+        driver.find_element(By.CSS_SELECTOR, '.sou-offer').click()
+        until('the offer searches', lambda: query_params().get('q') == ['央行降准'] and
+              js("return document.querySelectorAll('.sou-hit').length") == 1)
+    box = driver.find_element(By.CSS_SELECTOR, '.sou-input')
+    box.send_keys(Keys.END, ' "降')
+    if until('a half-typed quote: a hint in Chinese', lambda: '引号没有闭合' in (
+            js("return document.querySelector('.sou-status').textContent") or '')):
+        check('a half-typed quote keeps the results', js("return document.querySelectorAll('.sou-hit').length") == 1)
+    box.send_keys('准"')
+    until('the quote closed: results again', lambda: query_params().get('q') == ['央行降准 "降准"'] and
+          js("return document.querySelector('.sou-status').textContent").endswith('条结果'))
+
+    # 12d. a server that does not answer: "retrying", then it recovers
+    # (a stand-in endpoint answering 503 three times, then forwarding)
+    flaky = {'n': 0}
+
+    class F(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            flaky['n'] += 1
+            if self.path.startswith('/search') and flaky['n'] <= 3:
+                body, code = b'{"error":{"status":503,"message":"busy"}}', 503
+            else:
+                with urllib.request.urlopen(URL.rstrip('/') + self.path, timeout=30) as r:
+                    body, code = r.read(), 200
+            self.send_response(code)
+            self.send_header('Content-Type', 'application/json')
+            self.send_header('Access-Control-Allow-Origin', '*')
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *a):
+            pass
+
+    fsrv = http.server.ThreadingHTTPServer(('127.0.0.1', 0), F)
+    threading.Thread(target=fsrv.serve_forever, daemon=True).start()
+    fpage = ('<!doctype html><html><head><meta charset="utf-8"><title>t</title></head><body>'
+             '<div id="box" data-sou data-sou-endpoint="http://127.0.0.1:%d/search"></div>'
+             '<script src="%ssou.js" defer></script></body></html>'
+             % (fsrv.server_address[1], URL)).encode('utf-8')
+
+    class P(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(200)
+            self.send_header('Content-Type', 'text/html; charset=utf-8')
+            self.end_headers()
+            self.wfile.write(fpage)
+
+        def log_message(self, *a):
+            pass
+
+    psrv = http.server.ThreadingHTTPServer(('127.0.0.1', 0), P)
+    threading.Thread(target=psrv.serve_forever, daemon=True).start()
+    driver.get('http://127.0.0.1:%d/' % psrv.server_address[1])
+    if until('retry page: the box', lambda: js("return !!document.querySelector('#box .sou-input')")):
+        driver.find_element(By.CSS_SELECTOR, '#box .sou-input').send_keys('农业')
+        until('a stopped server: "retrying"', lambda: '重试' in (
+            js("return document.querySelector('#box .sou-status').textContent") or ''))
+        check('retrying: nothing shown yet', js("return document.querySelectorAll('#box .sou-hit').length") == 0)
+        until('it recovers by itself', lambda: js("return document.querySelectorAll('#box .sou-hit').length") == 1)
+    fsrv.shutdown()
+    psrv.shutdown()
+
     # 13. /sou.js as a drop-in on another site (an origin --cors allows)
     allowed = blog(int(HOSTPORT))
     other = blog(0)
@@ -344,7 +463,8 @@ try:
     if until('other origin: the box mounts', lambda: js("return !!document.querySelector('#box .sou-input')")):
         driver.find_element(By.CSS_SELECTOR, '#box .sou-input').send_keys('农业')
         until('other origin: refused without CORS',
-              lambda: js("return document.querySelector('#box .sou-status').textContent") == '搜索暂时不可用')
+              lambda: js("return document.querySelector('#box .sou-status').textContent")
+              .startswith('搜索暂时不可用'))
         check('other origin: no results', js("return document.querySelectorAll('#box .sou-hit').length") == 0)
     allowed.shutdown()
     other.shutdown()

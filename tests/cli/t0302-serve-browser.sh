@@ -7,7 +7,11 @@
 # console errors, /sou.js dropped into another site's page: allowed by
 # --cors, refused for an origin not given; a post whose link template
 # parts are empty links on the same origin, not to another host; a
-# right-to-left override in a title is shown as \u202E).  Skips when chromium, chromedriver or python3-selenium
+# right-to-left override in a title is shown as \u202E; completions as an
+# accessible listbox (arrow keys, Enter, Escape, none while composing), the
+# page title following the query, exact counts without 约, a loosened
+# query offered, a half-typed quote explained in Chinese without wiping
+# the results, a server answering 503 retried until it recovers).  Skips when chromium, chromedriver or python3-selenium
 # is missing.  SOU_SCREENSHOT=FILE keeps the screenshot (doc/sou-serve.png
 # was made so).
 . "$(dirname "$0")/lib.sh"

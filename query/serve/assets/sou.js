@@ -5,8 +5,9 @@
  *   <div data-sou data-sou-link="/{year}/{month}/{day}/{slug}.html"></div>
  *   <script src="https://search.example.com/sou.js" defer></script>
  *
- * It mounts into every element carrying data-sou and calls /search on the
- * server it was loaded from (data-sou-endpoint overrides; cross-origin
+ * It mounts into every element carrying data-sou and calls /search (and
+ * /suggest for completions as the reader types) on the server it was
+ * loaded from (data-sou-endpoint overrides; cross-origin
  * pages need sou-serve --cors ORIGIN).  Options, as data attributes:
  *   data-sou-history="on"   keep the query in the address (?q=…&tag=…&page=2)
  *                           so results can be shared and Back works
@@ -16,6 +17,15 @@
  *   data-sou-limit="10"     hits per page
  *   data-sou-css="off"      do not add the server's sou.css
  *   data-sou-autofocus="on" focus the box on load
+ *
+ * Completions are an ARIA combobox: the box owns a listbox of options,
+ * moved through with the arrow keys (aria-activedescendant), taken with
+ * Enter or a click, closed with Escape; never asked for during an input
+ * method's composition.  A search that finds nothing offers the query
+ * sou-serve suggests ("loosened"), a malformed query is explained in
+ * Chinese, and while typing an unfinished query (a half-typed quote)
+ * keeps the last results.  A server that does not answer is retried,
+ * more slowly each time, until it does.
  *
  * Everything from the index (titles, snippets, tags) is put into the page
  * as text nodes (textContent), never parsed as HTML, and with its
@@ -35,6 +45,8 @@
 	var enc = new TextEncoder();
 	var dec = new TextDecoder();
 	var DEBOUNCE_MS = 250;
+	var SUGGEST_MS = 80;
+	var RETRY_MS = [1000, 2000, 5000, 10000, 30000];
 	var uid = 0;
 
 	/* Text from the index as shown: each bidirectional embedding,
@@ -148,11 +160,14 @@
 			limit: Math.max(1, Math.min(100, parseInt(ds.souLimit, 10) || 10)),
 			endpoint: new URL(ds.souEndpoint || 'search', base).href
 		};
+		opts.suggest = new URL('suggest', opts.endpoint).href;
 		if (ds.souCss !== 'off')
 			addStylesheet();
 		var id = 'sou' + (++uid);
 		var state = { q: '', tags: [], cats: [], date: '', sort: 'relevance', page: 0 };
 		var timer = 0, composing = false, seq = 0, ctrl = null;
+		var sTimer = 0, sSeq = 0, sCtrl = null, active_i = -1, retries = 0, rTimer = 0;
+		var baseTitle = document.title;
 
 		/* ---- the box ---- */
 		var box = el('div', 'sou');
@@ -171,9 +186,21 @@
 		input.setAttribute('enterkeyhint', 'search');
 		input.placeholder = '搜索文章，如 人民币 汇率';
 		input.setAttribute('aria-describedby', id + '-status');
+		/* completions: the box is a combobox owning the listbox */
+		var list = el('ul', 'sou-suggest');
+		list.id = id + '-suggest';
+		list.setAttribute('role', 'listbox');
+		list.setAttribute('aria-label', '搜索建议');
+		list.hidden = true;
+		input.setAttribute('role', 'combobox');
+		input.setAttribute('aria-autocomplete', 'list');
+		input.setAttribute('aria-expanded', 'false');
+		input.setAttribute('aria-controls', list.id);
+		var field = el('div', 'sou-combo');
+		field.append(input, list);
 		var go = el('button', 'sou-go', '搜索');
 		go.type = 'submit';
-		row.append(label, input, go);
+		row.append(label, field, go);
 
 		var filters = el('div', 'sou-filters');
 		function monthField(text, name) {
@@ -419,14 +446,152 @@
 			status.textContent = text || '';
 			box.classList.remove('sou-busy');
 		}
+		/* The count: exact when its bounds meet (README "Counts"). */
+		function countText(d) {
+			var total = d.estimated_total || 0;
+			if (!total)
+				return '没有找到结果';
+			var exact = d.total_lower_bound === d.total_upper_bound;
+			return (exact ? '' : '约 ') + total + ' 条结果';
+		}
+		/* A nearby query that finds posts (sou-serve's "loosened"), as a
+		 * button that searches it. */
+		function offer(l) {
+			if (!l || typeof l.query !== 'string' || !l.query)
+				return;
+			status.append(document.createTextNode(l.did_you_mean ? '。您是不是要找：' : '。试试：'));
+			var b = el('button', 'sou-offer', l.query);
+			b.type = 'button';
+			b.addEventListener('click', function () {
+				state.q = l.query;
+				showForm();
+				run('push');
+				input.focus();
+			});
+			status.append(b);
+			if (Number.isInteger(l.total))
+				status.append(document.createTextNode('（' + (l.total_exact ? '' : '约 ') +
+								      l.total + ' 条）'));
+		}
+		/* A query error from the server, in the page's language. */
+		var ERRORS = [
+			[/unclosed quote/, '引号没有闭合'],
+			[/OR needs a term on each side/, 'OR 两边都要有词'],
+			[/excluded term cannot be part of OR/, '排除的词不能放在 OR 里'],
+			[/must be followed by a word to exclude/, '“-”后面要跟要排除的词'],
+			[/empty phrase/, '引号里是空的'],
+			[/needs a value/, '筛选条件缺少值'],
+			[/longer than any indexed word/, '有个词太长，不可能匹配'],
+			[/only punctuation/, '只有标点，没有可搜索的词'],
+			[/too long|too large|over the .*limit/, '查询太长'],
+			[/date|month|year/, '日期写法有误（如 2022、2022-03、2022-01..2022-06）']
+		];
+		function queryError(msg) {
+			for (var i = 0; i < ERRORS.length; i++)
+				if (ERRORS[i][0].test(String(msg)))
+					return '查询有误：' + ERRORS[i][1];
+			return '查询有误';
+		}
+		function setTitle() {
+			if (opts.history)
+				document.title = state.q ? state.q + ' - ' + baseTitle : baseTitle;
+		}
+
+		/* ---- completions ---- */
+		function closeList() {
+			clearTimeout(sTimer);
+			sSeq++;
+			if (sCtrl)
+				sCtrl.abort();
+			list.hidden = true;
+			list.textContent = '';
+			active_i = -1;
+			input.setAttribute('aria-expanded', 'false');
+			input.removeAttribute('aria-activedescendant');
+		}
+		function options() {
+			return list.querySelectorAll('[role="option"]');
+		}
+		function highlightOption(i) {
+			var o = options();
+			active_i = o.length ? (i + o.length) % o.length : -1;
+			Array.prototype.forEach.call(o, function (x, k) {
+				x.setAttribute('aria-selected', k === active_i ? 'true' : 'false');
+			});
+			if (active_i >= 0) {
+				input.setAttribute('aria-activedescendant', o[active_i].id);
+				o[active_i].scrollIntoView({ block: 'nearest' });
+			} else {
+				input.removeAttribute('aria-activedescendant');
+			}
+		}
+		function take(text) {
+			closeList();
+			input.value = text;
+			state.q = text;
+			run('submit');
+		}
+		function showList(items) {
+			list.textContent = '';
+			active_i = -1;
+			items.forEach(function (it, k) {
+				var li = el('li', 'sou-option');
+				li.id = id + '-opt-' + k;
+				li.setAttribute('role', 'option');
+				li.setAttribute('aria-selected', 'false');
+				li.append(el('span', 'sou-option-text', it.text),
+					  el('span', 'sou-count', it.posts));
+				/* mousedown, not click: the box keeps the focus */
+				li.addEventListener('mousedown', function (e) {
+					e.preventDefault();
+					take(String(it.text));
+				});
+				list.append(li);
+			});
+			list.hidden = !items.length;
+			input.setAttribute('aria-expanded', items.length ? 'true' : 'false');
+			input.removeAttribute('aria-activedescendant');
+		}
+		function suggest() {
+			var v = input.value.trim();
+			if (composing || !v || document.activeElement !== input) {
+				closeList();
+				return;
+			}
+			var my = ++sSeq;
+			if (sCtrl)
+				sCtrl.abort();
+			sCtrl = typeof AbortController === 'function' ? new AbortController() : null;
+			fetch(opts.suggest + '?' + new URLSearchParams({ q: v, limit: '8' }).toString(), {
+				headers: { Accept: 'application/json' },
+				credentials: 'omit',
+				signal: sCtrl ? sCtrl.signal : undefined
+			}).then(function (r) { return r.ok ? r.json() : null; }).then(function (j) {
+				if (my !== sSeq || composing || input.value.trim() !== v)
+					return;
+				var items = j && Array.isArray(j.suggestions) ? j.suggestions.filter(function (x) {
+					return x && typeof x.text === 'string' && x.text !== v;
+				}) : [];
+				showList(items);
+			}).catch(function () {
+				if (my === sSeq)
+					closeList();
+			});
+		}
 
 		/* ---- searching ---- */
 		function run(mode) {
 			clearTimeout(timer);
 			timer = 0;
-			if (mode !== 'none' && mode !== 'typing' && mode !== 'page')
+			clearTimeout(rTimer);
+			rTimer = 0;
+			var again = mode === 'retry' || mode === 'page-retry';
+			if (!again)
+				retries = 0;
+			setTitle();
+			if (mode !== 'none' && mode !== 'typing' && mode !== 'page' && !again)
 				state.page = 0;
-			remember(mode === 'page' ? 'push' : mode);
+			remember(again ? 'none' : mode === 'page' ? 'push' : mode);
 			showActive();
 			var p = toParams(state);
 			if (!p.toString() || (p.toString() === 'sort=' + state.sort)) {
@@ -456,20 +621,34 @@
 					return;
 				box.classList.remove('sou-busy');
 				if (!res.ok) {
-					var msg = res.j && res.j.error && res.j.error.message;
-					clear(msg ? '查询有误：' + msg : '搜索暂时不可用（' + (res.code || '?') + '）');
+					var e = res.j && res.j.error, msg = e && e.message;
+					var code = e && e.status || res.code;
+					if (code === 400 && msg) {
+						/* while typing, an unfinished query (a half-
+						 * typed quote) keeps the last results */
+						if (mode === 'typing' && results.childNodes.length)
+							status.textContent = queryError(msg) + '（继续输入…）';
+						else
+							clear(queryError(msg));
+						return;
+					}
+					retry(mode);
 					return;
 				}
+				retries = 0;
 				var d = res.j, total = d.estimated_total || 0;
 				showHits(d);
 				showFacets(d);
 				showPager(total);
-				status.textContent = total ? '约 ' + total + ' 条结果' : '没有找到结果';
+				status.textContent = countText(d);
+				if (!total)
+					offer(d.loosened);
 				/* sou-serve --partial: shards that did not answer (by count:
 				 * their addresses are the operator's, not the reader's) */
 				var missing = (d.missing_shards || []).length;
 				if (missing)
-					status.textContent += '（' + missing + ' 个分片未响应，结果不完整）';
+					status.append(document.createTextNode('（' + missing +
+									      ' 个分片未响应，结果不完整）'));
 				if (mode === 'page') {
 					results.focus({ preventScroll: true });
 					root.scrollIntoView({ block: 'start' });
@@ -477,8 +656,21 @@
 			}).catch(function (e) {
 				if (my !== seq || (e && e.name === 'AbortError'))
 					return;
-				clear('搜索暂时不可用');
+				box.classList.remove('sou-busy');
+				retry(mode);
 			});
+		}
+		/* The server did not answer (down, restarting, a 503): say so and
+		 * ask again, later each time, until it answers or the reader asks
+		 * something else.  Results already shown stay. */
+		function retry(mode) {
+			var wait = RETRY_MS[Math.min(retries, RETRY_MS.length - 1)];
+			retries++;
+			status.textContent = '搜索暂时不可用，' + Math.round(wait / 1000) + ' 秒后重试…';
+			rTimer = setTimeout(function () {
+				rTimer = 0;
+				run(mode === 'page' ? 'page-retry' : 'retry');
+			}, wait);
 		}
 		function typed() {
 			if (composing)
@@ -495,21 +687,50 @@
 		input.addEventListener('compositionstart', function () {
 			composing = true;
 			clearTimeout(timer);
+			closeList();
 		});
 		input.addEventListener('compositionend', function () {
 			composing = false;
 			clearTimeout(timer);
 			timer = setTimeout(typed, DEBOUNCE_MS);
+			clearTimeout(sTimer);
+			sTimer = setTimeout(suggest, SUGGEST_MS);
 		});
 		input.addEventListener('input', function (e) {
 			if (composing || e.isComposing)
 				return;
 			clearTimeout(timer);
 			timer = setTimeout(typed, DEBOUNCE_MS);
+			clearTimeout(sTimer);
+			sTimer = setTimeout(suggest, SUGGEST_MS);
 		});
+		input.addEventListener('keydown', function (e) {
+			if (composing || e.isComposing)
+				return;
+			var open = !list.hidden && options().length;
+			if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
+				if (open) {
+					e.preventDefault();
+					highlightOption(active_i < 0 ? (e.key === 'ArrowDown' ? 0 : -1)
+						       : active_i + (e.key === 'ArrowDown' ? 1 : -1));
+				} else if (e.key === 'ArrowDown' && results.querySelector('.sou-title a, .sou-tag')) {
+					/* from the box into the results */
+					e.preventDefault();
+					results.querySelector('.sou-title a, .sou-tag').focus();
+				}
+			} else if (e.key === 'Enter' && open && active_i >= 0) {
+				e.preventDefault();
+				take(options()[active_i].querySelector('.sou-option-text').textContent);
+			} else if (e.key === 'Escape' && open) {
+				e.preventDefault();
+				closeList();
+			}
+		});
+		input.addEventListener('blur', function () { closeList(); });
 		form.addEventListener('submit', function (e) {
 			e.preventDefault();
 			composing = false;
+			closeList();
 			state.q = input.value;
 			run('submit');
 		});
