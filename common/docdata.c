@@ -193,6 +193,9 @@ void sou_docdata_encode_units(const sou_post *p, const char *relpath, const char
 	json_object_set_new(o, "categories", str_array(&p->categories));
 	if (p->author)
 		json_object_set_new(o, "author", json_stringn_nocheck(p->author, strlen(p->author)));
+	if (p->permalink && *p->permalink)
+		json_object_set_new(o, "permalink",
+				    json_stringn_nocheck(p->permalink, strlen(p->permalink)));
 	if (p->description)
 		json_object_set_new(o, "description",
 				    json_stringn_nocheck(p->description, strlen(p->description)));
@@ -376,6 +379,7 @@ sou_status sou_docdata_decode(const char *data, size_t len, sou_docdata *d,
 		d->path = get_str(o, "path", NULL);
 	d->title = get_str(o, "title", NULL);
 	d->author = get_str(o, "author", NULL);
+	d->permalink = get_str(o, "permalink", NULL);
 	d->description = get_str(o, "description", NULL);
 	ut = json_object_get(o, "ut");
 	ub = json_object_get(o, "ub");
@@ -428,6 +432,7 @@ void sou_docdata_clear(sou_docdata *d)
 		return;
 	free(d->path);
 	free(d->title);
+	free(d->permalink);
 	free(d->author);
 	free(d->text);
 	free(d->description);

@@ -6,13 +6,15 @@
  * as plain text (text.h format, used to build snippets) as raw bytes,
  * then (only when "ut"/"ub" say so) the unit streams:
  *   {"path":"2022/a.md","title":"...","date":1654048800,"tz":480,
- *    "tags":[...],"categories":[...],"author":"...","description":"...",
- *    "keywords":[...],"ud":1}\n<text>
+ *    "tags":[...],"categories":[...],"author":"...","permalink":"...",
+ *    "description":"...","keywords":[...],"ud":1}\n<text>
  *   {..., "ut":38,"ub":5120}\n<text><38 bytes: title units><5120: body units>
  * Compact JSON never contains a raw newline, so the first '\n' ends it.
  * Keeping the text out of the JSON spares every hit a JSON parse of the
  * whole body.  "date"/"tz" are absent when the post has no date,
- * "description" and "keywords" when it has none.
+ * "permalink", "description" and "keywords" when it has none (the
+ * permalink is the front matter's, as written: the page builds links
+ * from it).
  *
  * File names are bytes, not necessarily UTF-8, and JSON strings must be
  * UTF-8, so a path that is not valid UTF-8 is stored twice: "path" with
@@ -43,6 +45,7 @@ typedef struct sou_docdata {
 	char *path;       /* the post's key as raw bytes (maybe not UTF-8) */
 	char *title;
 	char *author;
+	char *permalink;  /* front matter's permalink: as written, NULL when none */
 	int has_date;
 	sou_date date;
 	sou_strlist tags;

@@ -1143,6 +1143,8 @@ void sou_results_json(const sou_results *r, const char *query, int compact,
 				    ? json_string(sou_date_iso(&h->doc.date, iso)) : json_null());
 		json_object_set_new(x, "tags", list_json(&h->doc.tags));
 		json_object_set_new(x, "categories", list_json(&h->doc.categories));
+		if (h->doc.permalink)
+			json_object_set_new(x, "permalink", json_text(h->doc.permalink));
 		json_object_set_new(x, "score", json_real(h->score));
 		json_object_set_new(x, "snippet", json_text(h->snippet.data ? h->snippet.data : ""));
 		json_object_set_new(x, "highlights", ranges_json(&h->snippet_hl));

@@ -390,6 +390,13 @@ try:
     until('the quote closed: results again', lambda: query_params().get('q') == ['央行降准 "降准"'] and
           js("return document.querySelector('.sou-status').textContent").endswith('条结果'))
 
+    # 12c'. a post's front-matter permalink is its link
+    driver.get(URL + '?q=' + urllib.parse.quote('每周市场回顾'))
+    if until('the permalink post', lambda: js("return document.querySelectorAll('.sou-hit').length") >= 1):
+        h = hits_state()['hits'][0]
+        check('a front-matter permalink is the link', bool(h['href']) and
+              urllib.parse.urlparse(h['href']).path == '/markets/2019/08/30/weekly-review/', repr(h['href']))
+
     # 12d. a server that does not answer: "retrying", then it recovers
     # (a stand-in endpoint answering 503 three times, then forwarding)
     flaky = {'n': 0}

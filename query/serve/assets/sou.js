@@ -11,9 +11,15 @@
  * pages need sou-serve --cors ORIGIN).  Options, as data attributes:
  *   data-sou-history="on"   keep the query in the address (?q=…&tag=…&page=2)
  *                           so results can be shared and Back works
- *   data-sou-link="…"       make titles links: {path} (without extension),
+ *   data-sou-link="…"       how titles link: {path} (without extension),
  *                           {slug}, {year}, {month}, {day}, {categories}
- *                           (joined by /), {category} (the first)
+ *                           (joined by /), {category} (the first); without
+ *                           it, Jekyll's default permalink
+ *                           /{categories}/{year}/{month}/{day}/{slug}.html;
+ *                           "off": titles are plain text.  A post's own
+ *                           front-matter permalink (Jekyll's :year, :title,
+ *                           … or a style: date, pretty, none) wins, on the
+ *                           template's origin
  *   data-sou-limit="10"     hits per page
  *   data-sou-css="off"      do not add the server's sou.css
  *   data-sou-autofocus="on" focus the box on load
@@ -139,6 +145,49 @@
 		}
 	}
 
+	/* Jekyll's default permalink ("date" style) as a link template. */
+	var JEKYLL_DEFAULT = '/{categories}/{year}/{month}/{day}/{slug}.html';
+	var JEKYLL_STYLES = {
+		date: '/:categories/:year/:month/:day/:title:output_ext',
+		pretty: '/:categories/:year/:month/:day/:title/',
+		none: '/:categories/:title:output_ext'
+	};
+	var JEKYLL_NAMES = { year: 'year', month: 'month', day: 'day', title: 'slug', slug: 'slug',
+			     categories: 'categories', output_ext: '' };
+
+	/*
+	 * A post's front-matter permalink as a link template on the origin of
+	 * tpl (the page's link template), or null when it cannot be followed
+	 * (not a path, or a placeholder sou does not know: :i_month, :y_day…).
+	 */
+	function permalinkTemplate(perm, tpl) {
+		perm = String(perm || '');
+		if (Object.prototype.hasOwnProperty.call(JEKYLL_STYLES, perm))
+			perm = JEKYLL_STYLES[perm];
+		if (perm.charAt(0) !== '/' || perm.charAt(1) === '/' || /[{}\\]/.test(perm))
+			return null;
+		var bad = false;
+		var t = perm.replace(/:([a-z_]+)/g, function (m, k) {
+			if (!Object.prototype.hasOwnProperty.call(JEKYLL_NAMES, k)) {
+				bad = true;
+				return m;
+			}
+			return k === 'output_ext' ? '.html' : '{' + JEKYLL_NAMES[k] + '}';
+		});
+		if (bad)
+			return null;
+		var auth = /^(?:[a-z][a-z0-9+.\-]*:)?\/\/[^\/\\?#{]*/i.exec(tpl || '');
+		return (auth ? auth[0] : '') + t;
+	}
+
+	/* The link of a hit: its permalink, else the template (or none). */
+	function hitLink(tpl, hit) {
+		if (!tpl)
+			return null;
+		var pt = hit.permalink ? permalinkTemplate(hit.permalink, tpl) : null;
+		return pt ? postLink(pt, hit) : postLink(tpl, hit);
+	}
+
 	function addStylesheet() {
 		if (document.querySelector('link[data-sou-css]'))
 			return;
@@ -156,7 +205,7 @@
 		var ds = root.dataset;
 		var opts = {
 			history: ds.souHistory === 'on',
-			link: ds.souLink || '',
+			link: ds.souLink === 'off' ? '' : ds.souLink || JEKYLL_DEFAULT,
 			limit: Math.max(1, Math.min(100, parseInt(ds.souLimit, 10) || 10)),
 			endpoint: new URL(ds.souEndpoint || 'search', base).href
 		};
@@ -381,7 +430,7 @@
 			(data.hits || []).forEach(function (h) {
 				var li = el('li', 'sou-hit');
 				var h2 = el('h2', 'sou-title');
-				var href = postLink(opts.link, h);
+				var href = hitLink(opts.link, h);
 				var t = el(href ? 'a' : 'span');
 				if (href)
 					t.href = href;
