@@ -11,6 +11,7 @@
 #include "docdata.h"
 #include "schema.h"
 #include "text.h"
+#include "entity.h"
 #include "suggest.h"
 #include "tune.h"
 
@@ -21,6 +22,7 @@ struct sou_postdoc {
 	sou_buf idterm;   /* id term of the last built document */
 	sou_buf data;     /* docdata record, scratch */
 	sou_buf facet;    /* facet value, scratch */
+	sou_strlist entities; /* the companies of the last built document */
 	const sou_cancel *cancel;
 };
 
@@ -54,6 +56,7 @@ void sou_postdoc_destroy(sou_postdoc *pd)
 	sou_buf_free(&pd->idterm);
 	sou_buf_free(&pd->data);
 	sou_buf_free(&pd->facet);
+	sou_strlist_free(&pd->entities);
 	free(pd);
 }
 
@@ -206,6 +209,13 @@ static sou_status build(sou_postdoc *pd, sou_termgen *tg, const char *key, sou_x
 	if (p->author && (st = sou_termgen_add_filter(tg, SOU_PREFIX_AUTHOR, p->author,
 						      strlen(p->author), err)))
 		return st;
+	/* companies named with their codes (entity.h), in the title and body */
+	sou_strlist_free(&pd->entities);
+	if (p->title)
+		sou_entity_mine(sou_termgen_segmenter(tg), p->title, strlen(p->title), &pd->entities);
+	sou_entity_mine(sou_termgen_segmenter(tg), pd->text.data ? pd->text.data : "", pd->text.len,
+			&pd->entities);
+	sou_entity_index(doc, &pd->entities, &pd->facet);
 	/* completion keys (suggest.h); SOU_TUNE suggest=0 leaves them out */
 	if (sou_tune("suggest", 1) &&
 	    (st = sou_suggest_index(sou_termgen_segmenter(tg), doc, p->title, &p->tags, err)))

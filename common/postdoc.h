@@ -17,9 +17,11 @@
  *      filters  the id term (sou_termgen_idterm of the key), SOU_PREFIX_TAG,
  *               SOU_PREFIX_CATEGORY, SOU_PREFIX_AUTHOR (folded), and
  *               SOU_PREFIX_YEAR/MONTH/DAY of the date in its own zone
+ *               companies named with their codes (entity.h) and
+ *               completion keys of the title and tags (suggest.h)
  *      values   SOU_SLOT_DATE (epoch seconds, sortable), SOU_SLOT_TAGS and
  *               SOU_SLOT_CATEGORIES (as written, SOU_FACET_SEP between),
- *               SOU_SLOT_MONTH ("YYYY-MM")
+ *               SOU_SLOT_MONTH ("YYYY-MM"), SOU_SLOT_COMPANIES, SOU_SLOT_TITLE
  *      data     docdata.h's record, whose path is the key, with the unit
  *               streams (termgen.h) that queries are checked against
  * A change to what this produces needs a new SOU_SCHEMA_FORMAT.

@@ -48,6 +48,11 @@
  *        whole tag, for `sou-query --suggest` and sou-serve's /suggest: the
  *        posts holding a key are its term frequency
  *
+ * Companies (entity.h), boolean: "XE" + stock code on each post naming
+ * the company; "XEN" + name + 0x1f + code and "XEC" + code + 0x1f + name
+ * on the posts where the pair was mined (the table, read by allterms);
+ * SOU_SLOT_COMPANIES below.
+ *
  * Xapian reserves single capitals for conventional prefixes and "X" for
  * multi-letter ones; every prefix above starts with a capital, so a term
  * that starts with a lower-case or non-ASCII byte is an unprefixed word.
@@ -82,6 +87,9 @@
 #define SOU_PREFIX_MONTH "M"
 #define SOU_PREFIX_DAY "D"
 #define SOU_PREFIX_SUGGEST "XJ"
+#define SOU_PREFIX_ENTITY "XE"        /* + code: the post names the company */
+#define SOU_PREFIX_ENTITY_NAME "XEN"  /* + name + 0x1f + code: mined pair */
+#define SOU_PREFIX_ENTITY_CODE "XEC"  /* + code + 0x1f + name: the same, by code */
 
 /* 1 if a term is prefixed (its first byte is an ASCII capital). */
 #define SOU_TERM_IS_PREFIXED(c) ((c) >= 'A' && (c) <= 'Z')
@@ -117,6 +125,9 @@
  * decompressing and decoding their records: only the page's are.
  */
 #define SOU_SLOT_TITLE 6
+/* The companies a post names with their codes ("贵州茅台 600519"),
+ * SOU_FACET_SEP between (entity.h): the company facet. */
+#define SOU_SLOT_COMPANIES 7
 
 /* The shortest Chinese word, in characters, indexed as a word term
  * (format 7; shorter words are their bigram, see above). */

@@ -31,6 +31,8 @@ typedef struct collect {
 	struct span *w;
 	size_t nw, w_cap;
 	int pend;              /* 1: a word announced, 2: reading its units */
+	sou_strlist *pieces;   /* sou_suggest_pieces: pieces go here, not keys */
+	sou_buf *kinds;
 	size_t pend_start, pend_bytes, pend_read;
 	sou_buf key, a, b;
 } collect;
@@ -132,6 +134,11 @@ static void flush_chain(collect *c)
 
 	while (next_piece(c, &i, &k, &c->b, &kb, &hb)) {
 		size_t nb = cps(c->b.data, c->b.len);
+		if (c->pieces) {
+			sou_strlist_push(c->pieces, c->b.data, c->b.len);
+			sou_buf_addc(c->kinds, kb == P_FUNC ? 'f' : kb == P_RUN ? 'r' : 'w');
+			continue;
+		}
 		if (kb != P_FUNC && nb >= 2)
 			add_key(c, &c->b, NULL, 0);
 		if (ka != P_FUNC && kb != P_FUNC && !(kb == P_RUN && nb == 1))
@@ -202,6 +209,27 @@ sou_status sou_suggest_index(sou_segmenter *seg, sou_xdoc *doc, const char *titl
 		if (!(st = sou_segmenter_fold(seg, tags->v[i], strlen(tags->v[i]), &c.a, err)) &&
 		    c.a.len)
 			add_key(&c, &c.a, NULL, 0);
+	sou_strlist_free(&c.units);
+	free(c.han);
+	free(c.w);
+	sou_buf_free(&c.key);
+	sou_buf_free(&c.a);
+	sou_buf_free(&c.b);
+	return st;
+}
+
+sou_status sou_suggest_pieces(sou_segmenter *seg, const char *text, size_t len,
+			      sou_strlist *pieces, sou_buf *kinds, sou_error *err)
+{
+	collect c;
+	sou_status st;
+
+	memset(&c, 0, sizeof(c));
+	c.pieces = pieces;
+	c.kinds = kinds;
+	st = sou_segmenter_run(seg, text, len, SOU_SEG_QUERY, title_token, &c, NULL, err);
+	if (!st)
+		flush_chain(&c);
 	sou_strlist_free(&c.units);
 	free(c.han);
 	free(c.w);

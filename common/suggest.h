@@ -40,6 +40,16 @@
 sou_status sou_suggest_index(sou_segmenter *seg, sou_xdoc *doc, const char *title,
 			     const sou_strlist *tags, sou_error *err);
 
+/*
+ * The pieces text[0..len) is cut into, as keys are made of them (folded),
+ * appended to pieces, with one byte per piece appended to kinds: 'w' a
+ * word, 'r' a run of characters no dictionary knows, 'f' a function
+ * character.  For entity.c, which takes a company's name as the last
+ * piece or two before its code.
+ */
+sou_status sou_suggest_pieces(sou_segmenter *seg, const char *text, size_t len,
+			      sou_strlist *pieces, sou_buf *kinds, sou_error *err);
+
 typedef struct sou_completion {
 	char *text;            /* as shown (folded), owned */
 	unsigned long posts;   /* posts holding it */

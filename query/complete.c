@@ -1,5 +1,6 @@
 /*
- * complete.c - completions over a searcher's index (see complete.h).
+ * complete.c - completions and company lookups over a searcher's index
+ * (see complete.h).
  */
 #include "complete.h"
 
@@ -7,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "schema.h"
 #include "text.h"
 
 sou_status sou_complete(sou_searcher *s, const char *prefix, size_t len, size_t max,
@@ -65,4 +67,67 @@ void sou_complete_text(const sou_completions *c, sou_buf *out)
 		sou_buf_add_escaped(out, c->v[i].text, strlen(c->v[i].text));
 		sou_buf_addf(out, "\t%lu\n", c->v[i].posts);
 	}
+}
+
+sou_status sou_complete_entity(sou_searcher *s, const char *word, int json, sou_buf *out,
+			       size_t *n, sou_error *err)
+{
+	sou_buf f = SOU_BUF_INIT, t = SOU_BUF_INIT;
+	sou_strlist codes = { NULL, 0 };
+	json_t *arr = json_array();
+	sou_status st;
+	size_t i, k;
+
+	sou_buf_reset(out);
+	*n = 0;
+	st = sou_segmenter_fold(sou_termgen_segmenter(sou_searcher_termgen(s)), word, strlen(word),
+				&f, err);
+	if (!st)
+		st = sou_entity_resolve(sou_searcher_xdb(s), sou_searcher_entities(s),
+					f.data ? f.data : "", f.len, &codes, NULL, err);
+	for (i = 0; !st && i < codes.n; i++) {
+		sou_strlist names = { NULL, 0 }, dummy = { NULL, 0 };
+		unsigned long posts = 0;
+		json_t *jn = json_array();
+		st = sou_entity_resolve(sou_searcher_xdb(s), sou_searcher_entities(s), codes.v[i],
+					strlen(codes.v[i]), &dummy, &names, err);
+		sou_buf_reset(&t);
+		sou_buf_adds(&t, SOU_PREFIX_ENTITY);
+		sou_buf_adds(&t, codes.v[i]);
+		if (!st)
+			st = sou_xdb_termfreq(sou_searcher_xdb(s), t.data, &posts, err);
+		if (!st && !json) {
+			sou_buf_adds(out, codes.v[i]);
+			sou_buf_addc(out, '\t');
+			for (k = 0; k < names.n; k++) {
+				if (k)
+					sou_buf_adds(out, ", ");
+				sou_buf_add_escaped(out, names.v[k], strlen(names.v[k]));
+			}
+			sou_buf_addf(out, "\t%lu\n", posts);
+		}
+		for (k = 0; k < names.n; k++)
+			json_array_append_new(jn, jtext(names.v[k]));
+		json_array_append_new(arr, json_pack("{s:s,s:o,s:I}", "code", codes.v[i], "names",
+						     jn, "posts", (json_int_t)posts));
+		sou_strlist_free(&names);
+		sou_strlist_free(&dummy);
+	}
+	*n = codes.n;
+	if (!st && json) {
+		json_t *o = json_pack("{s:o,s:o}", "entity", jtext(word), "companies", arr);
+		char *d = json_dumps(o, JSON_INDENT(2));
+		if (!d)
+			abort();
+		sou_buf_adds(out, d);
+		sou_buf_addc(out, '\n');
+		free(d);
+		json_decref(o);
+	} else {
+		json_decref(arr);
+	}
+	sou_strlist_free(&codes);
+	sou_buf_free(&f);
+	sou_buf_free(&t);
+	return st;
 }

@@ -1,7 +1,8 @@
 /*
  * complete.h - completions for sou-query --suggest and sou-serve's
- * /suggest: common/suggest.h over a searcher's index, and their text and
- * JSON forms.
+ * /suggest (common/suggest.h over a searcher's index), the companies a
+ * word stands for (sou-query --entity, common/entity.h), and their text
+ * and JSON forms.
  */
 #ifndef SOU_COMPLETE_H
 #define SOU_COMPLETE_H
@@ -30,5 +31,15 @@ void sou_complete_json(const char *prefix, const sou_completions *c, int compact
 /* One completion per line, "TEXT<TAB>POSTS", escaped (buf.h) as the text
  * output escapes what came from the index. */
 void sou_complete_text(const sou_completions *c, sou_buf *out);
+
+/*
+ * The companies word stands for (a code, a mined name, a user file's name
+ * or alias: every one, an ambiguous word is listed, not guessed), each
+ * with its known names and the posts naming it, as text ("CODE<TAB>NAME,
+ * NAME<TAB>POSTS" lines) or JSON ({"entity": …, "companies": [{"code",
+ * "names", "posts"}]}) into out.  *n receives how many.
+ */
+sou_status sou_complete_entity(sou_searcher *s, const char *word, int json, sou_buf *out,
+			       size_t *n, sou_error *err);
 
 #endif

@@ -47,13 +47,17 @@ static const char usage[] =
 	"  --timezone ZONE     zone for date: filters (default +08:00)\n"
 	"  --color WHEN        auto (default), always, never\n"
 	"  --batch FILE        run many queries, printing each one's latency\n"
-	"  --facets LIST       counts over all matches: tag,category,month\n"
+	"  --facets LIST       counts over all matches: tag,category,month,company\n"
 	"  --facet-exact N     facets are exact up to N matches (default 10000), then estimated\n"
 	"  --exact-total       count every match exactly (slower for large result sets)\n"
 	"  --like PATH         posts related to the post PATH (QUERY, if any, filters them)\n"
 	"  --snippet COLUMNS   snippet width (default 150; 0: no snippets)\n"
 	"  --dict FILE         extra words for the segmenter (one per line, optional weight)\n"
 	"  --synonyms FILE     lines of equivalent terms, expanded in queries\n"
+	"  --entity WORD       the companies WORD stands for (a stock code, a name):\n"
+	"                      code, names and posts naming it\n"
+	"  --entities FILE     companies: lines of CODE NAME [ALIAS...]; a name or\n"
+	"                      alias also finds the posts naming the company's code\n"
 	"  --suggest PREFIX    completions of PREFIX from titles and tags, with their\n"
 	"                      number of posts (--limit: how many, at most 50)\n"
 	"  --analyze           print the words of each line of TEXT\n"
@@ -87,6 +91,8 @@ static const struct option longopts[] = {
 	{ "allow-remote-programs", no_argument, NULL, 'P' },
 	{ "partial", no_argument, NULL, 'p' },
 	{ "suggest", required_argument, NULL, 'G' },
+	{ "entity", required_argument, NULL, 'N' },
+	{ "entities", required_argument, NULL, 'e' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 }
 };
@@ -103,6 +109,8 @@ typedef struct cli {
 	int partial;            /* --partial */
 	int analyze;
 	const char *suggest;    /* --suggest PREFIX */
+	const char *entity;     /* --entity WORD */
+	const char *entities;   /* --entities FILE */
 	int limit_set;          /* --limit was given */
 	sou_analyze_mode amode;
 	sou_strlist dicts;      /* --dict files, in order */
@@ -211,7 +219,8 @@ static int parse_args(cli *c, int argc, char **argv, int in_batch)
 
 	while ((opt = getopt_long(nopt, argv, "+:h", longopts, &idx)) != -1) {
 		if (in_batch && (opt == 'd' || opt == 'b' || opt == 'a' || opt == 't' || opt == 'T' ||
-				 opt == 'D' || opt == 'S' || opt == 'P' || opt == 'p' || opt == 'G')) {
+				 opt == 'D' || opt == 'S' || opt == 'P' || opt == 'p' || opt == 'G' ||
+				 opt == 'N' || opt == 'e')) {
 			say("option --%s is not allowed inside the file", longopts[idx].name);
 			return SOU_EXIT_USAGE;
 		}
@@ -239,6 +248,12 @@ static int parse_args(cli *c, int argc, char **argv, int in_batch)
 			break;
 		case 'G':
 			c->suggest = optarg;
+			break;
+		case 'N':
+			c->entity = optarg;
+			break;
+		case 'e':
+			c->entities = optarg;
 			break;
 		case 'o':
 			if (!parse_uint("--offset", optarg, 100000000, &c->o.offset))
@@ -618,12 +633,13 @@ int main(int argc, char **argv)
 		rc = run_analyze(&c);
 		goto done;
 	}
-	if (c.suggest && (c.batch || c.query.len || c.o.like)) {
-		say("--suggest takes its PREFIX alone (no QUERY, --batch or --like)");
+	if ((c.suggest || c.entity) && (c.batch || c.query.len || c.o.like ||
+					 (c.suggest && c.entity))) {
+		say("--suggest and --entity take their word alone (no QUERY, --batch or --like)");
 		rc = SOU_EXIT_USAGE;
 		goto done;
 	}
-	if (!c.batch && !c.query.len && !c.o.like && !c.suggest) {
+	if (!c.batch && !c.query.len && !c.o.like && !c.suggest && !c.entity) {
 		say("no QUERY given; try sou-query --help");
 		rc = SOU_EXIT_USAGE;
 		goto done;
@@ -653,7 +669,21 @@ int main(int argc, char **argv)
 		rc = sou_cli_exit_for(err.code);
 		goto done;
 	}
-	if (c.suggest)
+	if (c.entities && sou_searcher_set_entities(s, c.entities, &err)) {
+		say("%s", err.msg);
+		rc = SOU_EXIT_USAGE;
+		goto done;
+	}
+	if (c.entity) {
+		size_t n = 0;
+		if (sou_complete_entity(s, c.entity, c.json, &out, &n, &err)) {
+			say("%s", err.msg);
+			rc = sou_cli_exit_for(err.code);
+		} else {
+			fwrite(out.data ? out.data : "", 1, out.len, stdout);
+			rc = n ? SOU_EXIT_OK : SOU_EXIT_SOME;
+		}
+	} else if (c.suggest)
 		rc = run_suggest(&c, s, &out);
 	else
 		rc = c.batch ? run_batch(&c, s) : run_query(&c, s, &out, 0);

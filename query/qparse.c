@@ -223,9 +223,80 @@ static sou_status lex(const char *s, clauses *out, sou_error *err)
  * Compiles one clause of query text s into *q and its check tree *chk;
  * both come back NULL for text with nothing searchable.
  */
-static sou_status compile_clause(sou_termgen *tg, const char *s, const clause *c, int tz,
-				 sou_strlist *patterns, sou_xq **q, sou_check **chk,
-				 sou_error *err)
+/*
+ * A text clause that names a company (entity.h): *q becomes *q OR the
+ * companies' entity terms, and *chk ANY(*chk, their XAPIAN leaf), so the
+ * posts naming the company by code or name match too.
+ */
+static sou_status add_entities(sou_termgen *tg, const sou_query_env *env, const clause *c,
+			       sou_xq **q, sou_check **chk, sou_error *err)
+{
+	sou_strlist codes = { NULL, 0 }, names = { NULL, 0 };
+	sou_buf f = SOU_BUF_INIT, t = SOU_BUF_INIT;
+	sou_status st;
+	size_t i, n = 1, cap;
+
+	if ((st = sou_segmenter_fold(sou_termgen_segmenter(tg), c->value, strlen(c->value), &f,
+				     err)) ||
+	    (st = env->entities(env->ctx, f.data ? f.data : "", f.len, &codes, &names, err)) ||
+	    !codes.n)
+		goto out;
+	{
+		/* alternatives: the clause, the entity terms, each other name
+		 * (matched whole, as a quoted run) */
+		sou_xq **alt, *ent, *any;
+		sou_check **kids;
+		cap = 2 + names.n;
+		alt = sou_xcalloc(codes.n, sizeof(*alt));
+		for (i = 0; i < codes.n; i++) {
+			sou_buf_reset(&t);
+			sou_buf_adds(&t, SOU_PREFIX_ENTITY);
+			sou_buf_adds(&t, codes.v[i]);
+			alt[i] = sou_xq_term(t.data, t.len, 1);
+		}
+		ent = sou_xq_combine(SOU_XQ_OR, alt, codes.n);
+		for (i = 0; i < codes.n; i++)
+			sou_xq_destroy(alt[i]);
+		free(alt);
+		alt = sou_xcalloc(cap, sizeof(*alt));
+		kids = sou_xcalloc(cap, sizeof(*kids));
+		alt[0] = *q;
+		kids[0] = *chk;
+		alt[n] = ent;
+		kids[n++] = sou_check_xapian(ent);
+		for (i = 0; !st && i < names.n && i < 8; i++) {
+			if (names.v[i][0] && strcmp(names.v[i], f.data ? f.data : "")) {
+				st = sou_termgen_query_checked(tg, SOU_FIELD_BODY, names.v[i],
+							       strlen(names.v[i]), 1, &alt[n],
+							       &kids[n], NULL, err);
+				if (!st && alt[n])
+					n++;
+			}
+		}
+		any = st ? NULL : sou_xq_combine(SOU_XQ_OR, alt, n);
+		*chk = any ? sou_check_node(SOU_CHECK_ANY, kids, n, any) : NULL; /* owns kids */
+		if (!any)
+			for (i = 0; i < n; i++)
+				sou_check_destroy(kids[i]);
+		for (i = 0; i < n; i++)
+			sou_xq_destroy(alt[i]);
+		free(alt);
+		free(kids);
+		*q = any;
+		if (!st && (!*q || !*chk))
+			st = sou_error_set(err, SOU_ERR_NOMEM, "out of memory");
+	}
+out:
+	sou_strlist_free(&codes);
+	sou_strlist_free(&names);
+	sou_buf_free(&f);
+	sou_buf_free(&t);
+	return st;
+}
+
+static sou_status compile_clause(sou_termgen *tg, const sou_query_env *env, const char *s,
+				 const clause *c, int tz, sou_strlist *patterns, sou_xq **q,
+				 sou_check **chk, sou_error *err)
 {
 	sou_buf t = SOU_BUF_INIT;
 	sou_status st = SOU_OK;
@@ -272,6 +343,8 @@ static sou_status compile_clause(sou_termgen *tg, const char *s, const clause *c
 	}
 	if (!st && *q && !*chk && !(*chk = sou_check_xapian(*q)))
 		st = sou_error_set(err, SOU_ERR_NOMEM, "out of memory");
+	if (!st && *q && c->field == QF_TEXT && !c->neg && env && env->entities)
+		st = add_entities(tg, env, c, q, chk, err);
 	sou_buf_free(&t);
 	return st;
 }
@@ -483,6 +556,12 @@ static sou_xq *combine(qlist *l, sou_xq_op op)
 sou_status sou_query_parse(sou_termgen *tg, const char *text, int tz,
 			   sou_query **out, sou_error *err)
 {
+	return sou_query_parse_env(tg, text, tz, NULL, out, err);
+}
+
+sou_status sou_query_parse_env(sou_termgen *tg, const char *text, int tz,
+			       const sou_query_env *env, sou_query **out, sou_error *err)
+{
 	clauses cl = { NULL, 0, 0 };
 	qlist scoring = { 0 }, filters = { 0 }, negs = { 0 }, group = { 0 };
 	qlist negonly = { 0 }; /* excluded clauses that are only checked */
@@ -526,7 +605,7 @@ sou_status sou_query_parse(sou_termgen *tg, const char *text, int tz,
 				goto fail;
 			}
 			sou_termgen_collect_runs(tg, &q->runs);
-			st = compile_clause(tg, text, c, tz, &q->patterns, &x, &xc, err);
+			st = compile_clause(tg, env, text, c, tz, &q->patterns, &x, &xc, err);
 			sou_termgen_collect_runs(tg, NULL);
 			if (st)
 				goto fail;

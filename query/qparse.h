@@ -44,6 +44,26 @@ typedef struct sou_query sou_query;
  */
 sou_status sou_query_parse(sou_termgen *tg, const char *text, int tz_min,
 			   sou_query **out, sou_error *err);
+
+/*
+ * What parsing may ask of the index and the user's files (all optional):
+ * entities(ctx, word, len, codes, names, err) appends the stock codes a
+ * folded query word stands for and the companies' names (entity.h,
+ * sou_entity_resolve); then a text clause naming a company by code, name
+ * or alias also matches the posts naming it by code (its entity term) or
+ * by any of its names.  ctx is borrowed.
+ */
+typedef sou_status (*sou_query_entities_fn)(void *ctx, const char *word, size_t len,
+					    sou_strlist *codes, sou_strlist *names,
+					    sou_error *err);
+typedef struct sou_query_env {
+	sou_query_entities_fn entities;
+	void *ctx;
+} sou_query_env;
+
+/* sou_query_parse with env (may be NULL: the same). */
+sou_status sou_query_parse_env(sou_termgen *tg, const char *text, int tz_min,
+			       const sou_query_env *env, sou_query **out, sou_error *err);
 void sou_query_destroy(sou_query *q);
 
 /*

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "entity.h"
 #include "genlock.h"
 #include "like.h"
 #include "qparse.h"
@@ -29,6 +30,7 @@
 struct sou_searcher {
 	sou_xdb *db;
 	sou_termgen *tg;
+	sou_entities *ents;                /* the user's companies file, or NULL */
 	int partial;                       /* opened with SOU_XDB_PARTIAL */
 	sou_buf units_title, units_body;   /* scratch for checks */
 };
@@ -111,6 +113,7 @@ void sou_searcher_destroy(sou_searcher *s)
 		return;
 	sou_xdb_destroy(s->db);
 	sou_termgen_destroy(s->tg);
+	sou_entities_destroy(s->ents);
 	sou_buf_free(&s->units_title);
 	sou_buf_free(&s->units_body);
 	free(s);
@@ -159,6 +162,8 @@ static int facet_slot(const char *name, const char **canon)
 		return *canon = "category", SOU_SLOT_CATEGORIES;
 	if (!strcmp(name, "month"))
 		return *canon = "month", SOU_SLOT_MONTH;
+	if (!strcmp(name, "company") || !strcmp(name, "companies"))
+		return *canon = "company", SOU_SLOT_COMPANIES;
 	return -1;
 }
 
@@ -505,6 +510,41 @@ static void run_free(run *R)
 	memset(R, 0, sizeof(*R));
 }
 
+/* sou_query_entities_fn over the searcher's index and user file. */
+static sou_status index_entities(void *ctx, const char *w, size_t len, sou_strlist *codes,
+				 sou_strlist *names, sou_error *err)
+{
+	sou_searcher *s = ctx;
+	sou_status st = sou_entity_resolve(s->db, s->ents, w, len, codes, NULL, err);
+	size_t i, n = codes->n;
+
+	/* the companies' names, read by code */
+	for (i = 0; !st && i < n && i < 4; i++) {
+		sou_strlist dummy = { NULL, 0 };
+		st = sou_entity_resolve(s->db, s->ents, codes->v[i], strlen(codes->v[i]), &dummy,
+					names, err);
+		sou_strlist_free(&dummy);
+	}
+	return st;
+}
+
+sou_status sou_searcher_set_entities(sou_searcher *s, const char *path, sou_error *err)
+{
+	sou_entities *e = NULL;
+	sou_status st = sou_entities_load(path, sou_termgen_segmenter(s->tg), &e, err);
+
+	if (st)
+		return st;
+	sou_entities_destroy(s->ents);
+	s->ents = e;
+	return SOU_OK;
+}
+
+const sou_entities *sou_searcher_entities(const sou_searcher *s)
+{
+	return s->ents;
+}
+
 /* sou_termgen_df_fn over the searcher's index (all its shards). */
 static long index_df(void *ctx, const char *term, size_t len)
 {
@@ -534,7 +574,8 @@ static sou_status stage_parse(run *R, const char *query, sou_error *err)
 		int sl = R->nslots < 8 ? facet_slot(o->facets->v[i], &R->names[R->nslots]) : -1;
 		if (sl < 0)
 			return sou_error_set(err, SOU_ERR_USAGE,
-					     "--facets: unknown facet '%s' (tag, category or month)",
+					     "--facets: unknown facet '%s' (tag, category, month or "
+					     "company)",
 					     o->facets->v[i]);
 		R->slots[R->nslots++] = (unsigned)sl;
 	}
@@ -551,8 +592,9 @@ static sou_status stage_parse(run *R, const char *query, sou_error *err)
 			return st;
 	}
 	if (query && *query) {
+		sou_query_env env = { index_entities, s };
 		sou_termgen_set_df(s->tg, index_df, s);
-		st = sou_query_parse(s->tg, query, o->tz_min, &R->q, err);
+		st = sou_query_parse_env(s->tg, query, o->tz_min, &env, &R->q, err);
 		sou_termgen_set_df(s->tg, NULL, NULL);
 		if (st)
 			return st;

@@ -11,6 +11,7 @@
 
 #include "buf.h"
 #include "docdata.h"
+#include "entity.h"
 #include "error.h"
 #include "snippet.h"
 #include "termgen.h"
@@ -127,6 +128,14 @@ sou_status sou_searcher_reopen(sou_searcher *s, sou_error *err);
 /* sou_searcher_open with the default timeout. */
 sou_status sou_searcher_create(const char *db_path, sou_searcher **out, sou_error *err);
 void sou_searcher_destroy(sou_searcher *s);
+/*
+ * Loads the user's companies file (entity.h; path NULL or "": none) for
+ * s's queries: a name or alias there also finds the posts naming the
+ * company by code.  Errors name the file and line.
+ */
+sou_status sou_searcher_set_entities(sou_searcher *s, const char *path, sou_error *err);
+/* The loaded user file (borrowed), or NULL. */
+const sou_entities *sou_searcher_entities(const sou_searcher *s);
 /* The index s reads (borrowed: lives as long as s). */
 sou_xdb *sou_searcher_xdb(sou_searcher *s);
 /* The searcher's term generator (borrowed), e.g. to load dictionaries. */
