@@ -124,10 +124,13 @@ void sou_entity_mine(sou_segmenter *seg, const char *text, size_t len, sou_strli
 			i = j;
 			continue;
 		}
+		/* an exchange's suffix, which must be the code's own: Shanghai
+		 * codes start 6 or 9, Shenzhen 0, 2 or 3, Beijing 4, 8 or 9 */
 		if (j + 3 <= len && text[j] == '.' &&
-		    (!strncasecmp(text + j + 1, "SH", 2) || !strncasecmp(text + j + 1, "SZ", 2) ||
-		     !strncasecmp(text + j + 1, "BJ", 2)) &&
-		    !(j + 3 < len && ((text[j + 3] | 0x20) >= 'a' && (text[j + 3] | 0x20) <= 'z')))
+		    !(j + 3 < len && ((text[j + 3] | 0x20) >= 'a' && (text[j + 3] | 0x20) <= 'z')) &&
+		    ((!strncasecmp(text + j + 1, "SH", 2) && strchr("69", text[i])) ||
+		     (!strncasecmp(text + j + 1, "SZ", 2) && strchr("023", text[i])) ||
+		     (!strncasecmp(text + j + 1, "BJ", 2) && strchr("489", text[i]))))
 			suf = 3;
 		suffixed = suf > 0;
 		ob = open_before(text, i);

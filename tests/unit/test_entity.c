@@ -89,6 +89,8 @@ static void test_mining(void **state)
 	assert_string_equal(mined("电话(6005190)"), "");
 	assert_string_equal(mined("（1600519）"), "");
 	assert_string_equal(mined("600519.SHA"), "");
+	assert_string_equal(mined("600519.SZ"), ""); /* not Shenzhen's code */
+	assert_string_equal(mined("000001.SZ"), "000001=;");
 	assert_string_equal(mined("贵州茅台（600519"), "");
 	assert_string_equal(mined(""), "");
 }
