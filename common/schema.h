@@ -43,6 +43,15 @@
  *   "K"  tag           "XC" category        "A" author
  *   "Y"  year YYYY     "M"  YYYYMM          "D" YYYYMMDD
  *
+ * Pinyin keys (format 8; termgen.h sou_termgen_index_pinyin, pinyin.h),
+ * wdf 1 per occurrence, no positions, from titles, tags and entity names
+ * only (not bodies: index size); none with sou-index --no-pinyin:
+ *   "XPY" toneless pinyin of a word or of a run of two or three words,
+ *         joined: XPYmaotai, XPYguizhoumaotai (two syllables or more)
+ *   "XPI" its initials: XPImt, XPIgzmt (at most SOU_PINYIN_INITIALS_MAX)
+ * A query's Latin pieces (and Chinese beside them) look them up,
+ * weighted below what the text itself matches (qparse.c).
+ *
  * Xapian reserves single capitals for conventional prefixes and "X" for
  * multi-letter ones; every prefix above starts with a capital, so a term
  * that starts with a lower-case or non-ASCII byte is an unprefixed word.
@@ -55,7 +64,7 @@
  * data a post produces change: an index written with another version is
  * rebuilt by the next sou-index run.
  */
-#define SOU_SCHEMA_FORMAT "sou-index-format 7"
+#define SOU_SCHEMA_FORMAT "sou-index-format 8"
 /* Format 4 (sou before issue 9): positional bigrams, no unit streams.
  * Queries still answer it exactly, by phrases, until it is rebuilt. */
 #define SOU_SCHEMA_FORMAT_POSITIONAL "sou-index-format 4"
@@ -76,6 +85,8 @@
 #define SOU_PREFIX_YEAR "Y"
 #define SOU_PREFIX_MONTH "M"
 #define SOU_PREFIX_DAY "D"
+#define SOU_PREFIX_PINYIN "XPY"
+#define SOU_PREFIX_INITIALS "XPI"
 
 /* 1 if a term is prefixed (its first byte is an ASCII capital). */
 #define SOU_TERM_IS_PREFIXED(c) ((c) >= 'A' && (c) <= 'Z')
