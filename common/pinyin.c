@@ -169,17 +169,23 @@ size_t sou_pinyin_reading(sou_pinyin *py, const char *s, size_t len, unsigned fl
 			return 0;
 	}
 	py->at[n] = len;
-	/* best[i]: the best cut of the first i characters (pinyin.h's order) */
+	/*
+	 * best[i]: the best cut of the characters from i on (pinyin.h's
+	 * order), its first piece ending at best[i].from.  Of equal cuts the
+	 * one with the longest first piece wins, as in forward maximum
+	 * matching: 银行行长 is 银行|行长, not 银|行行|长.
+	 */
 	memset(py->best, 0, (n + 1) * sizeof(*py->best));
-	py->best[0].ok = 1;
-	for (i = 0; i < n; i++) {
+	py->best[n].ok = 1;
+	for (i = n; i-- > 0;) {
 		struct cell *b = &py->best[i];
-		if (!b->ok)
-			continue;
-		for (j = i + 1; j <= n && j - i <= MAX_WORD_CHARS; j++) {
+		size_t top = n - i < MAX_WORD_CHARS ? n : i + MAX_WORD_CHARS;
+		for (j = top; j > i; j--) {
 			struct cell *t = &py->best[j];
-			unsigned pieces = b->pieces + 1, singles = b->singles + (j == i + 1);
+			unsigned pieces, singles;
 			size_t a = py->at[i], z = py->at[j];
+			if (!t->ok)
+				continue;
 			if (j > i + 1) {
 				if (!(flags & SOU_PINYIN_WORDS) ||
 				    ((flags & SOU_PINYIN_HOLD_OUT) && i == 0 && j == n))
@@ -187,32 +193,26 @@ size_t sou_pinyin_reading(sou_pinyin *py, const char *s, size_t len, unsigned fl
 				if (!sou_pinyin_lookup(s + a, z - a))
 					continue;
 			}
-			/* strictly better only: of equals the first found wins,
-			 * which is the longest piece at the leftmost place */
-			if (t->ok && (t->pieces < pieces ||
-				      (t->pieces == pieces && t->singles <= singles)))
-				continue;
-			t->ok = 1;
-			t->pieces = pieces;
-			t->singles = singles;
-			t->from = i;
+			pieces = t->pieces + 1;
+			singles = t->singles + (j == i + 1);
+			if (b->ok && (b->pieces < pieces ||
+				      (b->pieces == pieces && b->singles <= singles)))
+				continue; /* strictly better only: longer first pieces came first */
+			b->ok = 1;
+			b->pieces = pieces;
+			b->singles = singles;
+			b->from = j;
 		}
 	}
-	if (!py->best[n].ok)
+	if (!py->best[0].ok)
 		return 0;
-	/* walk the cut back to front, then read it front to back */
-	sou_buf_reset(&py->tmp);
-	for (i = n; i > 0; i = py->best[i].from)
-		sou_buf_add(&py->tmp, &i, sizeof(i));
-	for (j = py->tmp.len / sizeof(size_t); j > 0; j--) {
-		size_t e, b, a, z;
-		memcpy(&e, py->tmp.data + (j - 1) * sizeof(size_t), sizeof(e));
-		b = py->best[e].from;
-		a = py->at[b];
-		z = py->at[e];
+	for (i = 0; i < n; i = j) {
+		size_t a = py->at[i], z;
+		j = py->best[i].from;
+		z = py->at[j];
 		if (out->len)
 			sou_buf_addc(out, ' ');
-		if (e == b + 1) {
+		if (j == i + 1) {
 			UChar32 c;
 			int32_t q = 0;
 			U8_NEXT((const uint8_t *)s + a, q, (int32_t)(z - a), c);

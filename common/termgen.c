@@ -578,6 +578,25 @@ static void pinyin_terms(sou_termgen *tg, const char *r, size_t len)
 		acc_add(tg, tg->py_b.data, tg->py_b.len, 1);
 }
 
+/* The terms of each word read (rd[i], NULL: no reading) and of each run
+ * of two or three adjacent ones. */
+static void pinyin_runs(sou_termgen *tg, char **rd, size_t n)
+{
+	size_t i, k;
+	sou_buf run = SOU_BUF_INIT;
+
+	for (i = 0; i < n; i++) {
+		sou_buf_reset(&run);
+		for (k = i; k < n && k < i + 3 && rd[k]; k++) {
+			if (run.len)
+				sou_buf_addc(&run, ' ');
+			sou_buf_adds(&run, rd[k]);
+			pinyin_terms(tg, run.data, run.len);
+		}
+	}
+	sou_buf_free(&run);
+}
+
 /*
  * The terms of one chain's words (tg->py_words): each word and each run
  * of two or three adjacent words, read by pinyin.h; a word of four or
@@ -587,7 +606,7 @@ static void pinyin_terms(sou_termgen *tg, const char *r, size_t len)
  */
 static void pinyin_chain(sou_termgen *tg)
 {
-	size_t n = tg->py_words.n, i, k;
+	size_t n = tg->py_words.n, i;
 	char **rd;
 
 	if (!n)
@@ -620,19 +639,34 @@ static void pinyin_chain(sou_termgen *tg)
 		}
 		sou_strlist_free(&pieces);
 	}
-	for (i = 0; i < n; i++) {
-		sou_buf run = SOU_BUF_INIT;
-		for (k = i; k < n && k < i + 3 && rd[k]; k++) {
-			if (run.len)
-				sou_buf_addc(&run, ' ');
-			sou_buf_adds(&run, rd[k]);
-			pinyin_terms(tg, run.data, run.len);
-		}
-		sou_buf_free(&run);
-	}
+	pinyin_runs(tg, rd, n);
 	for (i = 0; i < n; i++)
 		free(rd[i]);
 	free(rd);
+	/* The same for the chain cut into the table's own words, which knows
+	 * words ICU may cut apart: ICU reads 银行行长 as 银行|行|长谈, the
+	 * table as 银行|行长|谈 (hangzhang). */
+	sou_buf_reset(&tg->py_b);
+	for (i = 0; i < n; i++)
+		sou_buf_adds(&tg->py_b, tg->py_words.v[i]);
+	{
+		sou_strlist pieces = { NULL, 0 };
+		char *all = sou_xstrndup(tg->py_b.data, tg->py_b.len);
+		if (n > 1 && sou_pinyin_reading(tg->py, all, strlen(all), SOU_PINYIN_DEFAULT, &tg->py_a,
+						&pieces)) {
+			rd = sou_xcalloc(pieces.n, sizeof(*rd));
+			for (i = 0; i < pieces.n; i++)
+				if (sou_pinyin_reading(tg->py, pieces.v[i], strlen(pieces.v[i]),
+						       SOU_PINYIN_DEFAULT, &tg->py_a, NULL))
+					rd[i] = sou_xstrndup(tg->py_a.data, tg->py_a.len);
+			pinyin_runs(tg, rd, pieces.n);
+			for (i = 0; i < pieces.n; i++)
+				free(rd[i]);
+			free(rd);
+		}
+		free(all);
+		sou_strlist_free(&pieces);
+	}
 	sou_strlist_free(&tg->py_words);
 }
 

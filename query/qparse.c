@@ -546,28 +546,40 @@ static sou_status flush_span(sou_termgen *tg, qlist *span, sou_buf *joined, qlis
 			     sou_error *err)
 {
 	sou_status st = SOU_OK;
+	sou_xq *alt = NULL;
+	size_t i;
 
-	if (span->n == 1) {
-		ql_push(scoring, span->v[0], span->chk[0]);
-		span->v[0] = NULL;
-		span->chk[0] = NULL;
-	} else if (span->n > 1) {
-		sou_xq *x = combine(span, SOU_XQ_AND);
+	if (span->n > 1 &&
+	    (st = sou_termgen_pinyin_query(tg, joined->data, joined->len, &alt, err)))
+		goto out;
+	if (!alt) {
+		/* no pinyin meaning: the groups as they are (deduplicated later) */
+		for (i = 0; i < span->n; i++) {
+			ql_push(scoring, span->v[i], span->chk[i]);
+			span->v[i] = NULL;
+			span->chk[i] = NULL;
+		}
+	} else {
+		sou_xq *x;
 		clist kids = { 0 };
 		sou_check *c;
+		sou_xq_destroy(alt);
+		ql_dedupe(span); /* a AND a is a */
+		x = combine(span, SOU_XQ_AND);
 		cl_take(&kids, span);
 		c = cl_node(&kids, SOU_CHECK_ALL, x);
 		if (!x || !c)
 			st = sou_error_set(err, SOU_ERR_NOMEM, "out of memory");
 		else
 			st = add_pinyin(tg, joined->data, joined->len, &x, &c, err);
-		if (!st)
+		if (!st) {
 			ql_push(scoring, x, c);
-		else {
+		} else {
 			sou_xq_destroy(x);
 			sou_check_destroy(c);
 		}
 	}
+out:
 	ql_free(span);
 	sou_buf_reset(joined);
 	return st;
