@@ -38,6 +38,9 @@
 typedef struct reading {
 	char *syl;       /* the reading, as in the file */
 	double weight;
+	unsigned long in_words;  /* times the character reads so in words */
+	size_t order;            /* first seen as the key's order-th reading */
+	double score;            /* the order of a character's readings (main) */
 } reading;
 
 typedef struct entry {
@@ -66,7 +69,9 @@ static int cmp_reading(const void *a, const void *b)
 {
 	const reading *x = a, *y = b;
 
-	return (x->weight < y->weight) - (x->weight > y->weight);
+	if (x->score != y->score)
+		return (x->score < y->score) - (x->score > y->score);
+	return (x->order > y->order) - (x->order < y->order);
 }
 
 /* 1 if s is syllables of a-z separated by single spaces. */
@@ -239,6 +244,8 @@ int main(int argc, char **argv)
 				if (m == e->nr) {
 					SOU_ARRAY_GROW(e->r, e->cap, e->nr + 1);
 					e->r[e->nr].syl = r->reading;
+					e->r[e->nr].in_words = 0;
+					e->r[e->nr].order = e->nr;
 					e->r[e->nr++].weight = 0;
 				}
 				e->r[m].weight += r->weight;
@@ -262,6 +269,52 @@ int main(int argc, char **argv)
 	}
 	qsort(entries, nentries, sizeof(*entries), cmp_entry);
 	qsort(syls, nsyls, sizeof(*syls), cmp_str);
+	/*
+	 * A character's readings are ordered by their share of its weight
+	 * plus their share of its readings in the table's words: weights
+	 * alone mislead where several traditional characters fold into one
+	 * (叶 xie 100% and 葉 ye 99% both fold to 叶, which words read ye:
+	 * 叶子, 树叶).  A reading of weight 0 is dropped where another has
+	 * some: Rime never proposes it alone.
+	 */
+	for (i = 0; i < nentries; i++) {
+		const char *w = entries[i].key, *r = entries[i].r[0].syl;
+		if (entries[i].is_char)
+			continue;
+		while (*w && *r) {
+			const unsigned char c = (unsigned char)*w;
+			size_t cl = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4, sl = strcspn(r, " ");
+			char ch[5];
+			entry key, *e;
+			memcpy(ch, w, cl);
+			ch[cl] = '\0';
+			key.key = ch;
+			e = bsearch(&key, entries, nentries, sizeof(*entries), cmp_entry);
+			for (k = 0; e && k < e->nr; k++)
+				if (strlen(e->r[k].syl) == sl && !memcmp(e->r[k].syl, r, sl))
+					e->r[k].in_words++;
+			w += cl;
+			r += sl;
+			while (*r == ' ')
+				r++;
+		}
+	}
+	for (i = 0; i < nentries; i++) {
+		entry *e = &entries[i];
+		double w = 0, iw = 0;
+		if (!e->is_char)
+			continue;
+		for (k = 0; k < e->nr; k++) {
+			w += e->r[k].weight;
+			iw += (double)e->r[k].in_words;
+		}
+		for (k = 0; k < e->nr; k++)
+			e->r[k].score = (w > 0 ? e->r[k].weight / w : 0) +
+					(iw > 0 ? (double)e->r[k].in_words / iw : 0);
+		qsort(e->r, e->nr, sizeof(*e->r), cmp_reading);
+		while (e->nr > 1 && e->r[e->nr - 1].weight <= 0)
+			e->nr--;
+	}
 	for (i = j = 0; i < nsyls; i++)
 		if (!j || strcmp(syls[j - 1], syls[i]))
 			syls[j++] = syls[i];

@@ -46,7 +46,7 @@
  * Pinyin keys (format 8; termgen.h sou_termgen_index_pinyin, pinyin.h),
  * wdf 1 per occurrence, no positions, from titles, tags and entity names
  * only (not bodies: index size); none with sou-index --no-pinyin:
- *   "XPY" toneless pinyin of a word or of a run of two or three words,
+ *   "XPY" toneless pinyin of a word or of a run of SOU_PINYIN_RUN_WORDS words,
  *         joined: XPYmaotai, XPYguizhoumaotai (two syllables or more)
  *   "XPI" its initials: XPImt, XPIgzmt (at most SOU_PINYIN_INITIALS_MAX)
  * A query's Latin pieces (and Chinese beside them) look them up,

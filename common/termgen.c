@@ -579,7 +579,7 @@ static void pinyin_terms(sou_termgen *tg, const char *r, size_t len)
 }
 
 /* The terms of each word read (rd[i], NULL: no reading) and of each run
- * of two or three adjacent ones. */
+ * of up to SOU_PINYIN_RUN_WORDS adjacent ones. */
 static void pinyin_runs(sou_termgen *tg, char **rd, size_t n)
 {
 	size_t i, k;
@@ -587,7 +587,7 @@ static void pinyin_runs(sou_termgen *tg, char **rd, size_t n)
 
 	for (i = 0; i < n; i++) {
 		sou_buf_reset(&run);
-		for (k = i; k < n && k < i + 3 && rd[k]; k++) {
+		for (k = i; k < n && k < i + SOU_PINYIN_RUN_WORDS && rd[k]; k++) {
 			if (run.len)
 				sou_buf_addc(&run, ' ');
 			sou_buf_adds(&run, rd[k]);
