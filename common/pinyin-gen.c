@@ -251,6 +251,8 @@ int main(int argc, char **argv)
 				e->r[m].weight += r->weight;
 			}
 			if (!e->nr) {
+				free(e->key);
+				free(e->r);
 				nentries--;
 				continue;
 			}
@@ -318,6 +320,8 @@ int main(int argc, char **argv)
 	for (i = j = 0; i < nsyls; i++)
 		if (!j || strcmp(syls[j - 1], syls[i]))
 			syls[j++] = syls[i];
+		else
+			free(syls[i]);
 	nsyls = j;
 
 	if (!(out = fopen(argv[2], "w"))) {
@@ -358,6 +362,20 @@ int main(int argc, char **argv)
 		perror(argv[2]);
 		return 1;
 	}
+	/* everything freed, so that sanitizer builds run this cleanly */
+	for (i = 0; i < nentries; i++) {
+		free(entries[i].key);
+		free(entries[i].r);
+	}
+	free(entries);
+	for (i = 0; i < nrows; i++) {
+		free(rows[i].key);
+		free(rows[i].reading);
+	}
+	free(rows);
+	for (i = 0; i < nsyls; i++)
+		free(syls[i]);
+	free(syls);
 	sou_segmenter_destroy(seg);
 	sou_buf_free(&folded);
 	return 0;
