@@ -29,12 +29,13 @@ PY = "/usr/bin/python3"
 ENGINES_PY = os.path.join(HERE, "engines.py")
 ALL_ENGINES = ["sou", "sphinx", "sqlite", "xapian"]
 CLASSES = ["rare", "common", "two-words", "phrase", "one-char", "tag+date", "sort-date",
-           "known-item", "known-item-ambiguous", "known-item+filter", "headline-words"]
+           "known-item", "known-item-ambiguous", "known-item+filter", "headline-words",
+           "pinyin", "initials"]
 # the classes whose queries have a target post (relevance figures); known-all
 # is the title-fragment classes together (as before headline-words existed,
 # and before the fragments other titles share were told apart: issue 12)
 KNOWN_CLASSES = ["known-item", "known-item-ambiguous", "known-item+filter", "headline-words",
-                 "known-all"]
+                 "pinyin", "initials", "known-all"]
 KNOWN_ALL = ("known-item", "known-item-ambiguous", "known-item+filter")
 # reported, not judged: nothing tells which of the posts whose titles share
 # the fragment was meant (bench/README "Why title fragments stay near 0.56")
@@ -54,6 +55,12 @@ CLASS_DOC = {
     "known-item+filter": "the same plus the target's tag and month",
     "headline-words": "2-4 consecutive words of a unique title as another segmenter "
                       "(jieba) cuts them, separated by spaces (AND); the target is that post",
+    "pinyin": "two consecutive words (2+ characters each) of a unique title that no other "
+              "title contains, typed as toneless pinyin, a word joined and the words spaced "
+              "(guizhou maotai); the target is that post (readings: sou's own, README "
+              "\"Pinyin and initials\")",
+    "initials": "the same fragment typed as its initials (gzmt), 4-6 letters; the target is "
+                "that post (other titles may share the initials)",
 }
 TZ = 8 * 3600  # sou's default zone, +08:00: date: filters are read in it
 SIZES = {"10k": 10_000, "100k": 100_000, "1m": 1_000_000}
@@ -298,7 +305,51 @@ def headline_queries(docs, seed, count, cut, add):
         log("warning: only %d headline-words queries" % made)
 
 
-def make_workload(docs, jsonl, seed, per_class, known, headline=0, cut=None):
+def pinyin_queries(docs, seed, count, add):
+    """The pinyin and initials classes: two consecutive words of a title
+    that no other title contains, each of 2+ Chinese characters, read by
+    `sou-query --analyze --terms pinyin`.  Own random stream (seeded from
+    --seed), so the other classes do not change with it."""
+    import random
+    rng = random.Random("pinyin-%d" % seed)
+    titles = collections.Counter(d["title"] for d in docs)
+    all_titles = "\n".join(d["title"].replace("\n", " ") for d in docs)
+    cands = [i for i in range(len(docs))
+             if titles[docs[i]["title"]] == 1 and CJK_RUN.search(docs[i]["title"])]
+    rng.shuffle(cands)
+    cands = cands[:count * 6]
+    lines = [docs[i]["title"].replace("\n", " ") for i in cands]
+    p = proc([SOU_QUERY, "--analyze", "--terms", "pinyin"], input="\n".join(lines) + "\n",
+             stdout=subprocess.PIPE)
+    read = re.compile(r"^(.+)\(([a-z ]+)\)$")
+    made = {"pinyin": 0, "initials": 0}
+    for i, l in zip(cands, p.stdout.split("\n")):
+        if min(made.values()) >= count:
+            break
+        ws = [read.match(w) for w in l.split("  ") if w]
+        starts = [s for s in range(len(ws) - 1)
+                  if ws[s] and ws[s + 1] and len(ws[s].group(1)) >= 2
+                  and len(ws[s + 1].group(1)) >= 2 and is_cjk_word(ws[s].group(1))
+                  and is_cjk_word(ws[s + 1].group(1))]
+        if not starts:
+            continue
+        s = rng.choice(starts)
+        frag = ws[s].group(1) + ws[s + 1].group(1)
+        if frag not in docs[i]["title"] or all_titles.count(frag) > docs[i]["title"].count(frag):
+            continue
+        reads = [ws[s].group(2), ws[s + 1].group(2)]
+        if made["pinyin"] < count:
+            add("pinyin", [r.replace(" ", "") for r in reads], target=i + 1)
+            made["pinyin"] += 1
+        inits = "".join(x[0] for r in reads for x in r.split())
+        if made["initials"] < count and len(inits) <= 6:
+            add("initials", [inits], target=i + 1)
+            made["initials"] += 1
+    if min(made.values()) < count:
+        log("warning: only %s pinyin queries" % made)
+
+
+def make_workload(docs, jsonl, seed, per_class, known, headline=0, cut=None, pinyin=0):
     import random
     rng = random.Random(seed)
     n = len(docs)
@@ -431,6 +482,8 @@ def make_workload(docs, jsonl, seed, per_class, known, headline=0, cut=None):
         log("warning: only %d known-item queries" % made)
     if headline and cut:
         headline_queries(docs, seed, headline, cut, add)
+    if pinyin:
+        pinyin_queries(docs, seed, pinyin, add)
     return qs
 
 
@@ -791,7 +844,8 @@ def bench_corpus(args, name, tree, engines, rerun=False):
               "text_bytes": text_bytes, "body_bytes": docs_bytes[1]}
     log("corpus %s: %d posts, %.1f MB text" % (name, len(docs), text_bytes / 1e6))
     seg_name, cut = other_segmenter(args.headline_seg) if args.headline else (None, None)
-    qs = make_workload(docs, jsonl, args.seed, args.queries, args.known, args.headline, cut)
+    qs = make_workload(docs, jsonl, args.seed, args.queries, args.known, args.headline, cut,
+                       args.pinyin)
     if args.headline:
         corpus["headline_segmenter"] = seg_name
     wl = os.path.join(WORK, RUN_NAME + ".workload.json")
@@ -856,6 +910,8 @@ def main():
     ap.add_argument("--queries", type=int, default=200, help="queries per class")
     ap.add_argument("--known", type=int, default=400, help="known-item (title fragment) queries")
     ap.add_argument("--headline", type=int, default=300, help="headline-words queries (0: none)")
+    ap.add_argument("--pinyin", type=int, default=200,
+                    help="pinyin and initials queries each (0: none)")
     ap.add_argument("--headline-seg", default="jieba", choices=["jieba", "fmm"],
                     help="segmenter of the headline-words class (fmm: over SIGHAN's PKU list)")
     ap.add_argument("--reuse", action="store_true",
