@@ -13,7 +13,8 @@ DEMO_DB ?= demo-db
 # Debian packages (README: "Dependencies"): what sou needs to build and
 # run, which is all `make demo` installs, and what only the tests need.
 RUN_PACKAGES = cmake make pkg-config gcc g++ libxapian-dev libicu-dev libyaml-dev \
-	libcmark-dev libgumbo-dev libjansson-dev libxxhash-dev libzstd-dev libmicrohttpd-dev
+	libcmark-dev libgumbo-dev libjansson-dev libxxhash-dev libzstd-dev libmicrohttpd-dev \
+	rime-data-luna-pinyin
 TEST_PACKAGES = libcmocka-dev jq valgrind clang libclang-rt-14-dev python3 \
 	curl chromium chromium-driver python3-selenium fonts-wqy-microhei xapian-tools groff-base
 

@@ -30,12 +30,12 @@ ENGINES_PY = os.path.join(HERE, "engines.py")
 ALL_ENGINES = ["sou", "sphinx", "sqlite", "xapian"]
 CLASSES = ["rare", "common", "two-words", "phrase", "one-char", "tag+date", "sort-date",
            "known-item", "known-item-ambiguous", "known-item+filter", "headline-words",
-           "unspaced"]
+           "unspaced", "pinyin", "initials"]
 # the classes whose queries have a target post (relevance figures); known-all
 # is the title-fragment classes together (as before headline-words existed,
 # and before the fragments other titles share were told apart: issue 12)
 KNOWN_CLASSES = ["known-item", "known-item-ambiguous", "known-item+filter", "headline-words",
-                 "unspaced", "known-all"]
+                 "unspaced", "pinyin", "initials", "known-all"]
 KNOWN_ALL = ("known-item", "known-item-ambiguous", "known-item+filter")
 # reported, not judged: nothing tells which of the posts whose titles share
 # the fragment was meant (bench/README "Why title fragments stay near 0.56")
@@ -58,6 +58,12 @@ CLASS_DOC = {
     "unspaced": "2-3 words of a unique title, not all adjacent there, typed as a reader "
                 "types Chinese: in title order without spaces (美联储加息 for a title "
                 "with 美联储 ... 加息), the whole not in the title; the target is that post",
+    "pinyin": "two consecutive words (2+ characters each) of a unique title that no other "
+              "title contains, typed as toneless pinyin, a word joined and the words spaced "
+              "(guizhou maotai); the target is that post (readings: sou's own, README "
+              "\"Pinyin and initials\")",
+    "initials": "the same fragment typed as its initials (gzmt), 4-6 letters; the target is "
+                "that post (other titles may share the initials)",
 }
 TZ = 8 * 3600  # sou's default zone, +08:00: date: filters are read in it
 SIZES = {"10k": 10_000, "100k": 100_000, "1m": 1_000_000}
@@ -336,7 +342,52 @@ def unspaced_queries(docs, seed, count, cut, add):
         log("warning: only %d unspaced queries" % made)
 
 
-def make_workload(docs, jsonl, seed, per_class, known, headline=0, cut=None, unspaced=0):
+def pinyin_queries(docs, seed, count, add):
+    """The pinyin and initials classes: two consecutive words of a title
+    that no other title contains, each of 2+ Chinese characters, read by
+    `sou-query --analyze --terms pinyin`.  Own random stream (seeded from
+    --seed), so the other classes do not change with it."""
+    import random
+    rng = random.Random("pinyin-%d" % seed)
+    titles = collections.Counter(d["title"] for d in docs)
+    all_titles = "\n".join(d["title"].replace("\n", " ") for d in docs)
+    cands = [i for i in range(len(docs))
+             if titles[docs[i]["title"]] == 1 and CJK_RUN.search(docs[i]["title"])]
+    rng.shuffle(cands)
+    cands = cands[:count * 6]
+    lines = [docs[i]["title"].replace("\n", " ") for i in cands]
+    p = proc([SOU_QUERY, "--analyze", "--terms", "pinyin"], input="\n".join(lines) + "\n",
+             stdout=subprocess.PIPE)
+    read = re.compile(r"^(.+)\(([a-z ]+)\)$")
+    made = {"pinyin": 0, "initials": 0}
+    for i, l in zip(cands, p.stdout.split("\n")):
+        if min(made.values()) >= count:
+            break
+        ws = [read.match(w) for w in l.split("  ") if w]
+        starts = [s for s in range(len(ws) - 1)
+                  if ws[s] and ws[s + 1] and len(ws[s].group(1)) >= 2
+                  and len(ws[s + 1].group(1)) >= 2 and is_cjk_word(ws[s].group(1))
+                  and is_cjk_word(ws[s + 1].group(1))]
+        if not starts:
+            continue
+        s = rng.choice(starts)
+        frag = ws[s].group(1) + ws[s + 1].group(1)
+        if frag not in docs[i]["title"] or all_titles.count(frag) > docs[i]["title"].count(frag):
+            continue
+        reads = [ws[s].group(2), ws[s + 1].group(2)]
+        if made["pinyin"] < count:
+            add("pinyin", [r.replace(" ", "") for r in reads], target=i + 1)
+            made["pinyin"] += 1
+        inits = "".join(x[0] for r in reads for x in r.split())
+        if made["initials"] < count and len(inits) <= 6:
+            add("initials", [inits], target=i + 1)
+            made["initials"] += 1
+    if min(made.values()) < count:
+        log("warning: only %s pinyin queries" % made)
+
+
+def make_workload(docs, jsonl, seed, per_class, known, headline=0, cut=None, unspaced=0,
+                  pinyin=0):
     import random
     rng = random.Random(seed)
     n = len(docs)
@@ -471,6 +522,8 @@ def make_workload(docs, jsonl, seed, per_class, known, headline=0, cut=None, uns
         headline_queries(docs, seed, headline, cut, add)
     if unspaced and cut:
         unspaced_queries(docs, seed, unspaced, cut, add)
+    if pinyin:
+        pinyin_queries(docs, seed, pinyin, add)
     return qs
 
 
@@ -833,7 +886,7 @@ def bench_corpus(args, name, tree, engines, rerun=False):
     seg_name, cut = (other_segmenter(args.headline_seg) if args.headline or args.unspaced
                      else (None, None))
     qs = make_workload(docs, jsonl, args.seed, args.queries, args.known, args.headline, cut,
-                       args.unspaced)
+                       args.unspaced, args.pinyin)
     if args.headline or args.unspaced:
         corpus["headline_segmenter"] = seg_name
     wl = os.path.join(WORK, RUN_NAME + ".workload.json")
@@ -900,6 +953,8 @@ def main():
     ap.add_argument("--headline", type=int, default=300, help="headline-words queries (0: none)")
     ap.add_argument("--unspaced", type=int, default=300,
                     help="unspaced multi-word queries (0: none; cut like --headline-seg)")
+    ap.add_argument("--pinyin", type=int, default=200,
+                    help="pinyin and initials queries each (0: none)")
     ap.add_argument("--headline-seg", default="jieba", choices=["jieba", "fmm"],
                     help="segmenter of the headline-words class (fmm: over SIGHAN's PKU list)")
     ap.add_argument("--reuse", action="store_true",

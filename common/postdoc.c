@@ -123,6 +123,10 @@ static sou_status index_list(sou_termgen *tg, const sou_strlist *l, const char *
 		if ((st = sou_termgen_index(tg, SOU_FIELD_BODY, l->v[i], n, SOU_WDF_TAG, err)) ||
 		    (st = sou_termgen_add_filter(tg, prefix, l->v[i], n, err)))
 			return st;
+		/* tags are typed by their sound too (categories are browsed) */
+		if (!strcmp(prefix, SOU_PREFIX_TAG) &&
+		    (st = sou_termgen_index_pinyin(tg, l->v[i], n, err)))
+			return st;
 	}
 	return SOU_OK;
 }
@@ -189,7 +193,8 @@ static sou_status build(sou_postdoc *pd, sou_termgen *tg, const char *key, sou_x
 	if (p->title) {
 		size_t n = strlen(p->title);
 		if ((st = sou_termgen_index(tg, SOU_FIELD_TITLE, p->title, n, 1, err)) ||
-		    (st = sou_termgen_index(tg, SOU_FIELD_BODY, p->title, n, SOU_WDF_TITLE, err)))
+		    (st = sou_termgen_index(tg, SOU_FIELD_BODY, p->title, n, SOU_WDF_TITLE, err)) ||
+		    (st = sou_termgen_index_pinyin(tg, p->title, n, err)))
 			return st;
 	}
 	if ((st = index_list(tg, &p->tags, SOU_PREFIX_TAG, err)) ||

@@ -13,7 +13,8 @@
  *   4. build   the Xapian document, every name from schema.h:
  *      terms    title (title field, wdf 1, and body field at SOU_WDF_TITLE),
  *               tags and categories (body, SOU_WDF_TAG), description,
- *               keywords and body text (body, SOU_WDF_BODY)
+ *               keywords and body text (body, SOU_WDF_BODY); pinyin and
+ *               initials of the title and tags (sou_termgen_index_pinyin)
  *      filters  the id term (sou_termgen_idterm of the key), SOU_PREFIX_TAG,
  *               SOU_PREFIX_CATEGORY, SOU_PREFIX_AUTHOR (folded), and
  *               SOU_PREFIX_YEAR/MONTH/DAY of the date in its own zone

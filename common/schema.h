@@ -53,6 +53,15 @@
  * on the posts where the pair was mined (the table, read by allterms);
  * SOU_SLOT_COMPANIES below.
  *
+ * Pinyin keys (format 8; termgen.h sou_termgen_index_pinyin, pinyin.h),
+ * wdf 1 per occurrence, no positions, from titles, tags and entity names
+ * only (not bodies: index size); none with sou-index --no-pinyin:
+ *   "XPY" toneless pinyin of a word or of a run of SOU_PINYIN_RUN_WORDS words,
+ *         joined: XPYmaotai, XPYguizhoumaotai (two syllables or more)
+ *   "XPI" its initials: XPImt, XPIgzmt (at most SOU_PINYIN_INITIALS_MAX)
+ * A query's Latin pieces (and Chinese beside them) look them up,
+ * weighted below what the text itself matches (qparse.c).
+ *
  * Xapian reserves single capitals for conventional prefixes and "X" for
  * multi-letter ones; every prefix above starts with a capital, so a term
  * that starts with a lower-case or non-ASCII byte is an unprefixed word.
@@ -65,7 +74,7 @@
  * data a post produces change: an index written with another version is
  * rebuilt by the next sou-index run.
  */
-#define SOU_SCHEMA_FORMAT "sou-index-format 7"
+#define SOU_SCHEMA_FORMAT "sou-index-format 8"
 /* Format 4 (sou before issue 9): positional bigrams, no unit streams.
  * Queries still answer it exactly, by phrases, until it is rebuilt. */
 #define SOU_SCHEMA_FORMAT_POSITIONAL "sou-index-format 4"
@@ -90,6 +99,8 @@
 #define SOU_PREFIX_ENTITY "XE"        /* + code: the post names the company */
 #define SOU_PREFIX_ENTITY_NAME "XEN"  /* + name + 0x1f + code: mined pair */
 #define SOU_PREFIX_ENTITY_CODE "XEC"  /* + code + 0x1f + name: the same, by code */
+#define SOU_PREFIX_PINYIN "XPY"
+#define SOU_PREFIX_INITIALS "XPI"
 
 /* 1 if a term is prefixed (its first byte is an ASCII capital). */
 #define SOU_TERM_IS_PREFIXED(c) ((c) >= 'A' && (c) <= 'Z')

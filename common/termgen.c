@@ -12,6 +12,7 @@
 #include <xxhash.h>
 
 #include "linefile.h"
+#include "pinyin.h"
 #include "qcheck.h"
 #include "tune.h"
 #include "units.h"
@@ -104,6 +105,14 @@ struct sou_termgen {
 	sou_strlist syn_terms;
 	size_t *syn_group;
 	size_t syn_cap;
+	/* pinyin (pinyin.h): titles, tags and entity names get their readings */
+	sou_pinyin *py;
+	int pinyin_off;       /* sou-index --no-pinyin */
+	sou_strlist py_words; /* the current chain's words, then their readings */
+	size_t py_cover;      /* units of the last HANWORD still to come */
+	sou_buf py_pend;      /* a HANWORD before its units (pinyin_token) */
+	size_t py_pend_chars;
+	sou_buf py_a, py_b;   /* scratch */
 };
 
 sou_status sou_termgen_create(sou_termgen **out, sou_error *err)
@@ -111,10 +120,13 @@ sou_status sou_termgen_create(sou_termgen **out, sou_error *err)
 	sou_termgen *tg = sou_xcalloc(1, sizeof(*tg));
 	sou_status st = sou_segmenter_create(&tg->seg, err);
 
+	if (!st)
+		st = sou_pinyin_create(&tg->py, err);
 	if (!st && !(tg->stem = sou_xstem_create()))
 		st = sou_error_set(err, SOU_ERR_INTERNAL, "cannot create the English stemmer");
 	if (st) {
 		sou_segmenter_destroy(tg->seg);
+		sou_pinyin_destroy(tg->py);
 		free(tg);
 		*out = NULL;
 		return st;
@@ -152,6 +164,11 @@ void sou_termgen_destroy(sou_termgen *tg)
 	free(tg->chks);
 	sou_strlist_free(&tg->syn_terms);
 	free(tg->syn_group);
+	sou_pinyin_destroy(tg->py);
+	sou_strlist_free(&tg->py_words);
+	sou_buf_free(&tg->py_a);
+	sou_buf_free(&tg->py_b);
+	sou_buf_free(&tg->py_pend);
 	free(tg);
 }
 
@@ -556,6 +573,304 @@ sou_status sou_termgen_index(sou_termgen *tg, sou_field field, const char *text,
 	if (!st && tg->cancelled)
 		st = sou_error_set(err, SOU_ERR_INTERRUPTED, "interrupted");
 	return st;
+}
+
+/* ---- pinyin (schema.h: SOU_PREFIX_PINYIN, SOU_PREFIX_INITIALS) ----------- */
+
+void sou_termgen_set_pinyin(sou_termgen *tg, int on)
+{
+	tg->pinyin_off = !on;
+}
+
+/* The pinyin and initials terms of a reading (syllables separated by
+ * spaces) of two or more syllables. */
+static void pinyin_terms(sou_termgen *tg, const char *r, size_t len)
+{
+	size_t i, syl = 1;
+
+	for (i = 0; i < len; i++)
+		syl += r[i] == ' ';
+	if (syl < 2)
+		return; /* one syllable reads as too many words to find anything */
+	sou_buf_reset(&tg->py_b);
+	sou_buf_adds(&tg->py_b, SOU_PREFIX_PINYIN);
+	for (i = 0; i < len; i++)
+		if (r[i] != ' ')
+			sou_buf_addc(&tg->py_b, r[i]);
+	if (tg->py_b.len <= SOU_PINYIN_MAX_TERM)
+		acc_add(tg, tg->py_b.data, tg->py_b.len, 1);
+	sou_buf_reset(&tg->py_b);
+	sou_buf_adds(&tg->py_b, SOU_PREFIX_INITIALS);
+	sou_pinyin_initials(r, len, &tg->py_b);
+	if (syl <= SOU_PINYIN_INITIALS_MAX)
+		acc_add(tg, tg->py_b.data, tg->py_b.len, 1);
+}
+
+/* The terms of each word read (rd[i], NULL: no reading) and of each run
+ * of up to SOU_PINYIN_RUN_WORDS adjacent ones. */
+static void pinyin_runs(sou_termgen *tg, char **rd, size_t n)
+{
+	size_t i, k;
+	sou_buf run = SOU_BUF_INIT;
+
+	for (i = 0; i < n; i++) {
+		sou_buf_reset(&run);
+		for (k = i; k < n && k < i + SOU_PINYIN_RUN_WORDS && rd[k]; k++) {
+			if (run.len)
+				sou_buf_addc(&run, ' ');
+			sou_buf_adds(&run, rd[k]);
+			pinyin_terms(tg, run.data, run.len);
+		}
+	}
+	sou_buf_free(&run);
+}
+
+/*
+ * The terms of one chain's words (tg->py_words): each word and each run
+ * of two or three adjacent words, read by pinyin.h; a word of four or
+ * more characters also gives its parts (贵州茅台 -> 贵州, 茅台: the
+ * table's words, and two by two what it reads by characters), since the
+ * user dictionary may hold a company's whole name as one word.
+ */
+static void pinyin_chain(sou_termgen *tg)
+{
+	size_t n = tg->py_words.n, i;
+	char **rd;
+
+	if (!n)
+		return;
+	rd = sou_xcalloc(n, sizeof(*rd));
+	for (i = 0; i < n; i++) {
+		const char *w = tg->py_words.v[i];
+		size_t wl = strlen(w);
+		sou_strlist pieces = { NULL, 0 };
+		if (!sou_pinyin_reading(tg->py, w, wl, SOU_PINYIN_DEFAULT, &tg->py_a, &pieces)) {
+			sou_strlist_free(&pieces);
+			continue; /* no reading: breaks the runs */
+		}
+		rd[i] = sou_xstrndup(tg->py_a.data, tg->py_a.len);
+		if (word_chars(w, wl, NULL) >= 4) {
+			size_t p = 0;
+			while (p < pieces.n) {
+				/* a single character pairs with the next single one */
+				sou_buf_reset(&tg->py_b);
+				sou_buf_adds(&tg->py_b, pieces.v[p]);
+				if (word_chars(pieces.v[p], strlen(pieces.v[p]), NULL) == 1 &&
+				    p + 1 < pieces.n &&
+				    word_chars(pieces.v[p + 1], strlen(pieces.v[p + 1]), NULL) == 1)
+					sou_buf_adds(&tg->py_b, pieces.v[++p]);
+				p++;
+				if (sou_pinyin_reading(tg->py, tg->py_b.data, tg->py_b.len,
+						       SOU_PINYIN_DEFAULT, &tg->py_a, NULL))
+					pinyin_terms(tg, tg->py_a.data, tg->py_a.len);
+			}
+		}
+		sou_strlist_free(&pieces);
+	}
+	pinyin_runs(tg, rd, n);
+	for (i = 0; i < n; i++)
+		free(rd[i]);
+	free(rd);
+	/* The same for the chain cut into the table's own words, which knows
+	 * words ICU may cut apart: ICU reads 银行行长 as 银行|行|长谈, the
+	 * table as 银行|行长|谈 (hangzhang). */
+	sou_buf_reset(&tg->py_b);
+	for (i = 0; i < n; i++)
+		sou_buf_adds(&tg->py_b, tg->py_words.v[i]);
+	{
+		sou_strlist pieces = { NULL, 0 };
+		char *all = sou_xstrndup(tg->py_b.data, tg->py_b.len);
+		if (n > 1 && sou_pinyin_reading(tg->py, all, strlen(all), SOU_PINYIN_DEFAULT, &tg->py_a,
+						&pieces)) {
+			rd = sou_xcalloc(pieces.n, sizeof(*rd));
+			for (i = 0; i < pieces.n; i++)
+				if (sou_pinyin_reading(tg->py, pieces.v[i], strlen(pieces.v[i]),
+						       SOU_PINYIN_DEFAULT, &tg->py_a, NULL))
+					rd[i] = sou_xstrndup(tg->py_a.data, tg->py_a.len);
+			pinyin_runs(tg, rd, pieces.n);
+			for (i = 0; i < pieces.n; i++)
+				free(rd[i]);
+			free(rd);
+		}
+		free(all);
+		sou_strlist_free(&pieces);
+	}
+	sou_strlist_free(&tg->py_words);
+}
+
+/*
+ * A HANWORD comes before its units and carries no chain break, so it is
+ * held (py_pend) until its first unit says which chain it starts.
+ */
+static int pinyin_token(void *ctx, const sou_token *tok)
+{
+	sou_termgen *tg = ctx;
+
+	switch (tok->kind) {
+	case SOU_TOK_HANWORD: {
+		int wide;
+		size_t chars = word_chars(tok->term, tok->term_len, &wide);
+		tg->py_pend_chars = 0;
+		if (!wide)
+			return 0; /* 2022年: its units come one by one */
+		sou_buf_reset(&tg->py_pend);
+		sou_buf_add(&tg->py_pend, tok->term, tok->term_len);
+		tg->py_pend_chars = chars;
+		return 0;
+	}
+	case SOU_TOK_HAN:
+		if (tok->brk)
+			pinyin_chain(tg);
+		if (tg->py_pend_chars) {
+			sou_strlist_push(&tg->py_words, tg->py_pend.data, tg->py_pend.len);
+			tg->py_cover = tg->py_pend_chars - 1;
+			tg->py_pend_chars = 0;
+		} else if (tg->py_cover) {
+			tg->py_cover--; /* inside the word taken */
+		} else {
+			sou_strlist_push(&tg->py_words, tok->term, tok->term_len);
+		}
+		return 0;
+	case SOU_TOK_WORD:
+	case SOU_TOK_PART:
+		/* Latin and numbers break the runs (readings are of Chinese) */
+		pinyin_chain(tg);
+		tg->py_cover = tg->py_pend_chars = 0;
+		return 0;
+	}
+	return 0;
+}
+
+sou_status sou_termgen_index_pinyin(sou_termgen *tg, const char *text, size_t len,
+				    sou_error *err)
+{
+	sou_status st;
+
+	if (tg->pinyin_off || !len)
+		return SOU_OK;
+	tg->py_cover = tg->py_pend_chars = 0;
+	sou_strlist_free(&tg->py_words);
+	st = sou_segmenter_run(tg->seg, text, len, SOU_SEG_QUERY, pinyin_token, tg, NULL, err);
+	if (!st)
+		pinyin_chain(tg);
+	sou_strlist_free(&tg->py_words);
+	acc_flush(tg);
+	return st;
+}
+
+/* Query side: the text's units, Chinese runs read, Latin kept. */
+typedef struct pyq {
+	sou_termgen *tg;
+	sou_buf han;       /* the Chinese run being collected */
+	sou_buf full;      /* readings joined, Latin as typed */
+	sou_buf inits;     /* initials, Latin as typed */
+	sou_buf latin;     /* the Latin units alone */
+	int any_han, any_latin, bad, latin_not_pinyin, latin_not_initials;
+	size_t syl;        /* syllables of the Chinese runs */
+} pyq;
+
+static void pyq_flush_han(pyq *q)
+{
+	sou_termgen *tg = q->tg;
+	size_t n;
+
+	if (!q->han.len)
+		return;
+	n = sou_pinyin_reading(tg->py, q->han.data, q->han.len, SOU_PINYIN_DEFAULT, &tg->py_a,
+			       NULL);
+	if (!n) {
+		q->bad = 1;
+	} else {
+		size_t i;
+		for (i = 0; i < tg->py_a.len; i++)
+			if (tg->py_a.data[i] != ' ')
+				sou_buf_addc(&q->full, tg->py_a.data[i]);
+		sou_pinyin_initials(tg->py_a.data, tg->py_a.len, &q->inits);
+		q->syl += n;
+	}
+	sou_buf_reset(&q->han);
+}
+
+static int pyq_token(void *ctx, const sou_token *tok)
+{
+	pyq *q = ctx;
+	size_t i;
+
+	if (tok->kind == SOU_TOK_HAN) {
+		sou_buf_add(&q->han, tok->term, tok->term_len);
+		q->any_han = 1;
+		return 0;
+	}
+	if (tok->kind != SOU_TOK_WORD)
+		return 0;
+	pyq_flush_han(q);
+	for (i = 0; i < tok->term_len; i++)
+		if (tok->term[i] < 'a' || tok->term[i] > 'z')
+			q->bad = 1; /* digits: not pinyin */
+	if (!q->bad) {
+		int alt2 = 0;
+		size_t n = sou_pinyin_split(tok->term, tok->term_len, &q->tg->py_b, &alt2);
+		if (!n)
+			q->latin_not_pinyin = 1;
+		else
+			q->syl += n > 1 || alt2 ? 2 : 1;
+		for (i = 0; i < tok->term_len; i++)
+			if (strchr("iuv", tok->term[i]))
+				q->latin_not_initials = 1;
+	}
+	sou_buf_add(&q->full, tok->term, tok->term_len);
+	sou_buf_add(&q->inits, tok->term, tok->term_len);
+	sou_buf_add(&q->latin, tok->term, tok->term_len);
+	q->any_latin = 1;
+	return 0;
+}
+
+sou_status sou_termgen_pinyin_query(sou_termgen *tg, const char *text, size_t len,
+				    sou_xq **out, sou_error *err)
+{
+	pyq q;
+	sou_status st;
+	sou_xq *alt[2];
+	size_t n = 0;
+
+	*out = NULL;
+	memset(&q, 0, sizeof(q));
+	q.tg = tg;
+	st = sou_segmenter_run(tg->seg, text, len, SOU_SEG_QUERY, pyq_token, &q, NULL, err);
+	if (!st)
+		pyq_flush_han(&q);
+	/* Chinese alone keeps its meaning; Latin must be there to be read */
+	if (!st && !q.bad && q.any_latin) {
+		if (!q.latin_not_pinyin && q.syl >= 2 &&
+		    q.full.len + strlen(SOU_PREFIX_PINYIN) <= SOU_PINYIN_MAX_TERM) {
+			make_term(&tg->term, SOU_PREFIX_PINYIN, q.full.data, q.full.len, NULL, 0);
+			alt[n++] = sou_xq_term(tg->term.data, tg->term.len, 1);
+		}
+		if (!q.latin_not_initials &&
+		    sou_pinyin_is_initials(q.inits.data, q.inits.len)) {
+			make_term(&tg->term, SOU_PREFIX_INITIALS, q.inits.data, q.inits.len, NULL, 0);
+			alt[n++] = sou_xq_term(tg->term.data, tg->term.len, 1);
+		}
+	}
+	if (n) {
+		size_t i;
+		*out = sou_xq_combine(SOU_XQ_OR, alt, n);
+		for (i = 0; i < n; i++)
+			sou_xq_destroy(alt[i]);
+		if (!*out)
+			st = sou_error_set(err, SOU_ERR_NOMEM, "building query failed");
+	}
+	sou_buf_free(&q.han);
+	sou_buf_free(&q.full);
+	sou_buf_free(&q.inits);
+	sou_buf_free(&q.latin);
+	return st;
+}
+
+size_t sou_termgen_pinyin_reading(sou_termgen *tg, const char *word, size_t len,
+				  sou_buf *out)
+{
+	return sou_pinyin_reading(tg->py, word, len, SOU_PINYIN_DEFAULT, out, NULL);
 }
 
 sou_status sou_termgen_filter_term(sou_termgen *tg, const char *prefix,

@@ -135,6 +135,41 @@ sou_status sou_termgen_query_checked(sou_termgen *tg, sou_field field, const cha
 void sou_termgen_query_positional(sou_termgen *tg, int on);
 
 /*
+ * Pinyin and initials (README "Pinyin and initials"; pinyin.h reads).
+ * sou_termgen_index_pinyin adds to the current document, for text that
+ * readers type by its sound (a title, a tag, an entity name; never a
+ * body), for each word the segmenter chose and each run of up to
+ * SOU_PINYIN_RUN_WORDS adjacent words of a chain, and the same for the
+ * chain cut into the pinyin table's words, read as two syllables or more:
+ * SOU_PREFIX_PINYIN + the reading joined ("maotai", "guizhoumaotai")
+ * and SOU_PREFIX_INITIALS + its initials ("mt", "gzmt"; at most
+ * SOU_PINYIN_INITIALS_MAX), wdf 1 per occurrence, no positions.  It does
+ * nothing after sou_termgen_set_pinyin(tg, 0) (sou-index --no-pinyin).
+ */
+void sou_termgen_set_pinyin(sou_termgen *tg, int on);
+sou_status sou_termgen_index_pinyin(sou_termgen *tg, const char *text, size_t len,
+				    sou_error *err);
+/* Words per run: 2 finds 贵州|茅台 as gzmt; 3 cost 18% of the xwlb
+ * index where 2 costs 9% (README "Pinyin and initials"). */
+#define SOU_PINYIN_RUN_WORDS 2
+/* The longest pinyin term indexed or looked up, in bytes. */
+#define SOU_PINYIN_MAX_TERM 80
+
+/*
+ * The pinyin reading of one query piece: *out is a new query (owned by
+ * the caller) of the pinyin and initials terms it may mean, or NULL when
+ * it means none.  Latin letters are taken as typed pinyin (two syllables
+ * or more: "maotai", "xian") or initials ("gzmt"); Chinese runs beside
+ * them are read (贵州mt -> initials gzmt, 贵州maotai -> guizhoumaotai);
+ * Chinese alone, digits, or Latin that is neither mean none.
+ */
+sou_status sou_termgen_pinyin_query(sou_termgen *tg, const char *text, size_t len,
+				    sou_xq **out, sou_error *err);
+/* The reading of a folded Chinese word (pinyin.h) into out; 0: none. */
+size_t sou_termgen_pinyin_reading(sou_termgen *tg, const char *word, size_t len,
+				  sou_buf *out);
+
+/*
  * The index's statistics, for cutting a query's run of characters that
  * no dictionary knows into words (termgen.c, cut_unknown): fn returns the
  * number of posts holding term[0..len), or -1 if it cannot tell.  NULL

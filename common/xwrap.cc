@@ -918,6 +918,32 @@ static sou_status network_failed(sou_xdb *h, sou_error *err, const Xapian::Error
 			     e.get_description().c_str());
 }
 
+/*
+ * Runs fn(db) on each shard of a reader in turn (or on the one database
+ * when it has no separate shards), so that a network error names the
+ * shard it came from: over a Database of several remote shards, a reply
+ * garbled on the way carries no context, and the error could not say
+ * which shard sent it (t0402).  Called inside reading().
+ */
+template <typename F>
+static sou_status each_shard(sou_xdb *h, sou_error *err, F fn)
+{
+	if (h->subs.empty() || h->subs.size() != h->live.size()) {
+		fn(*h->db);
+		return SOU_OK;
+	}
+	for (size_t j = 0; j < h->subs.size(); j++) {
+		try {
+			fn(h->subs[j]);
+		} catch (const Xapian::NetworkError &e) {
+			if (h->live[j] < h->shards.n && is_remote(h, h->live[j]))
+				return shard_failed(h, err, h->shards.v[h->live[j]], e.get_description());
+			throw;
+		}
+	}
+	return SOU_OK;
+}
+
 extern "C" {
 
 sou_status sou_xdb_open(const char *path, int mode, sou_xdb **out, sou_error *err)
@@ -1347,8 +1373,8 @@ sou_status sou_xdb_termfreq(sou_xdb *h, const char *term, unsigned long *n,
 			    sou_error *err)
 {
 	return reading(h, err, [&]() {
-		*n = h->db->get_termfreq(term);
-		return SOU_OK;
+		*n = 0;
+		return each_shard(h, err, [&](Xapian::Database &d) { *n += d.get_termfreq(term); });
 	});
 }
 
@@ -1528,28 +1554,38 @@ sou_status sou_xdb_each_term_tf(sou_xdb *h, const char *prefix, size_t prefix_le
 				size_t limit, sou_xallterm_tf_fn fn, void *ctx, int *more,
 				sou_error *err)
 {
-	std::vector<std::pair<std::string, Xapian::doccount>> all;
+	std::map<std::string, Xapian::doccount> all;
 	std::string p(prefix, prefix_len);
 	int left = 0;
+	/* shard by shard (each_shard), each scan bounded by limit, the counts
+	 * summed: the union of the shards' terms in term order */
 	sou_status st = reading(h, err, [&]() {
 		all.clear();
 		left = 0;
-		for (Xapian::TermIterator t = h->db->allterms_begin(p); t != h->db->allterms_end(p);
-		     ++t) {
-			if (all.size() >= limit) {
-				left = 1;
-				break;
+		return each_shard(h, err, [&](Xapian::Database &d) {
+			size_t seen = 0;
+			for (Xapian::TermIterator t = d.allterms_begin(p); t != d.allterms_end(p); ++t) {
+				if (seen++ >= limit) {
+					left = 1;
+					break;
+				}
+				all[*t] += t.get_termfreq();
 			}
-			all.emplace_back(*t, t.get_termfreq());
-		}
-		return SOU_OK;
+		});
 	});
 	if (st)
 		return st;
 	if (more)
 		*more = left;
-	for (const auto &t : all)
+	size_t k = 0;
+	for (const auto &t : all) {
+		if (k++ >= limit) {
+			if (more)
+				*more = 1;
+			break;
+		}
 		fn(ctx, t.first.data(), t.first.size(), (unsigned long)t.second);
+	}
 	return SOU_OK;
 }
 

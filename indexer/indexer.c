@@ -39,6 +39,8 @@ void sou_ix_config_string(const sou_indexer_opts *o, sou_buf *out)
 {
 	sou_buf_reset(out);
 	sou_buf_addf(out, "%s tz=%d", SOU_SCHEMA_FORMAT, o->tz_min);
+	if (o->no_pinyin)
+		sou_buf_adds(out, " pinyin=0");
 }
 
 int sou_ix_interrupted(const sou_indexer *ix)
@@ -79,6 +81,7 @@ sou_status sou_ix_worker_init(sou_ix_worker *w, sou_indexer *ix, sou_xdb *db, so
 	if ((st = sou_termgen_create(&w->tg, err)))
 		return st;
 	sou_termgen_set_cancel(w->tg, ix->o.interrupted);
+	sou_termgen_set_pinyin(w->tg, !ix->o.no_pinyin);
 	return sou_termgen_configure(w->tg, ix->o.dicts, ix->o.synonyms, err);
 }
 

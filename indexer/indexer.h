@@ -55,6 +55,8 @@ typedef struct sou_indexer_opts {
 	const char *const *paths;
 	size_t npaths;
 	int follow_symlinks;      /* follow symlinked files pointing outside every root */
+	int no_pinyin;            /* no pinyin/initials terms (termgen.h); part of
+				   * the index's config, so a change reindexes */
 	int tz_min;               /* site zone for dates without one */
 	unsigned batch;           /* changes per commit (0: SOU_DEFAULT_BATCH) */
 	size_t max_file_bytes;    /* larger files fail (0: default 8 MiB) */

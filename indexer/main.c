@@ -36,6 +36,8 @@ static const char usage[] =
 	"  --dict FILE      extra words for the segmenter (also: dict = FILE in DIR/sou.conf)\n"
 	"  --synonyms FILE  synonym groups, checked here and used by sou-query\n"
 	"  --follow-symlinks  also read symlinked posts whose target is outside every PATH\n"
+	"  --no-pinyin      no pinyin or initials terms for titles and tags (a smaller\n"
+	"                   index; `maotai`, `gzmt` then find only what they spell)\n"
 	"  --rebuild        build a fresh index beside the old one, then switch\n"
 	"  --dry-run        report what would change; write nothing\n"
 	"  --wait SECONDS   wait for another sou-index to finish (default: fail at once)\n"
@@ -233,6 +235,7 @@ int main(int argc, char **argv)
 		{ "dict", required_argument, NULL, 'D' },
 		{ "synonyms", required_argument, NULL, 'S' },
 		{ "follow-symlinks", no_argument, NULL, 'L' },
+		{ "no-pinyin", no_argument, NULL, 'P' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -336,6 +339,7 @@ int main(int argc, char **argv)
 		case 'S': sou_strlist_push(&synonyms, optarg, strlen(optarg)); break;
 		case 'R': o.rebuild = 1; break;
 		case 'L': o.follow_symlinks = 1; break;
+		case 'P': o.no_pinyin = 1; break;
 		case 'n': o.dry_run = 1; break;
 		case 's': status = 1; break;
 		case 'C': check = 1; break;

@@ -14,6 +14,8 @@ typedef struct words_ctx {
 	int first;
 	const char *original; /* print input text instead of folded terms */
 	size_t word_end;      /* end of the last HANWORD: its units are inside */
+	sou_termgen *tg;      /* print readings too (SOU_ANALYZE_PINYIN), or NULL */
+	sou_buf reading;
 } words_ctx;
 
 static int word_token(void *ctx, const sou_token *t)
@@ -33,7 +35,22 @@ static int word_token(void *ctx, const sou_token *t)
 		sou_buf_add(w->out, w->original + t->start, t->end - t->start);
 	else
 		sou_buf_add(w->out, t->term, t->term_len);
+	if (w->tg && sou_termgen_pinyin_reading(w->tg, t->term, t->term_len, &w->reading))
+		sou_buf_addf(w->out, "(%s)", w->reading.data);
 	return 0;
+}
+
+/* A lone Chinese unit (not inside a word) is a word of its own here. */
+static int pinyin_token(void *ctx, const sou_token *t)
+{
+	words_ctx *w = ctx;
+	sou_token u;
+
+	if (t->kind != SOU_TOK_HAN || t->start < w->word_end)
+		return word_token(ctx, t);
+	u = *t;
+	u.kind = SOU_TOK_HANWORD;
+	return word_token(ctx, &u);
 }
 
 static void term_line(void *ctx, const char *term, size_t len, unsigned wdf,
@@ -58,10 +75,14 @@ sou_status sou_analyze_line(sou_termgen *tg, sou_analyze_mode mode,
 
 	switch (mode) {
 	case SOU_ANALYZE_WORDS:
-	case SOU_ANALYZE_ORIGINAL: {
-		words_ctx w = { out, 1, mode == SOU_ANALYZE_ORIGINAL ? line : NULL, 0 };
-		st = sou_segmenter_run(sou_termgen_segmenter(tg), line, len,
-				       SOU_SEG_QUERY, word_token, &w, NULL, err);
+	case SOU_ANALYZE_ORIGINAL:
+	case SOU_ANALYZE_PINYIN: {
+		words_ctx w = { out, 1, mode == SOU_ANALYZE_ORIGINAL ? line : NULL, 0,
+				mode == SOU_ANALYZE_PINYIN ? tg : NULL, SOU_BUF_INIT };
+		st = sou_segmenter_run(sou_termgen_segmenter(tg), line, len, SOU_SEG_QUERY,
+				       mode == SOU_ANALYZE_PINYIN ? pinyin_token : word_token, &w,
+				       NULL, err);
+		sou_buf_free(&w.reading);
 		break;
 	}
 	case SOU_ANALYZE_DOC_TERMS: {

@@ -14,7 +14,9 @@ typedef enum sou_analyze_mode {
 	SOU_ANALYZE_WORDS,      /* the words, separated by two spaces */
 	SOU_ANALYZE_ORIGINAL,   /* the same words as written in the input (for scorers) */
 	SOU_ANALYZE_DOC_TERMS,  /* the document terms: term[wdf]@positions */
-	SOU_ANALYZE_QUERY       /* the compiled Xapian query of the line */
+	SOU_ANALYZE_QUERY,      /* the compiled Xapian query of the line */
+	SOU_ANALYZE_PINYIN      /* the words, each Chinese one with its reading
+				 * (pinyin.h) in brackets: 银行(yin hang) */
 } sou_analyze_mode;
 
 /*

@@ -27,7 +27,7 @@
 static const char usage[] =
 	"usage: sou-query [options] QUERY...      (a -word after the query excludes it)\n"
 	"       sou-query [options] --batch FILE  (one query with its options per line, - for stdin)\n"
-	"       sou-query --analyze [--terms doc|query|original] [TEXT...]  (stdin if no TEXT)\n"
+	"       sou-query --analyze [--terms doc|query|original|pinyin] [TEXT...]  (stdin if no TEXT)\n"
 	"       sou-query [--db DIR] [--json] [--limit N] --suggest PREFIX\n"
 	"\n"
 	"Searches a sou index.  QUERY syntax: words (all must match), \"a phrase\",\n"
@@ -61,8 +61,9 @@ static const char usage[] =
 	"  --suggest PREFIX    completions of PREFIX from titles and tags, with their\n"
 	"                      number of posts (--limit: how many, at most 50)\n"
 	"  --analyze           print the words of each line of TEXT\n"
-	"  --terms doc|query|original  with --analyze: the index terms of a document,\n"
-	"                      the compiled query, or the words as written (unfolded)\n"
+	"  --terms doc|query|original|pinyin  with --analyze: the index terms of a\n"
+	"                      document, the compiled query, the words as written\n"
+	"                      (unfolded), or the words with their pinyin readings\n"
 	"  -h, --help          show this help\n"
 	"A query holds at most 8192 bytes and 1024 distinct index terms.\n"
 	"Exit status: 0 hits, 1 no hits, 2 usage or malformed query, 3 index error.\n";
@@ -355,8 +356,10 @@ static int parse_args(cli *c, int argc, char **argv, int in_batch)
 				c->amode = SOU_ANALYZE_QUERY;
 			else if (!strcmp(optarg, "original"))
 				c->amode = SOU_ANALYZE_ORIGINAL;
+			else if (!strcmp(optarg, "pinyin"))
+				c->amode = SOU_ANALYZE_PINYIN;
 			else {
-				say("--terms: expected doc, query or original, got '%s'", optarg);
+				say("--terms: expected doc, query, original or pinyin, got '%s'", optarg);
 				return SOU_EXIT_USAGE;
 			}
 			break;

@@ -220,6 +220,53 @@ static sou_status lex(const char *s, clauses *out, sou_error *err)
 }
 
 /*
+ * How much a pinyin or initials match counts beside what the text itself
+ * matches: below it, so that posts holding the words typed (and, for
+ * Chinese typed with Latin, the characters) rank above posts found only
+ * by their titles' readings.
+ */
+#define PINYIN_SCALE 0.3
+
+/*
+ * text may also be pinyin or initials (termgen.h
+ * sou_termgen_pinyin_query): *q becomes OR(*q, its pinyin terms scaled
+ * by PINYIN_SCALE) and *chk ANY(*chk, their exact check); unchanged when
+ * text means no pinyin.  *q and *chk may be NULL (nothing searchable).
+ */
+static sou_status add_pinyin(sou_termgen *tg, const char *text, size_t len, sou_xq **q,
+			     sou_check **chk, sou_error *err)
+{
+	sou_xq *alt = NULL, *scaled, *both;
+	sou_check *kids[2];
+	sou_status st = sou_termgen_pinyin_query(tg, text, len, &alt, err);
+
+	if (st || !alt)
+		return st;
+	scaled = sou_xq_scale(alt, PINYIN_SCALE);
+	sou_xq_destroy(alt);
+	if (!scaled)
+		return sou_error_set(err, SOU_ERR_NOMEM, "out of memory");
+	if (!*q) {
+		*q = scaled;
+		*chk = sou_check_xapian(scaled);
+		return *chk ? SOU_OK : sou_error_set(err, SOU_ERR_NOMEM, "out of memory");
+	}
+	{
+		sou_xq *pair[2] = { *q, scaled };
+		both = sou_xq_combine(SOU_XQ_OR, pair, 2);
+	}
+	kids[0] = *chk;
+	kids[1] = sou_check_xapian(scaled);
+	sou_xq_destroy(*q);
+	sou_xq_destroy(scaled);
+	*q = both;
+	*chk = sou_check_node(SOU_CHECK_ANY, kids, 2, both);
+	if (!*q || !*chk)
+		return sou_error_set(err, SOU_ERR_NOMEM, "out of memory");
+	return SOU_OK;
+}
+
+/*
  * Compiles one clause of query text s into *q and its check tree *chk;
  * both come back NULL for text with nothing searchable.
  */
@@ -345,6 +392,8 @@ static sou_status compile_clause(sou_termgen *tg, const sou_query_env *env, cons
 		st = sou_error_set(err, SOU_ERR_NOMEM, "out of memory");
 	if (!st && *q && c->field == QF_TEXT && !c->neg && env && env->entities)
 		st = add_entities(tg, env, c, q, chk, err);
+	if (!st && c->field == QF_TEXT && !c->neg && !c->phrase)
+		st = add_pinyin(tg, c->value, strlen(c->value), q, chk, err);
 	sou_buf_free(&t);
 	return st;
 }
@@ -553,6 +602,69 @@ static sou_xq *combine(qlist *l, sou_xq_op op)
 	return l->n ? sou_xq_combine(op, l->v, l->n) : NULL;
 }
 
+/* 1 if a clause may be one piece of pinyin typed with spaces: plain
+ * text of ASCII letters only ("gui zhou mao tai"). */
+static int pinyin_piece(const clause *c)
+{
+	const char *p;
+
+	if (c->field != QF_TEXT || c->neg || c->phrase || !*c->value)
+		return 0;
+	for (p = c->value; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z')))
+			return 0;
+	return 1;
+}
+
+/*
+ * Adjacent pinyin pieces (pinyin_piece), each already a scoring group in
+ * span, go to scoring as one group: the AND of theirs, or (add_pinyin)
+ * the pinyin of their letters joined, so "gui zhou mao tai" also finds
+ * 贵州茅台 (XPYguizhoumaotai).  Empties span and joined.
+ */
+static sou_status flush_span(sou_termgen *tg, qlist *span, sou_buf *joined, qlist *scoring,
+			     sou_error *err)
+{
+	sou_status st = SOU_OK;
+	sou_xq *alt = NULL;
+	size_t i;
+
+	if (span->n > 1 &&
+	    (st = sou_termgen_pinyin_query(tg, joined->data, joined->len, &alt, err)))
+		goto out;
+	if (!alt) {
+		/* no pinyin meaning: the groups as they are (deduplicated later) */
+		for (i = 0; i < span->n; i++) {
+			ql_push(scoring, span->v[i], span->chk[i]);
+			span->v[i] = NULL;
+			span->chk[i] = NULL;
+		}
+	} else {
+		sou_xq *x;
+		clist kids = { 0 };
+		sou_check *c;
+		sou_xq_destroy(alt);
+		ql_dedupe(span); /* a AND a is a */
+		x = combine(span, SOU_XQ_AND);
+		cl_take(&kids, span);
+		c = cl_node(&kids, SOU_CHECK_ALL, x);
+		if (!x || !c)
+			st = sou_error_set(err, SOU_ERR_NOMEM, "out of memory");
+		else
+			st = add_pinyin(tg, joined->data, joined->len, &x, &c, err);
+		if (!st) {
+			ql_push(scoring, x, c);
+		} else {
+			sou_xq_destroy(x);
+			sou_check_destroy(c);
+		}
+	}
+out:
+	ql_free(span);
+	sou_buf_reset(joined);
+	return st;
+}
+
 sou_status sou_query_parse(sou_termgen *tg, const char *text, int tz,
 			   sou_query **out, sou_error *err)
 {
@@ -562,6 +674,8 @@ sou_status sou_query_parse(sou_termgen *tg, const char *text, int tz,
 sou_status sou_query_parse_env(sou_termgen *tg, const char *text, int tz,
 			       const sou_query_env *env, sou_query **out, sou_error *err)
 {
+	qlist span = { 0 };   /* adjacent pinyin pieces (flush_span) */
+	sou_buf joined = SOU_BUF_INIT;
 	clauses cl = { NULL, 0, 0 };
 	qlist scoring = { 0 }, filters = { 0 }, negs = { 0 }, group = { 0 };
 	qlist negonly = { 0 }; /* excluded clauses that are only checked */
@@ -636,15 +750,24 @@ sou_status sou_query_parse_env(sou_termgen *tg, const char *text, int tz,
 		}
 		if (group.n) {
 			sou_xq *g;
+			int piece = j == i + 1 && pinyin_piece(&cl.v[i]);
 			ql_dedupe(&group); /* a OR a is a */
 			g = combine(&group, SOU_XQ_OR);
 			cl_take(&gchecks, &group);
-			ql_push(group_scoring ? &scoring : &filters, g,
+			if (!piece && (st = flush_span(tg, &span, &joined, &scoring, err))) {
+				sou_xq_destroy(g);
+				goto fail;
+			}
+			ql_push(piece ? &span : group_scoring ? &scoring : &filters, g,
 				cl_node(&gchecks, SOU_CHECK_ANY, g));
+			if (piece)
+				sou_buf_adds(&joined, cl.v[i].value);
 			any = 1;
 		}
 		ql_free(&group);
 	}
+	if ((st = flush_span(tg, &span, &joined, &scoring, err)))
+		goto fail;
 	if (!any && !negs.n && !negonly.n) {
 		size_t at, n;
 		if (long_word(text, &at, &n))
@@ -717,6 +840,7 @@ sou_status sou_query_parse_env(sou_termgen *tg, const char *text, int tz,
 		goto fail;
 	}
 	*out = q;
+	sou_buf_free(&joined);
 	clauses_free(&cl);
 	ql_free(&scoring);
 	ql_free(&filters);
@@ -725,6 +849,8 @@ sou_status sou_query_parse_env(sou_termgen *tg, const char *text, int tz,
 	return SOU_OK;
 fail:
 	sou_xq_destroy(pos);
+	ql_free(&span);
+	sou_buf_free(&joined);
 	clauses_free(&cl);
 	ql_free(&scoring);
 	ql_free(&filters);

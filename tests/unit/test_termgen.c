@@ -288,6 +288,66 @@ static void test_xdoc_terms_in_memory(void **state)
 	sou_xdoc_destroy(doc);
 }
 
+/* Pinyin and initials (format 8): words and runs of two words, the
+ * table's cut too, polyphones by word, none from Latin, none when off;
+ * queries read Latin and Chinese beside it. */
+static void test_pinyin_terms(void **state)
+{
+	static dterms d;
+	sou_xdoc *doc = sou_xdoc_create();
+	sou_error err;
+	const dterm *t;
+	const char *title = "贵州茅台：银行行长看好A股";
+	sou_xq *q = NULL;
+	char *desc;
+
+	(void)state;
+	sou_termgen_begin(tg, doc);
+	must(sou_termgen_index_pinyin(tg, title, strlen(title), &err), &err);
+	d.n = 0;
+	must(sou_xdoc_terms(doc, term_cb, &d, &err), &err);
+	t = need(&d, SOU_PREFIX_PINYIN "guizhoumaotai");
+	assert_int_equal(t->npos, 0);
+	assert_int_equal(t->wdf, 1);
+	need(&d, SOU_PREFIX_PINYIN "maotai");
+	need(&d, SOU_PREFIX_INITIALS "gzmt");
+	need(&d, SOU_PREFIX_INITIALS "mt");
+	need(&d, SOU_PREFIX_PINYIN "yinhang");
+	need(&d, SOU_PREFIX_PINYIN "hangzhang"); /* the table's cut: 银行|行长 */
+	assert_null(get(&d, SOU_PREFIX_PINYIN "yinxing"));
+	assert_null(get(&d, SOU_PREFIX_PINYIN "mao")); /* one syllable: none */
+	/* a chain break (：) and Latin (A) end the runs */
+	assert_null(get(&d, SOU_PREFIX_PINYIN "maotaiyinhang"));
+	assert_null(get(&d, SOU_PREFIX_INITIALS "khg"));
+	sou_xdoc_destroy(doc);
+
+	doc = sou_xdoc_create();
+	sou_termgen_set_pinyin(tg, 0);
+	sou_termgen_begin(tg, doc);
+	must(sou_termgen_index_pinyin(tg, title, strlen(title), &err), &err);
+	d.n = 0;
+	must(sou_xdoc_terms(doc, term_cb, &d, &err), &err);
+	assert_int_equal(d.n, 0);
+	sou_termgen_set_pinyin(tg, 1);
+	sou_xdoc_destroy(doc);
+
+	must(sou_termgen_pinyin_query(tg, "贵州mt", strlen("贵州mt"), &q, &err), &err);
+	assert_non_null(q);
+	desc = sou_xq_describe(q);
+	assert_non_null(strstr(desc, SOU_PREFIX_INITIALS "gzmt"));
+	free(desc);
+	sou_xq_destroy(q);
+	must(sou_termgen_pinyin_query(tg, "贵州茅台", strlen("贵州茅台"), &q, &err), &err);
+	assert_null(q); /* Chinese alone keeps its meaning */
+	must(sou_termgen_pinyin_query(tg, "600519", 6, &q, &err), &err);
+	assert_null(q);
+	must(sou_termgen_pinyin_query(tg, "maotai", 6, &q, &err), &err);
+	desc = sou_xq_describe(q);
+	assert_non_null(strstr(desc, SOU_PREFIX_PINYIN "maotai"));
+	free(desc);
+	sou_xq_destroy(q);
+}
+
 /* A run of three or more units is the AND of its bigrams plus a check
  * (format 5), or a phrase again for a format-4 index. */
 static void test_query_checks(void **state)
@@ -902,6 +962,7 @@ int main(void)
 		cmocka_unit_test(test_overlong_terms_dropped),
 		cmocka_unit_test(test_open_missing),
 		cmocka_unit_test(test_second_writer_locked),
+		cmocka_unit_test(test_pinyin_terms),
 		cmocka_unit_test(test_reader_is_read_only),
 		cmocka_unit_test(test_metadata),
 		cmocka_unit_test(test_reader_retries),
