@@ -221,6 +221,13 @@ static sou_status build(sou_postdoc *pd, sou_termgen *tg, const char *key, sou_x
 	sou_entity_mine(sou_termgen_segmenter(tg), pd->text.data ? pd->text.data : "", pd->text.len,
 			&pd->entities);
 	sou_entity_index(doc, &pd->entities, &pd->facet);
+	/* the companies' names by their sound too (gzmt), like titles */
+	for (i = 0; i < pd->entities.n; i++) {
+		const char *name = strchr(pd->entities.v[i], SOU_ENTITY_SEP);
+		if (name && name[1] &&
+		    (st = sou_termgen_index_pinyin(tg, name + 1, strlen(name + 1), err)))
+			return st;
+	}
 	/* completion keys (suggest.h); SOU_TUNE suggest=0 leaves them out */
 	if (sou_tune("suggest", 1) &&
 	    (st = sou_suggest_index(sou_termgen_segmenter(tg), doc, p->title, &p->tags, err)))

@@ -47,4 +47,6 @@ contains "names file and line" "bad.txt:1:" "$TMP/err"
 
 "$SOU_QUERY" --db "$DB" --facets company --json 600519 >"$TMP/j"
 eq "company facet" "贵州茅台 600519=1" "$(jq -r '.facets.company.values[] | "\(.value)=\(.count)"' "$TMP/j")"
+# a mined name by its initials (pinyin.h): the post naming it with its code
+eq "gzmt finds the post that names 贵州茅台 with its code" a.md "$(paths "$DB" gzmt | head -1)"
 finish
