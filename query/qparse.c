@@ -394,6 +394,13 @@ static sou_status compile_clause(sou_termgen *tg, const sou_query_env *env, cons
 		st = add_entities(tg, env, c, q, chk, err);
 	if (!st && c->field == QF_TEXT && !c->neg && !c->phrase)
 		st = add_pinyin(tg, c->value, strlen(c->value), q, chk, err);
+	if (st) {
+		/* a lookup failed (a shard down): nothing half-built is kept */
+		sou_xq_destroy(*q);
+		sou_check_destroy(*chk);
+		*q = NULL;
+		*chk = NULL;
+	}
 	sou_buf_free(&t);
 	return st;
 }
