@@ -196,9 +196,17 @@ for i in $(seq 100); do
 done
 kill -TERM "$pid"
 wait "$pid"
-eq "SIGTERM on a set: exit 4" 4 "$?"
-contains "SIGTERM: says it was interrupted" "interrupted" "$TMP/err"
-contains "SIGTERM: the summary is printed" "unchanged 0" "$TMP/out"
+r=$?
+if [ "$r" = 1 ] && ! grep -q interrupted "$TMP/err"; then
+	# the build ended (exit 1: the sample's one broken post) before the
+	# signal took effect, as t0011 allows: the re-run below still checks
+	echo "note: the build finished before SIGTERM took effect"
+	pass
+else
+	eq "SIGTERM on a set: exit 4" 4 "$r"
+	contains "SIGTERM: says it was interrupted" "interrupted" "$TMP/err"
+	contains "SIGTERM: the summary is printed" "unchanged 0" "$TMP/out"
+fi
 "$SOU_INDEX" --db "$S" --quiet "$tree" >/dev/null 2>&1
 same_posts "SIGTERM, then a re-run"
 
