@@ -190,6 +190,17 @@ static int title_token(void *ctx, const sou_token *tok)
 	return 0;
 }
 
+/* Frees what a collect holds. */
+static void collect_free(collect *c)
+{
+	sou_strlist_free(&c->units);
+	free(c->han);
+	free(c->w);
+	sou_buf_free(&c->key);
+	sou_buf_free(&c->a);
+	sou_buf_free(&c->b);
+}
+
 sou_status sou_suggest_index(sou_segmenter *seg, sou_xdoc *doc, const char *title,
 			     const sou_strlist *tags, sou_error *err)
 {
@@ -209,12 +220,7 @@ sou_status sou_suggest_index(sou_segmenter *seg, sou_xdoc *doc, const char *titl
 		if (!(st = sou_segmenter_fold(seg, tags->v[i], strlen(tags->v[i]), &c.a, err)) &&
 		    c.a.len)
 			add_key(&c, &c.a, NULL, 0);
-	sou_strlist_free(&c.units);
-	free(c.han);
-	free(c.w);
-	sou_buf_free(&c.key);
-	sou_buf_free(&c.a);
-	sou_buf_free(&c.b);
+	collect_free(&c);
 	return st;
 }
 
@@ -230,12 +236,7 @@ sou_status sou_suggest_pieces(sou_segmenter *seg, const char *text, size_t len,
 	st = sou_segmenter_run(seg, text, len, SOU_SEG_QUERY, title_token, &c, NULL, err);
 	if (!st)
 		flush_chain(&c);
-	sou_strlist_free(&c.units);
-	free(c.han);
-	free(c.w);
-	sou_buf_free(&c.key);
-	sou_buf_free(&c.a);
-	sou_buf_free(&c.b);
+	collect_free(&c);
 	return st;
 }
 

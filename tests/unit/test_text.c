@@ -141,7 +141,7 @@ static void test_auto_detect(void **state)
 
 /*
  * A Markdown body that begins with HTML (19,104 of xwlb's posts: a line of
- * <p>s, then "[查看原文](https://...)") is Markdown after its HTML blocks:
+ * <p>s, then a Markdown link to the source) is Markdown after its HTML blocks:
  * emphasis and headings are markup, a link is its text, never its URL.
  */
 static void test_md_after_leading_html(void **state)
@@ -153,10 +153,11 @@ static void test_md_after_leading_html(void **state)
 	/* the same body in a .html post is HTML throughout: unchanged */
 	check("<div class=\"lead\">导语 &amp; 摘要</div>\n\n**加粗** 和 [链接文字](https://example.com/u)",
 	      SOU_BODY_HTML, "导语 & 摘要\n**加粗** 和 [链接文字](https://example.com/u)");
-	/* xwlb's shape: one line of <p>s, a blank line, the source link */
-	check("<p><strong>央视网消息</strong>（新闻联播）：</p><p>第一段。</p><p>第二段。</p>\n\n"
-	      "[查看原文](https://tv.cctv.com/2025/07/10/VIDE.shtml)\n",
-	      SOU_BODY_MARKDOWN, "央视网消息（新闻联播）：\n第一段。\n第二段。\n查看原文");
+	/* the news-site shape: one line of <p>s, a blank line, the source link
+	 * (text of our own; t0120 checks the real posts in ../shared) */
+	check("<p><strong>本站讯</strong>（晚间要闻）：</p><p>第一段。</p><p>第二段。</p>\n\n"
+	      "[阅读全文](https://news.example/2025/07/10/a.html)\n",
+	      SOU_BODY_MARKDOWN, "本站讯（晚间要闻）：\n第一段。\n第二段。\n阅读全文");
 	/* inside an HTML block Markdown is not parsed (CommonMark): as written */
 	check("<div>\n**still html**\n</div>\n\n**md**", SOU_BODY_MARKDOWN, "**still html**\nmd");
 	/* a link's URL and title are never text, nor a reference definition's */
@@ -174,7 +175,8 @@ static void test_md_after_leading_html(void **state)
 static void test_md_inline_html(void **state)
 {
 	(void)state;
-	/* xwlb: a paragraph line " &nbsp; <br></p><p>下一段" after a blank line */
+	/* a paragraph line " &nbsp; <br></p><p>下一段" after a blank line, as
+	 * many news posts have */
 	check("&nbsp; 上一段<br></p><p>下一段</P><DIV>三</div>", SOU_BODY_MARKDOWN,
 	      "上一段\n下一段\n三");
 	check("甲<span class=\"x\">乙</span>丙", SOU_BODY_MARKDOWN, "甲乙丙");
