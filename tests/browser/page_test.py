@@ -444,8 +444,11 @@ try:
             js("return document.querySelector('#box .sou-status').textContent") or ''))
         check('retrying: nothing shown yet', js("return document.querySelectorAll('#box .sou-hit').length") == 0)
         until('it recovers by itself', lambda: js("return document.querySelectorAll('#box .sou-hit').length") == 1)
-    fsrv.shutdown()
-    psrv.shutdown()
+    # closed, not only stopped: the OS may hand their ports out again,
+    # HOSTPORT (step 13) included
+    for srv_ in (fsrv, psrv):
+        srv_.shutdown()
+        srv_.server_close()
 
     # 13. /sou.js as a drop-in on another site (an origin --cors allows)
     allowed = blog(int(HOSTPORT))
