@@ -37,6 +37,7 @@
 
 #include "buf.h"
 #include "error.h"
+#include "pinyin.h"
 #include "segment.h"
 #include "xwrap.h"
 
@@ -76,5 +77,15 @@ void sou_entities_destroy(sou_entities *e);
 sou_status sou_entity_resolve(sou_xdb *db, const sou_entities *user, const char *w,
 			      size_t len, sou_strlist *codes, sou_strlist *names,
 			      sou_error *err);
+
+/*
+ * The codes of the user file's companies (user may be NULL) whose name
+ * reads as the Latin word w[0..len) (folded: lower-case letters), its
+ * toneless pinyin joined (guizhoumaotai) or its initials (gzmt), read
+ * with py (borrowed), appended to codes (each once, at most 16): every
+ * one, since initials are often shared (zgyh: 中国银行, 中国银河).
+ */
+void sou_entity_resolve_reading(const sou_entities *user, sou_pinyin *py, const char *w,
+				size_t len, sou_strlist *codes);
 
 #endif

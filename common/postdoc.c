@@ -186,6 +186,7 @@ static sou_status build(sou_postdoc *pd, sou_termgen *tg, const char *key, sou_x
 			sou_error *err)
 {
 	const sou_post *p = pd->post;
+	sou_strlist names = {NULL, 0};
 	sou_status st;
 	size_t i;
 
@@ -222,15 +223,19 @@ static sou_status build(sou_postdoc *pd, sou_termgen *tg, const char *key, sou_x
 			&pd->entities);
 	sou_entity_index(doc, &pd->entities, &pd->facet);
 	/* the companies' names by their sound too (gzmt), like titles */
-	for (i = 0; i < pd->entities.n; i++) {
+	for (i = 0; !st && i < pd->entities.n; i++) {
 		const char *name = strchr(pd->entities.v[i], SOU_ENTITY_SEP);
-		if (name && name[1] &&
-		    (st = sou_termgen_index_pinyin(tg, name + 1, strlen(name + 1), err)))
-			return st;
+		if (name && name[1]) {
+			st = sou_termgen_index_pinyin(tg, name + 1, strlen(name + 1), err);
+			sou_strlist_push(&names, name + 1, strlen(name + 1));
+		}
 	}
 	/* completion keys (suggest.h); SOU_TUNE suggest=0 leaves them out */
-	if (sou_tune("suggest", 1) &&
-	    (st = sou_suggest_index(sou_termgen_segmenter(tg), doc, p->title, &p->tags, err)))
+	if (!st && sou_tune("suggest", 1))
+		st = sou_suggest_index(sou_termgen_segmenter(tg), sou_termgen_pinyin(tg), doc,
+				       p->title, &p->tags, &names, err);
+	sou_strlist_free(&names);
+	if (st)
 		return st;
 	set_facet(pd, doc, SOU_SLOT_TAGS, &p->tags);
 	set_facet(pd, doc, SOU_SLOT_CATEGORIES, &p->categories);

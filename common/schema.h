@@ -74,7 +74,7 @@
  * data a post produces change: an index written with another version is
  * rebuilt by the next sou-index run.
  */
-#define SOU_SCHEMA_FORMAT "sou-index-format 8"
+#define SOU_SCHEMA_FORMAT "sou-index-format 9"
 /* Format 4 (sou before issue 9): positional bigrams, no unit streams.
  * Queries still answer it exactly, by phrases, until it is rebuilt. */
 #define SOU_SCHEMA_FORMAT_POSITIONAL "sou-index-format 4"

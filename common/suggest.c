@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "schema.h"
+#include "tune.h"
 
 /* The current chain: its units (folded), whether each is Chinese, and
  * the words the segmenter chose as unit spans [start, end). */
@@ -34,7 +35,10 @@ typedef struct collect {
 	sou_strlist *pieces;   /* sou_suggest_pieces: pieces go here, not keys */
 	sou_buf *kinds;
 	size_t pend_start, pend_bytes, pend_read;
-	sou_buf key, a, b;
+	sou_pinyin *py;        /* reading keys; NULL: none */
+	int readings;          /* 1: of single pieces, 2: of pairs too */
+	int initials;          /* initials keys: 1 of single pieces, 2 of pairs too */
+	sou_buf key, a, b, rd, rk;
 } collect;
 
 static size_t cps(const char *s, size_t n)
@@ -44,6 +48,43 @@ static size_t cps(const char *s, size_t n)
 	for (i = 0; i < n; i++)
 		k += ((unsigned char)s[i] & 0xC0) != 0x80;
 	return k;
+}
+
+/* Reading keys longer than this (bytes) are left out (Xapian's
+ * term limit is 245). */
+#define READING_KEY_MAX 200
+
+/* XJ + s joined (spaces left out) + SEP + shown, as a boolean term. */
+static void add_shown(collect *c, const char *s, size_t n, const char *shown, size_t shown_len)
+{
+	size_t i;
+
+	sou_buf_reset(&c->rk);
+	sou_buf_adds(&c->rk, SOU_PREFIX_SUGGEST);
+	for (i = 0; i < n; i++)
+		if (s[i] != ' ')
+			sou_buf_addc(&c->rk, s[i]);
+	sou_buf_addc(&c->rk, SOU_SUGGEST_SEP);
+	sou_buf_add(&c->rk, shown, shown_len);
+	if (c->rk.len <= READING_KEY_MAX)
+		sou_xdoc_add_boolean(c->doc, c->rk.data, c->rk.len);
+}
+
+/* The reading keys of the key text k[0..n): only a text of characters
+ * that all have a reading (no Latin, no digits) has them. */
+static void add_reading_keys(collect *c, const char *k, size_t n, int initials)
+{
+	if (!sou_pinyin_reading(c->py, k, n, SOU_PINYIN_DEFAULT, &c->rd, NULL))
+		return;
+	add_shown(c, c->rd.data, c->rd.len, k, n);
+	if (!initials)
+		return;
+	sou_buf_reset(&c->rk);
+	sou_pinyin_initials(c->rd.data, c->rd.len, &c->rk);
+	/* rk is reused by add_shown: keep the initials in rd */
+	sou_buf_reset(&c->rd);
+	sou_buf_add(&c->rd, c->rk.data, c->rk.len);
+	add_shown(c, c->rd.data, c->rd.len, k, n);
 }
 
 static void add_key(collect *c, const sou_buf *a, const sou_buf *b, int space)
@@ -60,6 +101,10 @@ static void add_key(collect *c, const sou_buf *a, const sou_buf *b, int space)
 	if (b)
 		sou_buf_add(&c->key, b->data, b->len);
 	sou_xdoc_add_boolean(c->doc, c->key.data, c->key.len);
+	if (c->py && (b ? c->readings >= 2 : c->readings >= 1))
+		add_reading_keys(c, c->key.data + strlen(SOU_PREFIX_SUGGEST),
+				 c->key.len - strlen(SOU_PREFIX_SUGGEST),
+				 b ? c->initials >= 2 : c->initials >= 1);
 }
 
 /* Characters that stand alone between words (particles, prepositions,
@@ -199,10 +244,13 @@ static void collect_free(collect *c)
 	sou_buf_free(&c->key);
 	sou_buf_free(&c->a);
 	sou_buf_free(&c->b);
+	sou_buf_free(&c->rd);
+	sou_buf_free(&c->rk);
 }
 
-sou_status sou_suggest_index(sou_segmenter *seg, sou_xdoc *doc, const char *title,
-			     const sou_strlist *tags, sou_error *err)
+sou_status sou_suggest_index(sou_segmenter *seg, sou_pinyin *py, sou_xdoc *doc,
+			     const char *title, const sou_strlist *tags,
+			     const sou_strlist *names, sou_error *err)
 {
 	collect c;
 	sou_status st = SOU_OK;
@@ -210,6 +258,9 @@ sou_status sou_suggest_index(sou_segmenter *seg, sou_xdoc *doc, const char *titl
 
 	memset(&c, 0, sizeof(c));
 	c.doc = doc;
+	c.py = py;
+	c.readings = (int)sou_tune("suggest_readings", 2);
+	c.initials = (int)sou_tune("suggest_initials", 1);
 	if (title && *title) {
 		st = sou_segmenter_run(seg, title, strlen(title), SOU_SEG_QUERY, title_token, &c,
 				       NULL, err);
@@ -218,6 +269,10 @@ sou_status sou_suggest_index(sou_segmenter *seg, sou_xdoc *doc, const char *titl
 	}
 	for (i = 0; !st && tags && i < tags->n; i++)
 		if (!(st = sou_segmenter_fold(seg, tags->v[i], strlen(tags->v[i]), &c.a, err)) &&
+		    c.a.len)
+			add_key(&c, &c.a, NULL, 0);
+	for (i = 0; !st && names && i < names->n; i++)
+		if (!(st = sou_segmenter_fold(seg, names->v[i], strlen(names->v[i]), &c.a, err)) &&
 		    c.a.len)
 			add_key(&c, &c.a, NULL, 0);
 	collect_free(&c);
@@ -255,6 +310,8 @@ void sou_completions_clear(sou_completions *c)
 typedef struct gather {
 	size_t skip;          /* the prefix's bytes before a key */
 	size_t max;
+	const char *must;     /* shown texts start with this (NULL: any) */
+	size_t must_len;
 	sou_completions *out;
 } gather;
 
@@ -285,7 +342,8 @@ static void gather_term(void *ctx, const char *term, size_t len, unsigned long t
 		sou_buf_add(&shown, sep + 1, klen - (size_t)(sep + 1 - key));
 	else
 		sou_buf_add(&shown, key, klen);
-	if (!shown.len) {
+	if (!shown.len || (g->must && (shown.len < g->must_len ||
+					memcmp(shown.data, g->must, g->must_len)))) {
 		sou_buf_free(&shown);
 		return;
 	}
@@ -323,11 +381,38 @@ resort:
 	}
 }
 
-sou_status sou_suggest(sou_xdb *db, sou_segmenter *seg, const char *prefix, size_t len,
-		       size_t max, sou_completions *out, sou_error *err)
+/* Length of the run of ASCII letters and spaces that ends s[0..n). */
+static size_t latin_tail(const char *s, size_t n)
 {
-	sou_buf f = SOU_BUF_INIT, p = SOU_BUF_INIT;
+	size_t k = n;
+
+	while (k > 0 && ((s[k - 1] >= 'a' && s[k - 1] <= 'z') || s[k - 1] == ' '))
+		k--;
+	return n - k;
+}
+
+/* One scan: the keys that start with SOU_PREFIX_SUGGEST + key[0..n). */
+static sou_status scan(sou_xdb *db, gather *g, const char *key, size_t n, sou_error *err)
+{
+	sou_buf p = SOU_BUF_INIT;
 	sou_status st;
+	int more = 0;
+
+	sou_buf_adds(&p, SOU_PREFIX_SUGGEST);
+	sou_buf_add(&p, key, n);
+	st = sou_xdb_each_term_tf(db, p.data, p.len, SOU_SUGGEST_SCAN, gather_term, g, &more,
+				  err);
+	g->out->more |= more;
+	sou_buf_free(&p);
+	return st;
+}
+
+sou_status sou_suggest(sou_xdb *db, sou_segmenter *seg, sou_pinyin *py, const char *prefix,
+		       size_t len, size_t max, sou_completions *out, sou_error *err)
+{
+	sou_buf f = SOU_BUF_INIT, r = SOU_BUF_INIT;
+	sou_status st;
+	size_t tail, i;
 	gather g;
 
 	sou_completions_clear(out);
@@ -339,16 +424,38 @@ sou_status sou_suggest(sou_xdb *db, sou_segmenter *seg, const char *prefix, size
 		sou_buf_free(&f);
 		return SOU_OK;
 	}
-	sou_buf_adds(&p, SOU_PREFIX_SUGGEST);
-	sou_buf_add(&p, f.data, f.len);
 	out->v = sou_xcalloc(max, sizeof(*out->v));
+	memset(&g, 0, sizeof(g));
 	g.skip = strlen(SOU_PREFIX_SUGGEST);
 	g.max = max;
 	g.out = out;
-	st = sou_xdb_each_term_tf(db, p.data, p.len, SOU_SUGGEST_SCAN, gather_term, &g,
-				  &out->more, err);
+	st = scan(db, &g, f.data, f.len, err);
+	tail = latin_tail(f.data, f.len);
+	if (!st && tail == f.len && memchr(f.data, ' ', f.len)) {
+		/* gui zhou: the letters joined, as reading keys hold them */
+		for (i = 0; i < f.len; i++)
+			if (f.data[i] != ' ')
+				sou_buf_addc(&r, f.data[i]);
+		if (r.len)
+			st = scan(db, &g, r.data, r.len, err);
+	} else if (!st && py && tail && tail < f.len &&
+		   sou_pinyin_reading(py, f.data, f.len - tail, SOU_PINYIN_DEFAULT, &r, NULL)) {
+		/* 贵州m: the characters' reading then the letters, and only
+		 * keys shown with those characters */
+		sou_buf k = SOU_BUF_INIT;
+		for (i = 0; i < r.len; i++)
+			if (r.data[i] != ' ')
+				sou_buf_addc(&k, r.data[i]);
+		for (i = f.len - tail; i < f.len; i++)
+			if (f.data[i] != ' ')
+				sou_buf_addc(&k, f.data[i]);
+		g.must = f.data;
+		g.must_len = f.len - tail;
+		st = scan(db, &g, k.data, k.len, err);
+		sou_buf_free(&k);
+	}
 	sou_buf_free(&f);
-	sou_buf_free(&p);
+	sou_buf_free(&r);
 	if (st)
 		sou_completions_clear(out);
 	return st;

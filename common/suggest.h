@@ -12,9 +12,14 @@
  * on every Xapian backend, remote shards included, and costs no
  * statistics of its own: a key's term frequency is its count.
  *
- * A key may carry a display form after SOU_SUGGEST_SEP (a reading that
- * completes to the characters, when readings are indexed): then the
- * completion shown is the display form.
+ * A key may carry a display form after SOU_SUGGEST_SEP: then the
+ * completion shown is the display form.  Reading keys are such keys:
+ * for every key of Chinese characters, its toneless pinyin joined and
+ * its initials, each followed by the characters (XJguizhoumaotai␟贵州茅台,
+ * XJgzmt␟贵州茅台), so that `guiz` and `gz` complete to 贵州茅台 (left
+ * out by sou-index --no-pinyin).  A prefix of characters then letters
+ * (贵州m) is read the same way and completes only to keys that start
+ * with its characters.
  */
 #ifndef SOU_SUGGEST_H
 #define SOU_SUGGEST_H
@@ -23,6 +28,7 @@
 
 #include "buf.h"
 #include "error.h"
+#include "pinyin.h"
 #include "segment.h"
 #include "xwrap.h"
 
@@ -34,11 +40,14 @@
 #define SOU_SUGGEST_SEP '\x1f'
 
 /*
- * Adds the completion keys of a post with title (may be NULL) and tags
- * to doc (borrowed); seg segments and folds them.
+ * Adds the completion keys of a post with title (may be NULL), tags and
+ * names (the companies it names, entity.h; may be NULL; tags and names
+ * are keys whole) to doc (borrowed); seg segments and folds them; py
+ * (borrowed; NULL: none) reads the reading keys.
  */
-sou_status sou_suggest_index(sou_segmenter *seg, sou_xdoc *doc, const char *title,
-			     const sou_strlist *tags, sou_error *err);
+sou_status sou_suggest_index(sou_segmenter *seg, sou_pinyin *py, sou_xdoc *doc,
+			     const char *title, const sou_strlist *tags,
+			     const sou_strlist *names, sou_error *err);
 
 /*
  * The pieces text[0..len) is cut into, as keys are made of them (folded),
@@ -64,10 +73,12 @@ typedef struct sou_completions {
 /*
  * The at most max completions of prefix[0..len) (folded with seg like
  * the keys) in db, into *out (replacing it; sou_completions_clear frees
- * it).  A prefix that folds to nothing has none.
+ * it).  A prefix that folds to nothing has none.  py (borrowed; NULL:
+ * none) reads a prefix of characters then letters; letters typed with
+ * spaces (gui zhou) are also looked up joined.  At most two scans.
  */
-sou_status sou_suggest(sou_xdb *db, sou_segmenter *seg, const char *prefix, size_t len,
-		       size_t max, sou_completions *out, sou_error *err);
+sou_status sou_suggest(sou_xdb *db, sou_segmenter *seg, sou_pinyin *py, const char *prefix,
+		       size_t len, size_t max, sou_completions *out, sou_error *err);
 void sou_completions_clear(sou_completions *c);
 
 #endif

@@ -582,6 +582,11 @@ void sou_termgen_set_pinyin(sou_termgen *tg, int on)
 	tg->pinyin_off = !on;
 }
 
+sou_pinyin *sou_termgen_pinyin(sou_termgen *tg)
+{
+	return tg->pinyin_off ? NULL : tg->py;
+}
+
 /* The pinyin and initials terms of a reading (syllables separated by
  * spaces) of two or more syllables. */
 static void pinyin_terms(sou_termgen *tg, const char *r, size_t len)

@@ -17,6 +17,7 @@
 #include "cancel.h"
 #include "qcheck.h"
 #include "error.h"
+#include "pinyin.h"
 #include "schema.h"
 #include "segment.h"
 #include "xwrap.h"
@@ -147,6 +148,9 @@ void sou_termgen_query_positional(sou_termgen *tg, int on);
  * nothing after sou_termgen_set_pinyin(tg, 0) (sou-index --no-pinyin).
  */
 void sou_termgen_set_pinyin(sou_termgen *tg, int on);
+/* tg's pinyin reader (borrowed, tg keeps it), or NULL after
+ * sou_termgen_set_pinyin(tg, 0): for suggest.h's reading keys. */
+sou_pinyin *sou_termgen_pinyin(sou_termgen *tg);
 sou_status sou_termgen_index_pinyin(sou_termgen *tg, const char *text, size_t len,
 				    sou_error *err);
 /* Words per run: 2 finds 贵州|茅台 as gzmt; 3 cost 18% of the xwlb

@@ -8,15 +8,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pinyin.h"
 #include "schema.h"
 #include "text.h"
 
 sou_status sou_complete(sou_searcher *s, const char *prefix, size_t len, size_t max,
 			sou_completions *out, sou_error *err)
 {
+	sou_termgen *tg = sou_searcher_termgen(s);
+
 	if (max > SOU_COMPLETE_MAX)
 		max = SOU_COMPLETE_MAX;
-	return sou_suggest(sou_searcher_xdb(s), sou_termgen_segmenter(sou_searcher_termgen(s)),
+	return sou_suggest(sou_searcher_xdb(s), sou_termgen_segmenter(tg), sou_termgen_pinyin(tg),
 			   prefix, len, max, out, err);
 }
 
@@ -69,6 +72,60 @@ void sou_complete_text(const sou_completions *c, sou_buf *out)
 	}
 }
 
+/* Names looked at for a word typed by its sound, at most. */
+#define READING_NAMES 32
+
+typedef struct by_reading {
+	sou_strlist shown;
+} by_reading;
+
+static void reading_key(void *ctx, const char *term, size_t len, unsigned long tf)
+{
+	by_reading *b = ctx;
+	const char *sep = memchr(term, SOU_SUGGEST_SEP, len);
+
+	(void)tf;
+	if (sep && sep + 1 < term + len && b->shown.n < READING_NAMES)
+		sou_strlist_push_unique(&b->shown, sep + 1, (size_t)(term + len - sep - 1));
+}
+
+/*
+ * The codes of the companies whose name reads as the Latin word w (gzmt,
+ * guizhoumaotai): the completion keys that read exactly so (suggest.h's
+ * reading keys: titles', tags' and companies' words), each looked up as
+ * a company's name, and the user file's names read so
+ * (sou_entity_resolve_reading).  Every one is listed (zgyh may be
+ * several).
+ */
+static sou_status resolve_reading(sou_searcher *s, const char *w, size_t len,
+				  sou_strlist *codes, sou_error *err)
+{
+	by_reading b = { { NULL, 0 } };
+	sou_buf k = SOU_BUF_INIT;
+	sou_status st;
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (!(w[i] >= 'a' && w[i] <= 'z'))
+			return SOU_OK;
+	if (len < SOU_PINYIN_INITIALS_MIN || len > SOU_MAX_PINYIN_LETTERS)
+		return SOU_OK;
+	sou_buf_adds(&k, SOU_PREFIX_SUGGEST);
+	sou_buf_add(&k, w, len);
+	sou_buf_addc(&k, SOU_SUGGEST_SEP);
+	st = sou_xdb_each_term_tf(sou_searcher_xdb(s), k.data, k.len, READING_NAMES, reading_key,
+				  &b, NULL, err);
+	for (i = 0; !st && i < b.shown.n; i++)
+		st = sou_entity_resolve(sou_searcher_xdb(s), sou_searcher_entities(s), b.shown.v[i],
+					strlen(b.shown.v[i]), codes, NULL, err);
+	if (!st)
+		sou_entity_resolve_reading(sou_searcher_entities(s),
+					   sou_termgen_pinyin(sou_searcher_termgen(s)), w, len, codes);
+	sou_strlist_free(&b.shown);
+	sou_buf_free(&k);
+	return st;
+}
+
 sou_status sou_complete_entity(sou_searcher *s, const char *word, int json, sou_buf *out,
 			       size_t *n, sou_error *err)
 {
@@ -85,6 +142,8 @@ sou_status sou_complete_entity(sou_searcher *s, const char *word, int json, sou_
 	if (!st)
 		st = sou_entity_resolve(sou_searcher_xdb(s), sou_searcher_entities(s),
 					f.data ? f.data : "", f.len, &codes, NULL, err);
+	if (!st && !codes.n && f.len)
+		st = resolve_reading(s, f.data, f.len, &codes, err);
 	for (i = 0; !st && i < codes.n; i++) {
 		sou_strlist names = { NULL, 0 }, dummy = { NULL, 0 };
 		unsigned long posts = 0;

@@ -11,7 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pinyin.h"
 #include "schema.h"
+#include "suggest.h"
+#include "termgen.h"
 #include "xwrap.h"
 
 void sou_loosened_clear(sou_loosened *l)
@@ -152,6 +155,168 @@ static void keep(sou_loosened *best, sou_loosen_kind k, const char *q, unsigned 
 	best->exact = exact;
 }
 
+/*
+ * Same-reading words for a run of Chinese no post holds (美连储, 茅苔:
+ * typed by pinyin, the wrong character picked), at most SAME_MAX of them:
+ * first the index's own, the completion keys whose reading is the run's
+ * (suggest.h: XJ + reading joined + SEP + the characters, so titles,
+ * tags and company names), then the pinyin table's words (pinyin.h).
+ */
+#define SAME_MAX 6
+
+/* Words looked at per run, at most (the first character's words). */
+#define SAME_SCAN 5000
+
+typedef struct same {
+	const char *run;
+	sou_strlist *out;
+	/* same_word: the run's reading and length in bytes */
+	const sou_buf *r;
+	size_t chars, len, skip;  /* skip: the scanned prefix's bytes */
+	sou_termgen *tg;
+	sou_buf rd;
+} same;
+
+static void add_same(sou_strlist *out, const char *w, size_t n, const char *run)
+{
+	size_t i;
+
+	if (out->n >= SAME_MAX || (strlen(run) == n && !memcmp(run, w, n)))
+		return;
+	for (i = 0; i < out->n; i++)
+		if (strlen(out->v[i]) == n && !memcmp(out->v[i], w, n))
+			return;
+	sou_strlist_push(out, w, n);
+}
+
+static void same_key(void *ctx, const char *term, size_t len, unsigned long tf)
+{
+	same *sm = ctx;
+	const char *sep = memchr(term, SOU_SUGGEST_SEP, len);
+
+	(void)tf;
+	if (sep && sep + 1 < term + len)
+		add_same(sm->out, sep + 1, (size_t)(term + len - sep - 1), sm->run);
+}
+
+static void same_word(void *ctx, const char *term, size_t len, unsigned long tf)
+{
+	same *sm = ctx;
+	size_t i;
+
+	(void)tf;
+	term += sm->skip;
+	len -= sm->skip;
+	if (len != sm->len)
+		return;
+	for (i = 0; i < len; i++)
+		if (!((unsigned char)term[i] & 0x80))
+			return;
+	if (sou_termgen_pinyin_reading(sm->tg, term, len, &sm->rd) &&
+	    !strcmp(sm->rd.data, sm->r->data))
+		add_same(sm->out, term, len, sm->run);
+}
+
+static sou_status same_reading(sou_searcher *s, const char *run, sou_strlist *out,
+			       sou_error *err)
+{
+	sou_termgen *tg = sou_searcher_termgen(s);
+	sou_buf f = SOU_BUF_INIT, r = SOU_BUF_INIT, k = SOU_BUF_INIT;
+	sou_status st;
+	size_t i;
+	same sm;
+
+	memset(&sm, 0, sizeof(sm));
+	if ((st = sou_segmenter_fold(sou_termgen_segmenter(tg), run, strlen(run), &f, err)) ||
+	    !f.len || !sou_termgen_pinyin_reading(tg, f.data, f.len, &r))
+		goto done;
+	sm.run = f.data;
+	sm.out = out;
+	sou_buf_adds(&k, SOU_PREFIX_SUGGEST);
+	for (i = 0; i < r.len; i++)
+		if (r.data[i] != ' ')
+			sou_buf_addc(&k, r.data[i]);
+	sou_buf_addc(&k, SOU_SUGGEST_SEP);
+	if ((st = sou_xdb_each_term_tf(sou_searcher_xdb(s), k.data, k.len, 64, same_key, &sm,
+				       NULL, err)))
+		goto done;
+	/* the index's words of as many characters that start with the same
+	 * character (茅苔 -> 茅台: a slip after the first character); words
+	 * of two characters are bigram terms (schema.h), longer ones words */
+	if (out->n < SAME_MAX) {
+		sm.r = &r;
+		sm.chars = f.len / 3;
+		sm.tg = tg;
+		sm.len = f.len;
+		sou_buf_reset(&k);
+		if (sm.chars == 2)
+			sou_buf_adds(&k, SOU_PREFIX_BIGRAM);
+		sm.skip = k.len;
+		sou_buf_add(&k, f.data, 3);
+		if (f.len % 3 == 0 &&
+		    (st = sou_xdb_each_term_tf(sou_searcher_xdb(s), k.data, k.len, SAME_SCAN,
+					       same_word, &sm, NULL, err)))
+			goto done;
+	}
+	/* the table: words read exactly so (a word's one reading) */
+	for (i = 0; out->n < SAME_MAX && i < sou_pinyin_table_size(); i++) {
+		const char *key, *rd;
+		sou_pinyin_table_entry(i, &key, &rd);
+		if (!strcmp(rd, r.data))
+			add_same(out, key, strlen(key), f.data);
+	}
+done:
+	sou_buf_free(&sm.rd);
+	sou_buf_free(&f);
+	sou_buf_free(&r);
+	sou_buf_free(&k);
+	return st;
+}
+
+/*
+ * Piece i of v (a run of chars Chinese characters) with one part of it
+ * respelled by sound (美连储 in 美连储加息): parts of up to four
+ * characters, longest first, the first length that finds posts wins.
+ * Only characters of three bytes are cut here (is_han_run's runs are).
+ */
+static sou_status respell_parts(sou_searcher *s, trial *t, const sou_strlist *v, size_t i,
+				size_t chars, sou_loosened *out, sou_error *err)
+{
+	sou_strlist cands = { NULL, 0 };
+	sou_buf w = SOU_BUF_INIT, part = SOU_BUF_INIT, q = SOU_BUF_INIT;
+	const char *run = v->v[i];
+	sou_status st = SOU_OK;
+	size_t len, k, j;
+	unsigned long n;
+	int ex = 0;
+
+	if (strlen(run) != 3 * chars)
+		return SOU_OK;
+	for (len = chars - 1 < 4 ? chars - 1 : 4; !st && !out->kind && len >= 2; len--) {
+		for (k = 0; !st && k + len <= chars; k++) {
+			sou_buf_reset(&part);
+			sou_buf_add(&part, run + 3 * k, 3 * len);
+			sou_strlist_free(&cands);
+			if ((st = same_reading(s, part.data, &cands, err)))
+				break;
+			for (j = 0; !st && j < cands.n; j++) {
+				sou_buf_reset(&w);
+				sou_buf_add(&w, run, 3 * k);
+				sou_buf_adds(&w, cands.v[j]);
+				sou_buf_adds(&w, run + 3 * (k + len));
+				join(v, i, w.data, &q);
+				if (!(st = count(t, q.data, &n, &ex, err)))
+					keep(out, SOU_LOOSEN_SPELLING, q.data, n, ex);
+			}
+		}
+	}
+	sou_strlist_free(&cands);
+	sou_buf_free(&w);
+	sou_buf_free(&part);
+	sou_buf_free(&q);
+	return st;
+}
+
 /* Edit distance of a and b, counting a swap of two neighbours as one
  * edit (optimal string alignment: "chian" is one from "china"), or
  * max + 1 once it exceeds max. */
@@ -283,6 +448,23 @@ sou_status sou_loosen(sou_searcher *s, const char *query, const sou_search_opts 
 		join(&v, i, w.data, &q);
 		if (!(st = count(&t, q.data, &n, &ex, err)))
 			keep(out, SOU_LOOSEN_SPELLING, q.data, n, ex);
+	}
+	/* 1b. a run of Chinese respelled by its sound: the candidate that
+	 * finds the most posts */
+	for (i = 0; !st && !out->kind && i < v.n; i++) {
+		sou_strlist cands = { NULL, 0 };
+		size_t chars, j;
+		if (!is_han_run(v.v[i], &chars) && !(chars == 2 && strlen(v.v[i]) == 6))
+			continue; /* two characters of three bytes, nothing else */
+		st = same_reading(s, v.v[i], &cands, err);
+		for (j = 0; !st && j < cands.n; j++) {
+			join(&v, i, cands.v[j], &q);
+			if (!(st = count(&t, q.data, &n, &ex, err)))
+				keep(out, SOU_LOOSEN_SPELLING, q.data, n, ex);
+		}
+		sou_strlist_free(&cands);
+		if (!st && !out->kind && chars >= 3)
+			st = respell_parts(s, &t, &v, i, chars, out, err);
 	}
 	/* 2. a filter dropped */
 	for (i = 0; !st && !out->kind && i < v.n; i++) {

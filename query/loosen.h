@@ -9,7 +9,12 @@
  *   1. "did you mean": a Latin word no post holds respelled as the
  *      index's most frequent word within a small edit distance (one edit
  *      for words of up to four letters, two beyond), read from the
- *      index's own vocabulary;
+ *      index's own vocabulary; a run of Chinese no post holds respelled
+ *      by its sound (美连储 -> 美联储, 茅苔 -> 茅台: typed by pinyin, the
+ *      wrong character picked), whole or a part of up to four characters,
+ *      from the words of the same toneless reading among the index's
+ *      completion keys (titles, tags, company names), its words that
+ *      start with the same character, and the pinyin table's words;
  *   2. a filter (tag:, category:, author:, date:) dropped;
  *   3. a run of Chinese cut down to its longest part that finds posts
  *      (茅台酒 -> 茅台);

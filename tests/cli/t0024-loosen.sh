@@ -2,7 +2,8 @@
 # t0024: no dead ends (issue 19): a query that finds nothing is offered a
 # nearby query that finds posts, in the text and the JSON (README "Query
 # syntax", "When nothing is found"): a misspelt Latin word respelled from
-# the index's own vocabulary, a filter dropped, a run of Chinese cut down
+# the index's own vocabulary, a run of Chinese respelled by its sound
+# (美连储 -> 美联储), a filter dropped, a run of Chinese cut down
 # to its longest part that finds posts; and whatever is offered finds
 # exactly what it says.  Still exit 1 (nothing found), and --batch output
 # stays as it was (no extra searches per line).
@@ -25,6 +26,11 @@ offer() {
 }
 
 offer inflaton spelling inflation
+# Chinese typed by pinyin with a wrong character picked: respelled by its
+# sound from the index's own words (a title's word, a bigram)
+offer 美连储 spelling 美联储
+offer 茅苔 spelling 茅台
+offer "茅苔 年报" spelling "茅台 年报"
 offer 茅台酒 run 茅台
 offer "降准 tag:没有这个标签" filter 降准
 contains "text: did you mean" "did you mean: inflation" <(q "$DB" inflaton)

@@ -4,7 +4,11 @@
 # with the prefix (folded: traditional, full-width and capitals complete
 # alike), most posts first; every completion's count is at most what a
 # search for it finds (the posts whose title or tag holds it), exit 1
-# when there is none, --json has prefix, suggestions and more.
+# when there is none, --json has prefix, suggestions and more.  Keys of
+# characters also complete by their pinyin, joined or spaced, and by
+# initials (yangh, yang hang, yh -> 央行), characters then letters only
+# to keys with those characters (央行s), companies named in a body by
+# their names (gzmt -> 贵州茅台); none of that after --no-pinyin.
 . "$(dirname "$0")/lib.sh"
 
 index_sample
@@ -40,5 +44,20 @@ eq "json: suggestions as text/posts" "$(sug 人民 | head -1 | cut -f1)" \
 	"$(jq -r '.suggestions[0].text' "$TMP/j")"
 eq "json: more" false "$(jq -r .more "$TMP/j")"
 eq "--limit caps the list" 1 "$(sug 人民 --limit 1 | wc -l)"
+# pinyin and initials: the same completions, the same counts
+line() { grep "^$2"$'\t' <(sug "$1" --limit 50) | head -1; }
+eq "yangh completes to 央行" "$(line 央行 央行)" "$(line yangh 央行)"
+eq "yangh completes to 央行升息半码" "$(line 央行 央行升息半码)" "$(line yangh 央行升息半码)"
+eq "yh completes to 央行" "$(line 央行 央行)" "$(line yh 央行)"
+eq "spaced pinyin as joined: yang hang" "$(sug yanghang)" "$(sug 'yang hang')"
+eq "capitals fold: YH as yh" "$(sug yh)" "$(sug YH)"
+sug 央行s >"$TMP/s"
+contains "characters then letters: 央行s" "央行升息半码" "$TMP/s"
+eq "央行s: only keys that start with 央行" "" "$(cut -f1 "$TMP/s" | grep -v '^央行')"
+contains "a company named in a body completes by initials: gzmt" "贵州茅台" <(sug gzmt)
+eq "by full pinyin too" "$(sug gzmt | grep '^贵州茅台')" "$(sug guizhoumao | grep '^贵州茅台')"
+"$SOU_INDEX" -q --no-pinyin --db "$TMP/np" "$SOU_SRC/corpus/posts" 2>/dev/null
+rc "--no-pinyin: yangh completes to nothing" 1 "$SOU_QUERY" --db "$TMP/np" --suggest yangh
+rc "--no-pinyin: 央行 still completes" 0 "$SOU_QUERY" --db "$TMP/np" --suggest 央行
 rc "--suggest with a query is a usage error" 2 "$SOU_QUERY" --db "$DB" --suggest 人民 银行
 finish

@@ -41,6 +41,17 @@ eq "an alias finds the company" "a.md b.md c.md" \
 	"$(paths "$DB" --entities "$TMP/ents.txt" maotai | sort | tr '\n' ' ' | sed 's/ $//')"
 "$SOU_QUERY" --db "$DB" --entities "$TMP/ents.txt" --entity 白酒 >"$TMP/e"
 eq "an ambiguous alias lists every company" "000858 600809" "$(cut -f1 "$TMP/e" | sort | tr '\n' ' ' | sed 's/ $//')"
+# a company by the sound of its name: mined (the reading keys of the
+# index, suggest.h) or in the user file; shared initials list every one
+eq "--entity gzmt: the mined 贵州茅台" 600519 "$("$SOU_QUERY" --db "$DB" --entity gzmt | cut -f1)"
+eq "--entity guizhoumaotai: the same" 600519 \
+	"$("$SOU_QUERY" --db "$DB" --entity guizhoumaotai | cut -f1)"
+printf '601988 中国银行\n601881 中国银河\n' >"$TMP/banks.txt"
+"$SOU_QUERY" --db "$DB" --entities "$TMP/banks.txt" --entity zgyh >"$TMP/e"
+eq "ambiguous initials list every company" "601881 601988" \
+	"$(cut -f1 "$TMP/e" | sort | tr '\n' ' ' | sed 's/ $//')"
+eq "full pinyin is not ambiguous" 601988 \
+	"$("$SOU_QUERY" --db "$DB" --entities "$TMP/banks.txt" --entity zhongguoyinhang | cut -f1)"
 printf '60051 坏\n' >"$TMP/bad.txt"
 rc "a bad user file: exit 2" 2 "$SOU_QUERY" --db "$DB" --entities "$TMP/bad.txt" 600519
 contains "names file and line" "bad.txt:1:" "$TMP/err"
