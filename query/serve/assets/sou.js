@@ -26,6 +26,11 @@
  *   data-sou-slash="off"    leave "/" to the host page (otherwise "/"
  *                           focuses the page's first box)
  *
+ * The box follows its container (sou.css: @container): in a narrow one
+ * (a sidebar, a phone) the facets and date fields fold away behind one
+ * 筛选 button.  Facets show 10 values, the rest behind a "more" button;
+ * counts the server only estimated read "≈N".
+ *
  * Completions are an ARIA combobox: the box owns a listbox of options,
  * moved through with the arrow keys (aria-activedescendant), taken with
  * Enter or a click, closed with Escape; never asked for during an input
