@@ -49,6 +49,7 @@ static const char usage[] =
 	"  --batch FILE        run many queries, printing each one's latency\n"
 	"  --facets LIST       counts over all matches: tag,category,month,company\n"
 	"  --facet-exact N     facets are exact up to N matches (default 10000), then estimated\n"
+	"  --facet-limit N     values listed per facet, most posts first (default 10)\n"
 	"  --exact-total       count every match exactly (slower for large result sets)\n"
 	"  --like PATH         posts related to the post PATH (QUERY, if any, filters them)\n"
 	"  --snippet COLUMNS   snippet width (default 150; 0: no snippets)\n"
@@ -85,6 +86,7 @@ static const struct option longopts[] = {
 	{ "dict", required_argument, NULL, 'D' },
 	{ "facets", required_argument, NULL, 'F' },
 	{ "facet-exact", required_argument, NULL, 'E' },
+	{ "facet-limit", required_argument, NULL, 'K' },
 	{ "exact-total", no_argument, NULL, 'X' },
 	{ "like", required_argument, NULL, 'L' },
 	{ "snippet", required_argument, NULL, 'W' },
@@ -330,6 +332,15 @@ static int parse_args(cli *c, int argc, char **argv, int in_batch)
 		case 'E':
 			if (!parse_uint("--facet-exact", optarg, 100000000, &c->o.facet_exact))
 				return SOU_EXIT_USAGE;
+			break;
+		case 'K':
+			if (!parse_uint("--facet-limit", optarg, SOU_FACET_LIMIT_MAX, &c->o.facet_top))
+				return SOU_EXIT_USAGE;
+			if (!c->o.facet_top) {
+				say("--facet-limit: expected a number from 1 to %d, got '%s'",
+				    SOU_FACET_LIMIT_MAX, optarg);
+				return SOU_EXIT_USAGE;
+			}
 			break;
 		case 'X':
 			c->o.exact_total = 1;

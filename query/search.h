@@ -19,6 +19,9 @@
 
 typedef struct sou_searcher sou_searcher;
 
+/* The most values a facet lists (sou-query --facet-limit, facet_limit=). */
+#define SOU_FACET_LIMIT_MAX 1000
+
 typedef struct sou_search_opts {
 	sou_sort sort;
 	unsigned offset;
@@ -32,7 +35,8 @@ typedef struct sou_search_opts {
 	 * match set; exact while it holds at most facet_exact posts */
 	const sou_strlist *facets;
 	unsigned facet_exact;    /* default 10000 */
-	unsigned facet_top;      /* values shown per facet (default 10) */
+	unsigned facet_top;      /* values shown per facet, most posts first
+				  * (default 10, at most SOU_FACET_LIMIT_MAX) */
 	/* related posts: when set, rank posts like this one (its path as
 	 * indexed); QUERY, if any, then only filters them */
 	const char *like;

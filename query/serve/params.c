@@ -39,6 +39,7 @@ void sou_serve_params_free(sou_serve_params *p)
 	free(p->limit);
 	free(p->offset);
 	free(p->facets);
+	free(p->facet_limit);
 	free(p->bad_param);
 	sou_strlist_free(&p->tags);
 	sou_strlist_free(&p->cats);
@@ -87,7 +88,8 @@ static char *dup_n(const char *s, size_t n)
 int sou_serve_params_add(sou_serve_params *p, const char *key, size_t key_size,
 			 const char *value, size_t value_size)
 {
-	static const char *const names[] = { "q", "date", "sort", "limit", "offset", "facets" };
+	static const char *const names[] = { "q", "date", "sort", "limit", "offset", "facets",
+					       "facet_limit" };
 	sou_buf tmp = SOU_BUF_INIT;
 	char **one = NULL;
 	size_t i;
@@ -126,9 +128,10 @@ int sou_serve_params_add(sou_serve_params *p, const char *key, size_t key_size,
 	case 3: one = &p->limit; break;
 	case 4: one = &p->offset; break;
 	case 5: one = &p->facets; break;
+	case 6: one = &p->facet_limit; break;
 	default:
 		return set_bad(p, key, "unknown parameter '%.40s' (known: q, tag, category, date, "
-			       "sort, limit, offset, facets)", key);
+			       "sort, limit, offset, facets, facet_limit)", key);
 	}
 	if (*one)
 		return set_bad(p, key, "%s given more than once", key);
@@ -196,7 +199,7 @@ int sou_serve_params_build_suggest(sou_serve_params *p)
 {
 	if (p->bad_seen)
 		return 0;
-	if (p->sort || p->offset || p->facets || p->date || p->tags.n || p->cats.n)
+	if (p->sort || p->offset || p->facets || p->facet_limit || p->date || p->tags.n || p->cats.n)
 		return set_bad(p, NULL, "/suggest takes only q and limit");
 	if (!p->q || !*p->q)
 		return set_bad(p, "q", "q: the prefix to complete is missing");
@@ -255,6 +258,13 @@ int sou_serve_params_build(sou_serve_params *p)
 		}
 		if (p->facet_names.n)
 			o->facets = &p->facet_names;
+	}
+	if (p->facet_limit) {
+		if (!param_uint(p, "facet_limit", p->facet_limit, SOU_FACET_LIMIT_MAX, &o->facet_top))
+			return 0;
+		if (!o->facet_top)
+			return set_bad(p, "facet_limit", "facet_limit: expected 1 to %d",
+				       SOU_FACET_LIMIT_MAX);
 	}
 	if (p->q && strspn(p->q, " \t") < strlen(p->q))
 		add_part(p, "q", p->q);

@@ -2,8 +2,8 @@
  * params.h - the parameters of GET /search, checked and turned into one
  * query text, and the JSON error bodies of sou-serve.
  *
- * /search?q=Q&tag=T&category=C&date=D&sort=&limit=&offset=&facets= is
- * the query text "Q tag:"T" category:"C" date:D" (filters quoted with the
+ * /search?q=Q&tag=T&category=C&date=D&sort=&limit=&offset=&facets=&facet_limit=
+ * is the query text "Q tag:"T" category:"C" date:D" (filters quoted with the
  * first of "…", “…”, 「…」 their value does not close) with sou-query's
  * options; README "sou-serve" documents each parameter.  Checking needs
  * no index, so it runs in the HTTP threads; parsing the text (which
@@ -33,7 +33,7 @@ typedef struct sou_serve_params {
 	const sou_serve_limits *lim;   /* borrowed */
 	unsigned n;                    /* parameters seen */
 	/* raw values (owned copies); q may hold no NUL, so qlen is strlen */
-	char *q, *date, *sort, *limit, *offset, *facets;
+	char *q, *date, *sort, *limit, *offset, *facets, *facet_limit;
 	sou_strlist tags, cats;
 	/* the first problem found: its message, and the parameter to blame
 	 * (a static name or one of the request's, copied; NULL: none in

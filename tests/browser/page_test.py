@@ -6,7 +6,9 @@ Run by tests/cli/t0302-serve-browser.sh against a server over the sample
 corpus started with --cors http://127.0.0.1:HOSTPORT:
     page_test.py URL CHROMIUM CHROMEDRIVER PROFILE_DIR SCREENSHOT HOSTPORT
 It serves a stand-in "blog" page on HOSTPORT (and another on a port not
-allowed by --cors) to try /sou.js as a drop-in.
+allowed by --cors) to try /sou.js as a drop-in, and on HOSTPORT/sidebar
+the box in a 320 px sidebar.  Screenshots at 1280 px, 390 px and in the
+sidebar go to $SOU_SHOTS (default: the directory of SCREENSHOT).
 
 Each step is a check printed as "ok - ..." or "FAIL: ...", then
 "N passed, N failed"; exit 0 only when all passed.  Highlights are
@@ -15,6 +17,7 @@ so the page's byte-to-character conversion is checked hit by hit.
 """
 import http.server
 import json
+import os
 import sys
 import threading
 import time
@@ -30,6 +33,12 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 URL, CHROMIUM, DRIVER, PROFILE, SHOT, HOSTPORT = sys.argv[1:7]
 URL = URL.rstrip('/') + '/'
+SHOTS = os.environ.get('SOU_SHOTS') or os.path.dirname(os.path.abspath(SHOT))
+FACET_LIMIT = 100  # the values per facet the page asks for (sou.js FACET_LIMIT)
+# a host theme's rules of element names alone (step 15): the box must not move
+HOSTILE = ('aside, nav, ul, ol, li, button, section, h2, p, form, label, select, input '
+           '{float: right; width: 50px; display: inline; margin: 40px; padding: 30px; '
+           'position: relative; left: 100px; font-size: 30px}')
 WAIT = 20  # seconds; generous for sanitized builds on a loaded machine
 passes = fails = 0
 
@@ -57,19 +66,28 @@ def cut(text, ranges):
 
 
 def blog(port):
-    """A stand-in for a site's own page embedding the drop-in; serves on port."""
+    """A stand-in for a site's own page embedding the drop-in; serves on
+    port, with /sidebar: the box in a 320 px wide sidebar of a wide page."""
     page = ('<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>博客</title>'
             '</head><body><h1>我的博客</h1><div id="box" data-sou data-sou-limit="5" '
             'data-sou-link="/{path}/"></div><script src="%ssou.js" defer></script></body></html>'
             % URL).encode('utf-8')
+    side = ('<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">'
+            '<meta name="viewport" content="width=device-width, initial-scale=1"><title>博客</title>'
+            '<style>body {margin: 0} .wrap {display: flex; gap: 24px}'
+            ' .content {flex: 1; padding: 0 16px} .sidebar {flex: none; width: 320px}</style>'
+            '</head><body><div class="wrap"><div class="content"><h1>我的博客</h1><p>正文。</p></div>'
+            '<div class="sidebar"><div id="box" data-sou data-sou-link="/{path}/"></div></div></div>'
+            '<script src="%ssou.js" defer></script></body></html>' % URL).encode('utf-8')
+    pages = {'/': page, '/sidebar': side}
 
     class H(http.server.BaseHTTPRequestHandler):
         def do_GET(self):
-            self.send_response(200 if self.path == '/' else 404)
+            self.send_response(200 if self.path in pages else 404)
             self.send_header('Content-Type', 'text/html; charset=utf-8')
             self.end_headers()
-            if self.path == '/':
-                self.wfile.write(page)
+            if self.path in pages:
+                self.wfile.write(pages[self.path])
 
         def log_message(self, *a):
             pass
@@ -106,6 +124,45 @@ def until(desc, fn):
     except TimeoutException:
         check(desc, False, '(timed out after %d s; address %s)' % (WAIT, driver.current_url))
         return False
+
+
+def shown(sel):
+    """Whether the element sel is rendered (has boxes)."""
+    return js("const e = document.querySelector(arguments[0]); return !!e && e.getClientRects().length > 0", sel)
+
+
+def folded(driver, root, desc):
+    """A narrow box: the first hit starts inside the window, and the facets
+    and date fields are behind the 筛选 button (collapsed)."""
+    r = js("""
+        const root = document.querySelector(arguments[0]);
+        const hit = root.querySelector('.sou-hit').getBoundingClientRect();
+        const t = root.querySelector('.sou-filter-toggle');
+        return {top: hit.top, bottom: hit.bottom, vh: window.innerHeight,
+                toggle: !!t && t.getClientRects().length > 0 && t.tagName,
+                expanded: t && t.getAttribute('aria-expanded'),
+                controls: t && t.getAttribute('aria-controls').split(' ')
+                              .map(i => !!document.getElementById(i))};
+    """, root)
+    check('%s: the first hit starts above the fold' % desc, 0 <= r['top'] < r['vh'], repr(r))
+    check('%s: one 筛选 button, collapsed' % desc, r['toggle'] == 'BUTTON' and r['expanded'] == 'false'
+          and r['controls'] == [True, True], repr(r))
+    check('%s: facets folded away' % desc, not shown(root + ' .sou-facets') and
+          not shown(root + ' .sou-facet-value'))
+    check('%s: date fields folded away' % desc, not shown(root + ' .sou-month'))
+    check('%s: sorting stays at hand' % desc, shown(root + ' .sou-sort'))
+
+
+def unfold(driver, root, desc):
+    """Clicking 筛选 shows the facets and the date fields."""
+    driver.find_element(By.CSS_SELECTOR, root + ' .sou-filter-toggle').click()
+    check('%s: 筛选 shows the facets and the date fields' % desc,
+          shown(root + ' .sou-facet-value') and shown(root + ' .sou-month'))
+    check('%s: 筛选 says it is expanded' % desc, js(
+        "return document.querySelector(arguments[0] + ' .sou-filter-toggle').getAttribute('aria-expanded')",
+        root) == 'true')
+    w = js("return [document.documentElement.scrollWidth, window.innerWidth]")
+    check('%s: still no horizontal scrolling' % desc, w[0] <= w[1], repr(w))
 
 
 def hits_state():
@@ -171,7 +228,7 @@ try:
                                                  inputType: 'insertCompositionText'}));
         i.dispatchEvent(new CompositionEvent('compositionend', {data: '市场'}));
     """)
-    p1 = api(q='市场', limit=10, offset=0, facets='tag,month')
+    p1 = api(q='市场', limit=10, offset=0, facets='tag,month', facet_limit=FACET_LIMIT)
     if until('compositionend searches', lambda: query_params().get('q') == ['市场'] and
              js("return document.querySelectorAll('.sou-hit').length") == 10):
         st = same_as_api('市场: hits and highlights as the API has them', p1)
@@ -183,7 +240,7 @@ try:
 
     # 4. paging
     driver.find_element(By.CSS_SELECTOR, '.sou-next').click()
-    p2 = api(q='市场', limit=10, offset=10, facets='tag,month')
+    p2 = api(q='市场', limit=10, offset=10, facets='tag,month', facet_limit=FACET_LIMIT)
     if until('next page', lambda: js("return document.querySelector('.sou-results').start") == 11):
         check('page 2 in the address', query_params().get('page') == ['2'], driver.current_url)
         same_as_api('page 2 is the API offset 10', p2)
@@ -231,12 +288,55 @@ try:
             "return [...document.querySelectorAll('.sou-month')].map(i => i.value).join(' ')")
               == month + ' ' + month)
 
-    # 8. the keyboard alone: "/" focuses the box, Enter searches
+    # 7b. a facet of more than 10 values (issue 21 item 6): the first 10,
+    # then a "more" button (a disclosure) that shows the rest, in order
     chips = driver.find_elements(By.CSS_SELECTOR, '.sou-chip')
-    check('one filter chip (the month)', len(chips) == 1)
     if chips:
         chips[0].click()
-        until('removing the chip drops the filter', lambda: 'date' not in query_params())
+        until('the month chip removed', lambda: 'date' not in query_params())
+    until('unfiltered results again', lambda: js("return document.querySelectorAll('.sou-hit').length") == 10)
+    for key, want in (('tag', [v['value'] for v in p1['facets']['tag']['values']]),
+                      ('month', sorted((v['value'] for v in p1['facets']['month']['values']), reverse=True))):
+        check('more: the %s facet has over 10 values in the test data (%d)' % (key, len(want)), len(want) > 10)
+        st = js("""
+            const sec = document.querySelector('.sou-facet-' + arguments[0]);
+            const vis = e => e.getClientRects().length > 0;
+            const names = [...sec.querySelectorAll('.sou-facet-value')];
+            const more = sec.querySelector('button.sou-more');
+            return {all: names.map(b => b.querySelector('.sou-facet-name').textContent),
+                    shown: names.filter(vis).map(b => b.querySelector('.sou-facet-name').textContent),
+                    more: more && vis(more), expanded: more && more.getAttribute('aria-expanded'),
+                    controls: more && !!document.getElementById(more.getAttribute('aria-controls')) &&
+                              document.getElementById(more.getAttribute('aria-controls')).closest('.sou-facet') === sec};
+        """, key)
+        check('more: every %s value the API lists is on the page, in order' % key, st['all'] == want,
+              repr((st['all'][:12], want[:12])))
+        check('more: 10 %s values shown' % key, st['shown'] == want[:10], repr(st['shown']))
+        check('more: a collapsed "more" button for %s' % key,
+              st['more'] and st['expanded'] == 'false' and st['controls'], repr(st))
+        driver.find_element(By.CSS_SELECTOR, '.sou-facet-%s button.sou-more' % key).click()
+        st2 = js("""
+            const sec = document.querySelector('.sou-facet-' + arguments[0]);
+            return {shown: [...sec.querySelectorAll('.sou-facet-value')].filter(e => e.getClientRects().length)
+                           .map(b => b.querySelector('.sou-facet-name').textContent),
+                    expanded: sec.querySelector('button.sou-more').getAttribute('aria-expanded')};
+        """, key)
+        check('more: clicking it shows every %s value' % key, st2['shown'] == want, repr(st2['shown'][:12]))
+        check('more: it says it is expanded', st2['expanded'] == 'true')
+        if key == 'tag':
+            # a value beyond the first 10 filters like any other
+            last = want[-1]
+            for b in driver.find_elements(By.CSS_SELECTOR, '.sou-facet-tag .sou-facet-value'):
+                if b.find_element(By.CSS_SELECTOR, '.sou-facet-name').text == last:
+                    b.click()
+                    break
+            until('more: a value beyond the first 10 filters', lambda: query_params().get('tag') == [last])
+            driver.back()
+            until('more: back to the unfiltered results', lambda: 'tag' not in query_params() and
+                  js("return document.querySelectorAll('.sou-hit').length") == 10)
+
+    # 8. the keyboard alone: "/" focuses the box, Enter searches
+    check('no filter chip left', not driver.find_elements(By.CSS_SELECTOR, '.sou-chip'))
     driver.find_element(By.TAG_NAME, 'body').click()
     driver.find_element(By.TAG_NAME, 'body').send_keys('/')
     check('"/" focuses the box', driver.switch_to.active_element == box)
@@ -308,6 +408,12 @@ try:
         check('phone: no horizontal scrolling', w[0] <= w[1], repr(w))
         check('phone: facets stack under the box',
               js("return getComputedStyle(document.querySelector('.sou-main')).gridTemplateColumns.split(' ').length") == 1)
+        # issue 21 item 4: the first hit above the fold, the facets and
+        # the date fields behind one 筛选 button
+        folded(driver, '#sou', 'phone')
+        driver.save_screenshot(os.path.join(SHOTS, 'sou-390.png'))
+        unfold(driver, '#sou', 'phone')
+        driver.save_screenshot(os.path.join(SHOTS, 'sou-390-filters.png'))
 
     # 11. no errors in the console (a CSP violation would be one)
     logs = [e for e in driver.get_log('browser') if e.get('level') == 'SEVERE']
@@ -320,6 +426,38 @@ try:
              js("return document.querySelectorAll('.sou-facet').length") > 0):
         time.sleep(0.3)  # let fonts settle
         check('screenshot saved', driver.save_screenshot(SHOT))
+        check('wide: no 筛选 button, facets and date fields shown', not shown('.sou-filter-toggle') and
+              shown('.sou-facet-value') and shown('.sou-month'))
+    driver.set_window_size(1280, 900)
+    driver.get(URL + '?q=' + urllib.parse.quote('市场'))
+    if until('1280: results', lambda: js("return document.querySelectorAll('.sou-hit').length") == 10):
+        driver.save_screenshot(os.path.join(SHOTS, 'sou-1280.png'))
+
+    # 12e. estimated facet counts read "≈N" with a title saying so; exact
+    # ones are plain numbers.  Over the sample corpus the facets of 市场
+    # are exact, and those of a quoted phrase estimated (the spies count
+    # the candidates before the phrase check; README "Facets")
+    for q, est in (('市场', False), ('"人民币汇率"', True)):
+        a = api(q=q, limit=10, offset=0, facets='tag,month', facet_limit=FACET_LIMIT)
+        check('estimated: the API says %s facets are %s' % (q, 'estimates' if est else 'exact'),
+              a['facets']['tag']['exact'] is (not est) and a['facets']['month']['exact'] is (not est),
+              repr({k: v['exact'] for k, v in a['facets'].items()}))
+        driver.get(URL + '?q=' + urllib.parse.quote(q))
+        if until('estimated: %s results' % q, lambda: js("return document.querySelectorAll('.sou-hit').length")
+                 == len(a['hits']) and js("return document.querySelectorAll('.sou-facet-value').length") > 0):
+            got = js("""
+                return [...document.querySelectorAll('.sou-facet-tag .sou-facet-value')].map(b => {
+                  const c = b.querySelector('.sou-count');
+                  return [b.querySelector('.sou-facet-name').textContent, c.textContent, c.title || '',
+                          b.getAttribute('aria-label') || ''];
+                });
+            """)
+            want = [(v['value'], ('≈' if est else '') + str(v['count'])) for v in a['facets']['tag']['values']]
+            check('estimated: %s counts read %s' % (q, '≈N' if est else 'N'),
+                  [(g[0], g[1]) for g in got] == want, repr((got[:3], want[:3])))
+            check('estimated: %s counts %s' % (q, 'say they are estimates' if est else 'have no such note'),
+                  all(('估计' in g[2] and '估计' in g[3]) if est else (not g[2] and not g[3]) for g in got),
+                  repr(got[:2]))
 
     # 12b. completions (issue 19): a listbox under the box, arrow keys,
     # Enter, Escape; none while an input method composes
@@ -476,6 +614,81 @@ try:
               lambda: js("return document.querySelector('#box .sou-status').textContent")
               .startswith('搜索暂时不可用'))
         check('other origin: no results', js("return document.querySelectorAll('#box .sou-hit').length") == 0)
+
+    # 14. the drop-in in a 320 px sidebar of a wide window (issue 21 item
+    # 4): it follows its container, not the window
+    driver.set_window_size(1280, 900)
+    driver.get('http://127.0.0.1:%s/sidebar' % HOSTPORT)
+    if until('sidebar: the box mounts', lambda: js("return !!document.querySelector('#box .sou-input')")):
+        driver.find_element(By.CSS_SELECTOR, '#box .sou-input').send_keys('市场')
+        if until('sidebar: results', lambda: js("return document.querySelectorAll('#box .sou-hit').length") == 10):
+            r = js("""const b = document.querySelector('#box .sou').getBoundingClientRect(),
+                          h = document.querySelector('#box .sou-hit').getBoundingClientRect();
+                      return [b.width, h.left - b.left, h.width];""")
+            check('sidebar: the box is the sidebar\'s 320 px, the hits its whole width',
+                  abs(r[0] - 320) < 1 and r[1] < 1 and abs(r[2] - 320) < 1, repr(r))
+            check('sidebar: one column', js("return getComputedStyle(document.querySelector('#box .sou-main'))"
+                                            ".gridTemplateColumns.split(' ').length") == 1)
+            check('sidebar: nothing wider than the sidebar', js(
+                "return [...document.querySelectorAll('#box .sou *')].every(e => "
+                "e.getBoundingClientRect().right <= document.querySelector('#box').getBoundingClientRect().right + 1 "
+                "|| e.closest('.sou-suggest'))"))
+            folded(driver, '#box', 'sidebar')
+            # "/" focuses the drop-in's box, arrow keys move from it into
+            # the results and from title to title, ArrowUp back to the box
+            driver.find_element(By.TAG_NAME, 'h1').click()
+            driver.find_element(By.TAG_NAME, 'body').send_keys('/')
+            check('sidebar: "/" focuses the box', js("return document.activeElement === "
+                                                     "document.querySelector('#box .sou-input')"))
+            titles = js("return [...document.querySelectorAll('#box .sou-title a')].map(a => a.href)")
+            walk = []
+            for k in (Keys.ARROW_DOWN, Keys.ARROW_DOWN, Keys.ARROW_UP, Keys.ARROW_UP):
+                driver.switch_to.active_element.send_keys(k)
+                walk.append(js("const e = document.activeElement; return e.href || e.className"))
+            check('sidebar: arrow keys walk box → hit 1 → hit 2 → hit 1 → box',
+                  walk == [titles[0], titles[1], titles[0], 'sou-input'], repr(walk))
+            driver.save_screenshot(os.path.join(SHOTS, 'sou-320.png'))
+            unfold(driver, '#box', 'sidebar')
+            driver.save_screenshot(os.path.join(SHOTS, 'sou-320-filters.png'))
+
+    # 15. a host theme's rules of element names alone (aside, ul, li,
+    # button … floated, 50 px wide, inline, shifted) do not move the box:
+    # in the sidebar, and on the wide page of sou-serve
+    def rects(root):
+        return js("""
+            const q = s => document.querySelector(arguments[0] + ' ' + s);
+            return ['.sou-hit', '.sou-title', '.sou-facets', '.sou-facet-value', '.sou-input', '.sou-go']
+              .map(s => q(s) && q(s).getClientRects().length ? q(s).getBoundingClientRect() : null)
+              .map(r => r && [Math.round(r.left), Math.round(r.top), Math.round(r.width), Math.round(r.height)]);
+        """, root)
+
+    def hostile(root, desc):
+        before = rects(root)
+        # a constructed sheet: sou-serve's page forbids <style> (its CSP),
+        # not the CSSOM; a list outside the box shows the rule took
+        on = js("""
+            const s = new CSSStyleSheet();
+            s.replaceSync(arguments[0]);
+            document.adoptedStyleSheets = [...document.adoptedStyleSheets, s];
+            const probe = document.createElement('ul');
+            probe.id = 'hostile-probe';
+            document.body.append(probe);
+            return getComputedStyle(probe).float;
+        """, HOSTILE)
+        after = rects(root)
+        js("document.adoptedStyleSheets = []; document.getElementById('hostile-probe').remove()")
+        check('%s: the hostile theme applies outside the box' % desc, on == 'right', repr(on))
+        check('%s: a hostile theme moves nothing (first hit, title, facets, box, button)' % desc,
+              before[0] is not None and all((a is None) == (b is None) and
+                                            (a is None or all(abs(x - y) <= 2 for x, y in zip(a, b)))
+                                            for a, b in zip(before, after)),
+              '\n  without: %r\n  with:    %r' % (before, after))
+
+    if js("return document.querySelectorAll('#box .sou-hit').length") == 10:
+        hostile('#box', 'sidebar')
+    driver.get(URL + '?q=' + urllib.parse.quote('市场'))
+    if until('wide page: results', lambda: js("return document.querySelectorAll('.sou-hit').length") == 10):
+        hostile('#sou', 'wide page')
     allowed.shutdown()
     other.shutdown()
 except Exception as e:  # a step that broke: the rest cannot run

@@ -49,6 +49,8 @@ same '银行' --limit 3 --offset 2 -- limit=3 offset=2
 same A股 --facets tag,category,month -- facets=tag,category,month
 same '人民币 汇率' --sort date -- sort=date
 same 市场 --limit 0 --facets month -- limit=0 facets=month
+# more than the first 10 values of a facet (the page's "more")
+same 市场 --facets tag,month --facet-limit 100 -- facets=tag,month facet_limit=100
 same zzzznothing
 same 'date:2022-03'
 # an empty facets list, or one of empty names, asks for none (as --facets)
@@ -94,6 +96,9 @@ bad 400 offset "/search?q=a&offset=-1"
 bad 400 offset "/search?q=a&offset=10001"
 bad 400 sort "/search?q=a&sort=random"
 bad 400 facets "/search?q=a&facets=tag,author"
+bad 400 facet_limit "/search?q=a&facets=tag&facet_limit=0"
+bad 400 facet_limit "/search?q=a&facets=tag&facet_limit=1001"
+bad 400 facet_limit "/search?q=a&facets=tag&facet_limit=x"
 bad 400 date "/search?q=a&date=2022-13"
 bad 400 date "/search?date=2022;rm"
 bad 400 q "/search"

@@ -11,9 +11,15 @@
 # accessible listbox (arrow keys, Enter, Escape, none while composing), the
 # page title following the query, exact counts without 约, a loosened
 # query offered, a half-typed quote explained in Chinese without wiping
-# the results, a server answering 503 retried until it recovers).  Skips when chromium, chromedriver or python3-selenium
+# the results, a server answering 503 retried until it recovers; issue 21:
+# a facet of over 10 values shows 10 and a "more" button for the rest,
+# estimated facet counts read ≈N and exact ones not, in a 320 px sidebar
+# and a phone-sized window the first hit is above the fold with the
+# facets and date fields behind one 筛选 button, a hostile theme's
+# element rules do not move the box, "/" and the arrow keys in the
+# drop-in).  Skips when chromium, chromedriver or python3-selenium
 # is missing.  SOU_SCREENSHOT=FILE keeps the screenshot (doc/sou-serve.png
-# was made so).
+# was made so); SOU_SHOTS=DIR keeps the others (1280 px, 390 px, 320 px).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/serve-lib.sh"
 

@@ -23,6 +23,13 @@
  *   data-sou-limit="10"     hits per page
  *   data-sou-css="off"      do not add the server's sou.css
  *   data-sou-autofocus="on" focus the box on load
+ *   data-sou-slash="off"    leave "/" to the host page (otherwise "/"
+ *                           focuses the page's first box)
+ *
+ * The box follows its container (sou.css: @container): in a narrow one
+ * (a sidebar, a phone) the facets and date fields fold away behind one
+ * 筛选 button.  Facets show 10 values, the rest behind a "more" button;
+ * counts the server only estimated read "≈N".
  *
  * Completions are an ARIA combobox: the box owns a listbox of options,
  * moved through with the arrow keys (aria-activedescendant), taken with
@@ -53,6 +60,8 @@
 	var DEBOUNCE_MS = 250;
 	var SUGGEST_MS = 80;
 	var RETRY_MS = [1000, 2000, 5000, 10000, 30000];
+	var FACET_SHOWN = 10;   /* values of a facet shown before "more" */
+	var FACET_LIMIT = 100;  /* values asked for (facet_limit=) */
 	var uid = 0;
 
 	/* Text from the index as shown: each bidirectional embedding,
@@ -216,6 +225,7 @@
 		var state = { q: '', tags: [], cats: [], date: '', sort: 'relevance', page: 0 };
 		var timer = 0, composing = false, seq = 0, ctrl = null;
 		var sTimer = 0, sSeq = 0, sCtrl = null, active_i = -1, retries = 0, rTimer = 0;
+		var moreOpen = { tag: false, month: false }, filtersOpen = false;
 		var baseTitle = document.title;
 
 		/* ---- the box ---- */
@@ -252,6 +262,16 @@
 		row.append(label, field, go);
 
 		var filters = el('div', 'sou-filters');
+		/* in a narrow container (a sidebar, a phone) the date fields and
+		 * the facets fold away behind this one button (sou.css) */
+		var toggle = el('button', 'sou-filter-toggle');
+		toggle.type = 'button';
+		toggle.append(el('span', null, '筛选'), el('span', 'sou-filter-n'));
+		toggle.setAttribute('aria-expanded', 'false');
+		toggle.setAttribute('aria-controls', id + '-dates ' + id + '-facets');
+		var dates = el('span', 'sou-dates');
+		dates.id = id + '-dates';
+		filters.append(toggle, dates);
 		function monthField(text, name) {
 			var l = el('label', 'sou-field');
 			var i = el('input', 'sou-month');
@@ -260,7 +280,7 @@
 			i.placeholder = 'YYYY-MM';
 			i.setAttribute('pattern', '\\d{4}-\\d{2}');
 			l.append(el('span', null, text), i);
-			filters.append(l);
+			dates.append(l);
 			return i;
 		}
 		var from = monthField('从', 'from');
@@ -287,6 +307,7 @@
 		results.tabIndex = -1;
 		results.setAttribute('aria-label', '搜索结果');
 		var facets = el('aside', 'sou-facets');
+		facets.id = id + '-facets';
 		facets.setAttribute('aria-label', '筛选');
 		main.append(results, facets);
 		var pager = el('nav', 'sou-pager');
@@ -396,6 +417,8 @@
 			});
 			if (state.date)
 				chip('日期：' + state.date, function () { state.date = ''; showForm(); run('push'); });
+			var n = state.tags.length + state.cats.length + (state.date ? 1 : 0);
+			toggle.querySelector('.sou-filter-n').textContent = n ? '（' + n + '）' : '';
 		}
 		function toggleTag(t) {
 			var i = state.tags.indexOf(t);
@@ -405,24 +428,61 @@
 				state.tags.push(t);
 			run('push');
 		}
-		function facetList(title, values, cls, isOn, onClick) {
+		/*
+		 * One facet: its first FACET_SHOWN values, the rest behind a
+		 * "more" button (a disclosure: aria-expanded, aria-controls; its
+		 * state kept across searches in moreOpen[key]).  Counts the
+		 * server only estimated (the facet's "exact": false: the spies
+		 * did not see every match) read "≈N", with a title saying so.
+		 */
+		function facetList(title, key, facet, values, isOn, onClick) {
 			if (!values || !values.length)
 				return;
-			var sec = el('section', 'sou-facet ' + cls);
-			sec.append(el('h2', null, title));
+			var estimated = facet.exact === false;
+			var sec = el('section', 'sou-facet sou-facet-' + key);
+			var h = el('h2', null, title);
+			sec.append(h);
 			var ul = el('ul');
-			values.forEach(function (v) {
+			ul.id = id + '-facet-' + key;
+			values.forEach(function (v, k) {
 				var li = el('li');
 				var b = el('button', 'sou-facet-value');
 				b.type = 'button';
 				b.setAttribute('aria-pressed', isOn(v.value) ? 'true' : 'false');
-				b.append(el('span', 'sou-facet-name', v.value),
-					 el('span', 'sou-count', v.count));
+				var c = el('span', 'sou-count', (estimated ? '≈' : '') + v.count);
+				if (estimated) {
+					c.classList.add('sou-estimated');
+					c.title = '估计数：匹配的文章太多，按统计到的部分推算';
+					b.setAttribute('aria-label', shown(v.value) + '，约 ' + v.count + ' 篇（估计数）');
+				}
+				b.append(el('span', 'sou-facet-name', v.value), c);
 				b.addEventListener('click', function () { onClick(String(v.value)); });
 				li.append(b);
+				if (k >= FACET_SHOWN) {
+					li.className = 'sou-facet-more';
+					li.hidden = !moreOpen[key];
+				}
 				ul.append(li);
 			});
 			sec.append(ul);
+			if (values.length > FACET_SHOWN) {
+				var rest = values.length - FACET_SHOWN;
+				var more = el('button', 'sou-more');
+				more.type = 'button';
+				more.setAttribute('aria-controls', ul.id);
+				var label = function () {
+					more.setAttribute('aria-expanded', moreOpen[key] ? 'true' : 'false');
+					more.textContent = moreOpen[key] ? '收起' : '更多（' + rest + '）';
+				};
+				label();
+				more.addEventListener('click', function () {
+					moreOpen[key] = !moreOpen[key];
+					Array.prototype.forEach.call(ul.querySelectorAll('.sou-facet-more'),
+								     function (li) { li.hidden = !moreOpen[key]; });
+					label();
+				});
+				sec.append(more);
+			}
 			facets.append(sec);
 		}
 		function showHits(data) {
@@ -469,11 +529,12 @@
 		function showFacets(data) {
 			facets.textContent = '';
 			var f = data.facets || {};
-			facetList('标签', f.tag && f.tag.values, 'sou-facet-tag',
+			/* tags by posts (the server's order); months newest first */
+			facetList('标签', 'tag', f.tag || {}, f.tag && f.tag.values,
 				  function (v) { return state.tags.indexOf(String(v)) >= 0; }, toggleTag);
-			var months = f.month && f.month.values ? f.month.values.slice() : [];
+			var months = f.month && Array.isArray(f.month.values) ? f.month.values.slice() : [];
 			months.sort(function (a, b) { return a.value < b.value ? 1 : a.value > b.value ? -1 : 0; });
-			facetList('月份', months, 'sou-facet-month',
+			facetList('月份', 'month', f.month || {}, months,
 				  function (v) { return state.date === String(v); },
 				  function (v) {
 					  state.date = state.date === v ? '' : v;
@@ -653,6 +714,7 @@
 			p.set('limit', String(opts.limit));
 			p.set('offset', String(state.page * opts.limit));
 			p.set('facets', 'tag,month');
+			p.set('facet_limit', String(FACET_LIMIT));
 			var my = ++seq;
 			if (ctrl)
 				ctrl.abort();
@@ -783,6 +845,28 @@
 			state.q = input.value;
 			run('submit');
 		});
+		toggle.addEventListener('click', function () {
+			filtersOpen = !filtersOpen;
+			toggle.setAttribute('aria-expanded', filtersOpen ? 'true' : 'false');
+			box.classList.toggle('sou-open', filtersOpen);
+		});
+		/* in the results, ArrowDown/ArrowUp step from title to title;
+		 * ArrowUp from the first goes back to the box */
+		results.addEventListener('keydown', function (e) {
+			if ((e.key !== 'ArrowDown' && e.key !== 'ArrowUp') || e.altKey || e.ctrlKey ||
+			    e.metaKey || e.shiftKey)
+				return;
+			var t = e.target && e.target.closest ? e.target.closest('.sou-hit') : null;
+			if (!t)
+				return;
+			var hits = Array.prototype.slice.call(results.querySelectorAll('.sou-hit'));
+			var k = hits.indexOf(t) + (e.key === 'ArrowDown' ? 1 : -1);
+			var to = k < 0 ? input : hits[k] && hits[k].querySelector('.sou-title a, .sou-tag');
+			if (to) {
+				e.preventDefault();
+				to.focus();
+			}
+		});
 		function dateChanged() {
 			var d = dateFromForm();
 			if (d !== state.date) {
@@ -812,18 +896,21 @@
 				showForm();
 				run('none');
 			});
+			state = fromAddress();
+			history.replaceState({ souTyping: false }, '', location.href);
+		}
+		/* "/" anywhere on the page (not while typing elsewhere) focuses
+		 * the first box; data-sou-slash="off" leaves "/" to the host */
+		if (uid === 1 && ds.souSlash !== 'off')
 			document.addEventListener('keydown', function (e) {
 				var t = e.target;
-				if (e.key === '/' && !e.ctrlKey && !e.metaKey && !e.altKey &&
+				if (e.key === '/' && !e.ctrlKey && !e.metaKey && !e.altKey && !e.defaultPrevented &&
 				    !(t && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName)))) {
 					e.preventDefault();
 					input.focus();
 					input.select();
 				}
 			});
-			state = fromAddress();
-			history.replaceState({ souTyping: false }, '', location.href);
-		}
 		showForm();
 		if (ds.souAutofocus === 'on' && !state.q)
 			input.focus();
