@@ -6,6 +6,8 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
 
 #include "linefile.h"
 
@@ -104,4 +106,19 @@ void sou_cli_vsay(FILE *f, const char *prefix, const char *fmt, va_list ap)
 	fwrite(line.data, 1, line.len, f);
 	sou_buf_free(&msg);
 	sou_buf_free(&line);
+}
+
+unsigned sou_cli_term_width(int fd)
+{
+	struct winsize ws;
+	const char *c;
+	long v;
+
+	if (!isatty(fd))
+		return 0;
+	if (!ioctl(fd, TIOCGWINSZ, &ws) && ws.ws_col > 0)
+		return ws.ws_col;
+	c = getenv("COLUMNS");
+	v = c ? strtol(c, NULL, 10) : 0;
+	return v > 0 && v < 10000 ? (unsigned)v : 80;
 }

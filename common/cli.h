@@ -47,6 +47,13 @@ void sou_cli_say(FILE *f, const char *prefix, const char *fmt, ...)
 void sou_cli_vsay(FILE *f, const char *prefix, const char *fmt, va_list ap)
 	__attribute__((format(printf, 3, 0)));
 
+/*
+ * The width in columns of the terminal fd is, or 0 when fd is no
+ * terminal: the kernel's window size, else $COLUMNS, else 80.  Results
+ * wrap at it (sou-query); a pipe gets lines unwrapped.
+ */
+unsigned sou_cli_term_width(int fd);
+
 /* Maps a library status from opening/using the index to an exit status. */
 int sou_cli_exit_for(sou_status st);
 

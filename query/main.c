@@ -107,6 +107,7 @@ typedef struct cli {
 	sou_buf query;
 	int json;
 	int color;             /* -1 auto */
+	unsigned width;        /* wrap results at this many columns (0: none) */
 	const char *batch;
 	double timeout_s;       /* --timeout: remote shards */
 	int allow_programs;     /* --allow-remote-programs */
@@ -424,7 +425,7 @@ static int run_query(cli *c, sou_searcher *s, sou_buf *out, int batch)
 		if (c->json)
 			sou_results_json(r, c->query.data, batch, out);
 		else
-			sou_results_text(r, c->color, out);
+			sou_results_text(r, c->color, c->width, out);
 	}
 	ms = now_ms() - t0;
 	/* a partial answer is an answer (exit 0 with hits), and stderr says
@@ -663,6 +664,7 @@ int main(int argc, char **argv)
 		const char *nc = getenv("NO_COLOR");
 		c.color = isatty(STDOUT_FILENO) && !(nc && *nc);
 	}
+	c.width = sou_cli_term_width(STDOUT_FILENO);
 	if (sou_cli_read_config(c.db.data, &c.dicts, &c.synonyms, &err)) {
 		say("%s", err.msg);
 		rc = SOU_EXIT_USAGE;

@@ -16,6 +16,8 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unicode/uchar.h>
+#include <unicode/utf8.h>
 
 #include "entity.h"
 #include "genlock.h"
@@ -1278,12 +1280,96 @@ static void add_list(sou_buf *out, const sou_strlist *l)
 	}
 }
 
-void sou_results_text(const sou_results *r, int color, sou_buf *out)
+/* Columns a code point takes on a terminal: East Asian wide and
+ * full-width ones two, combining marks and controls none. */
+static unsigned cp_cols(UChar32 c)
+{
+	int w;
+
+	if (c < 0x20 || (c >= 0x7f && c < 0xa0))
+		return 0;
+	if (u_getCombiningClass(c) || u_charType(c) == U_NON_SPACING_MARK ||
+	    u_charType(c) == U_ENCLOSING_MARK || u_charType(c) == U_FORMAT_CHAR)
+		return 0;
+	w = u_getIntPropertyValue(c, UCHAR_EAST_ASIAN_WIDTH);
+	return w == U_EA_WIDE || w == U_EA_FULLWIDTH ? 2 : 1;
+}
+
+/* Wrap points kept back at most this many columns for a blank. */
+#define WRAP_BLANK_COLS 16
+
+/*
+ * line[0..len) (one line, no newline; sou's own escape sequences in it)
+ * appended to out, broken so that no line exceeds width columns, the
+ * first line starting at column start, every further line indented by
+ * indent blanks (width 0: as is).
+ */
+static void add_wrapped(sou_buf *out, const char *line, size_t len, unsigned start,
+			unsigned width, unsigned indent)
+{
+	size_t i = 0, brk_out = 0;
+	unsigned col = start, brk_col = 0;
+	int have_brk = 0;
+
+	if (!width || width <= indent + 8) {
+		sou_buf_add(out, line, len);
+		return;
+	}
+	while (i < len) {
+		size_t at = i;
+		UChar32 c;
+		unsigned w;
+		if (line[i] == '\033') {
+			/* ESC [ ... final byte: no columns */
+			for (i++; i < len && !(line[i] >= 0x40 && line[i] <= 0x7e && line[i] != '['); i++)
+				;
+			if (i < len)
+				i++;
+			sou_buf_add(out, line + at, i - at);
+			continue;
+		}
+		U8_NEXT_OR_FFFD((const uint8_t *)line, i, len, c);
+		w = cp_cols(c);
+		if (col + w > width && col > indent) {
+			if (have_brk && col - brk_col <= WRAP_BLANK_COLS) {
+				/* break at the blank: what followed it moves down */
+				size_t tail = out->len - brk_out;
+				char *keep = sou_xmalloc(tail ? tail : 1);
+				memcpy(keep, out->data + brk_out, tail);
+				out->len = brk_out - 1; /* the blank itself goes */
+				while (out->len && out->data[out->len - 1] == ' ')
+					out->len--;
+				sou_buf_addc(out, '\n');
+				sou_buf_addf(out, "%*s", (int)indent, "");
+				sou_buf_add(out, keep, tail);
+				free(keep);
+				col = indent + (col - brk_col);
+			} else {
+				sou_buf_addc(out, '\n');
+				sou_buf_addf(out, "%*s", (int)indent, "");
+				col = indent;
+			}
+			have_brk = 0;
+			if (c == ' ')
+				continue; /* no blank at a line's start */
+		}
+		sou_buf_add(out, line + at, i - at);
+		col += w;
+		if (c == ' ') {
+			have_brk = 1;
+			brk_out = out->len;
+			brk_col = col;
+		}
+	}
+}
+
+void sou_results_text(const sou_results *r, int color, unsigned width, sou_buf *out)
 {
 	const char *hl_on = color ? "\033[1;31m" : "**", *hl_off = color ? "\033[0m" : "**";
 	const char *b_on = color ? "\033[1m" : "", *b_off = color ? "\033[0m" : "";
 	const char *dim_on = color ? "\033[2m" : "", *dim_off = color ? "\033[0m" : "";
 	const char *about;
+	sou_buf line = SOU_BUF_INIT;
 	size_t i;
 
 	sou_buf_reset(out);
@@ -1293,30 +1379,36 @@ void sou_results_text(const sou_results *r, int color, sou_buf *out)
 
 		sou_buf_addf(out, "%3u. %s  ", h->rank,
 			     h->doc.has_date ? sou_date_day(&h->doc.date, day) : "----------");
-		sou_buf_adds(out, b_on);
-		add_marked(out, h->doc.title, strlen(h->doc.title), &h->title_hl,
+		sou_buf_reset(&line);
+		sou_buf_adds(&line, b_on);
+		add_marked(&line, h->doc.title, strlen(h->doc.title), &h->title_hl,
 			   color ? "\033[1;31m" : "**", color ? "\033[0;1m" : "**");
-		sou_buf_adds(out, b_off);
+		sou_buf_adds(&line, b_off);
+		add_wrapped(out, line.data, line.len, 17, width, 5);
 		sou_buf_addc(out, '\n');
 		sou_buf_adds(out, "     ");
-		sou_buf_adds(out, dim_on);
+		sou_buf_reset(&line);
+		sou_buf_adds(&line, dim_on);
 		if (h->doc.tags.n) {
-			sou_buf_adds(out, "tags: ");
-			add_list(out, &h->doc.tags);
-			sou_buf_adds(out, "  ");
+			sou_buf_adds(&line, "tags: ");
+			add_list(&line, &h->doc.tags);
+			sou_buf_adds(&line, "  ");
 		}
 		if (h->doc.categories.n) {
-			sou_buf_adds(out, "category: ");
-			add_list(out, &h->doc.categories);
-			sou_buf_adds(out, "  ");
+			sou_buf_adds(&line, "category: ");
+			add_list(&line, &h->doc.categories);
+			sou_buf_adds(&line, "  ");
 		}
-		add_text(out, h->doc.path);
-		sou_buf_adds(out, dim_off);
+		add_text(&line, h->doc.path);
+		sou_buf_adds(&line, dim_off);
+		add_wrapped(out, line.data, line.len, 5, width, 5);
 		sou_buf_addc(out, '\n');
 		if (h->snippet.len) {
 			sou_buf_adds(out, "     ");
-			add_marked(out, h->snippet.data, h->snippet.len, &h->snippet_hl,
+			sou_buf_reset(&line);
+			add_marked(&line, h->snippet.data, h->snippet.len, &h->snippet_hl,
 				   hl_on, hl_off);
+			add_wrapped(out, line.data, line.len, 5, width, 5);
 			sou_buf_addc(out, '\n');
 		}
 		sou_buf_addc(out, '\n');
@@ -1362,4 +1454,5 @@ void sou_results_text(const sou_results *r, int color, sou_buf *out)
 		}
 		sou_buf_addf(out, "%s\n", f->exact ? "" : "  [estimated]");
 	}
+	sou_buf_free(&line);
 }

@@ -171,12 +171,15 @@ void sou_results_json(const sou_results *r, const char *query, int compact,
 
 /*
  * Human-readable results.  color: ANSI highlighting; otherwise matches are
- * wrapped in "**" markers.  Every string from the index is escaped with
+ * wrapped in "**" markers.  width (columns; 0: none) wraps a title, the
+ * line of tags and path, or a snippet longer than a line, continued under its start (5 columns in),
+ * a Chinese character counted as two columns and escape sequences as
+ * none, at a blank where the line's last 16 columns hold one.  Every string from the index is escaped with
  * sou_buf_add_escaped before the markers are added, so the only escape
  * sequences in out are sou's own colours.  A partial answer ends with a
  * line saying how many shards did not answer and one line per shard
  * left out ("  remote HOST:PORT (listed at STUB line N): why").
  */
-void sou_results_text(const sou_results *r, int color, sou_buf *out);
+void sou_results_text(const sou_results *r, int color, unsigned width, sou_buf *out);
 
 #endif
