@@ -29,6 +29,7 @@
 #include <new>
 #include <sstream>
 #include <string>
+#include <exception>
 #include <thread>
 #include <vector>
 #include <xapian.h>
@@ -944,6 +945,61 @@ static sou_status each_shard(sou_xdb *h, sou_error *err, F fn)
 	return SOU_OK;
 }
 
+/*
+ * The same with the remote shards asked at once: fn(j, db) runs for shard
+ * j on a thread of its own when the shard is remote (the caller's thread
+ * takes the local ones and the first remote one), so that a lookup costs
+ * one round trip, not one per shard.  fn must touch only what is shard
+ * j's own (its slot of the caller's per-shard results).  Errors are
+ * raised after every thread has ended, the first shard's first, as
+ * each_shard raises them.  Called inside reading().
+ */
+template <typename F>
+static sou_status each_shard_at_once(sou_xdb *h, sou_error *err, F fn)
+{
+	if (h->subs.empty() || h->subs.size() != h->live.size()) {
+		fn((size_t)0, *h->db);
+		return SOU_OK;
+	}
+	size_t n = h->subs.size();
+	std::vector<std::exception_ptr> failed(n);
+	std::vector<std::thread> threads;
+	bool first_remote = true;
+	for (size_t j = 0; j < n; j++) {
+		bool remote = h->live[j] < h->shards.n && is_remote(h, h->live[j]);
+		if (remote && !first_remote) {
+			threads.emplace_back([&, j]() {
+				try {
+					fn(j, h->subs[j]);
+				} catch (...) {
+					failed[j] = std::current_exception();
+				}
+			});
+			continue;
+		}
+		first_remote = first_remote && !remote;
+		try {
+			fn(j, h->subs[j]);
+		} catch (...) {
+			failed[j] = std::current_exception();
+		}
+	}
+	for (std::thread &t : threads)
+		t.join();
+	for (size_t j = 0; j < n; j++) {
+		if (!failed[j])
+			continue;
+		try {
+			std::rethrow_exception(failed[j]);
+		} catch (const Xapian::NetworkError &e) {
+			if (h->live[j] < h->shards.n && is_remote(h, h->live[j]))
+				return shard_failed(h, err, h->shards.v[h->live[j]], e.get_description());
+			throw;
+		}
+	}
+	return SOU_OK;
+}
+
 extern "C" {
 
 sou_status sou_xdb_open(const char *path, int mode, sou_xdb **out, sou_error *err)
@@ -1372,10 +1428,17 @@ sou_status sou_xdb_lastdocid(sou_xdb *h, unsigned long *n, sou_error *err)
 sou_status sou_xdb_termfreq(sou_xdb *h, const char *term, unsigned long *n,
 			    sou_error *err)
 {
-	return reading(h, err, [&]() {
-		*n = 0;
-		return each_shard(h, err, [&](Xapian::Database &d) { *n += d.get_termfreq(term); });
+	std::vector<Xapian::doccount> per;
+	sou_status st = reading(h, err, [&]() {
+		per.assign(h->subs.empty() ? 1 : h->subs.size(), 0);
+		return each_shard_at_once(h, err, [&](size_t j, Xapian::Database &d) {
+			per[j] = d.get_termfreq(term);
+		});
 	});
+	*n = 0;
+	for (Xapian::doccount f : per)
+		*n += f;
+	return st;
 }
 
 sou_status sou_xdb_get_metadata(sou_xdb *h, const char *key, sou_buf *out,
@@ -1555,26 +1618,35 @@ sou_status sou_xdb_each_term_tf(sou_xdb *h, const char *prefix, size_t prefix_le
 				sou_error *err)
 {
 	std::map<std::string, Xapian::doccount> all;
+	std::vector<std::vector<std::pair<std::string, Xapian::doccount> > > per;
+	std::vector<int> cut;
 	std::string p(prefix, prefix_len);
 	int left = 0;
-	/* shard by shard (each_shard), each scan bounded by limit, the counts
-	 * summed: the union of the shards' terms in term order */
+	/* every shard at once (each_shard_at_once), each scan bounded by
+	 * limit, the counts summed: the union of the shards' terms in term
+	 * order */
 	sou_status st = reading(h, err, [&]() {
-		all.clear();
-		left = 0;
-		return each_shard(h, err, [&](Xapian::Database &d) {
+		size_t n = h->subs.empty() ? 1 : h->subs.size();
+		per.assign(n, {});
+		cut.assign(n, 0);
+		return each_shard_at_once(h, err, [&](size_t j, Xapian::Database &d) {
 			size_t seen = 0;
 			for (Xapian::TermIterator t = d.allterms_begin(p); t != d.allterms_end(p); ++t) {
 				if (seen++ >= limit) {
-					left = 1;
+					cut[j] = 1;
 					break;
 				}
-				all[*t] += t.get_termfreq();
+				per[j].emplace_back(*t, t.get_termfreq());
 			}
 		});
 	});
 	if (st)
 		return st;
+	for (size_t j = 0; j < per.size(); j++) {
+		left |= cut[j];
+		for (const auto &t : per[j])
+			all[t.first] += t.second;
+	}
 	if (more)
 		*more = left;
 	size_t k = 0;
