@@ -58,6 +58,8 @@ static const char usage[] =
 	"  --check          check the index (Xapian's checker and sou's records)\n"
 	"  -q, --quiet      print only problems (for cron)\n"
 	"  -v, --verbose    list every post added, updated or deleted\n"
+	"On a terminal, without -q and -v, a progress line on stderr names the phase\n"
+	"(walk, index, merge, publish), files done of the total, posts/s and ETA.\n"
 	"  -h, --help       show this help\n"
 	"Exit status: 0 ok, 1 some posts failed, 2 usage, 3 index error or damaged,\n"
 	"4 interrupted (finished work committed), 75 index locked by another writer.\n";
@@ -96,6 +98,7 @@ typedef struct ui {
 	unsigned long added, updated, deleted, failed;
 	char drawn[256];        /* the line last drawn */
 	int ticking, stop;
+	pthread_cond_t wake;    /* stop is set */
 	pthread_t ticker;
 } ui;
 
@@ -153,8 +156,9 @@ static void add_count(sou_buf *b, unsigned long n, const char *word, int always)
 }
 
 /*
- * The progress line at time t, under u->mu.  final: the line left on the
- * screen at the end (how = "done", or "stopped" after an error or signal).
+ * The progress line at time t, under u->mu; how: NULL while running, or
+ * the first word of the line left on the screen at the end ("done", or
+ * "stopped" after an error or signal), which has the total and counts.
  */
 static void format_bar(const ui *u, double t, const char *how, sou_buf *b)
 {
@@ -231,22 +235,27 @@ static void draw_bar(ui *u, const char *how)
 	sou_buf_free(&line);
 }
 
+/* Draws the line every tenth of a second until told to stop. */
 static void *tick_main(void *arg)
 {
 	ui *u = arg;
-	const struct timespec tenth = { 0, 100000000 };
+	struct timespec next;
 
-	for (;;) {
-		pthread_mutex_lock(&u->mu);
-		if (u->stop) {
-			pthread_mutex_unlock(&u->mu);
-			return NULL;
-		}
+	clock_gettime(CLOCK_MONOTONIC, &next);
+	pthread_mutex_lock(&u->mu);
+	while (!u->stop) {
 		if (u->phase != SOU_IX_PHASE_NONE)
 			draw_bar(u, NULL);
-		pthread_mutex_unlock(&u->mu);
-		nanosleep(&tenth, NULL);
+		next.tv_nsec += 100000000;
+		if (next.tv_nsec >= 1000000000) {
+			next.tv_sec++;
+			next.tv_nsec -= 1000000000;
+		}
+		while (!u->stop && pthread_cond_timedwait(&u->wake, &u->mu, &next) == 0)
+			; /* woken early: stop, or spurious */
 	}
+	pthread_mutex_unlock(&u->mu);
+	return NULL;
 }
 
 /* Starts the ticker, with SIGINT and SIGTERM left to the main thread. */
@@ -268,6 +277,7 @@ static void stop_ticker(ui *u, const char *how)
 {
 	pthread_mutex_lock(&u->mu);
 	u->stop = 1;
+	pthread_cond_signal(&u->wake);
 	pthread_mutex_unlock(&u->mu);
 	if (u->ticking)
 		pthread_join(u->ticker, NULL);
@@ -456,6 +466,14 @@ int main(int argc, char **argv)
 	memset(&o, 0, sizeof(o));
 	memset(&u, 0, sizeof(u));
 	pthread_mutex_init(&u.mu, NULL);
+	{
+		/* the ticker's timed waits are on the monotonic clock */
+		pthread_condattr_t ca;
+		pthread_condattr_init(&ca);
+		pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+		pthread_cond_init(&u.wake, &ca);
+		pthread_condattr_destroy(&ca);
+	}
 	memset(&stats, 0, sizeof(stats));
 	o.tz_min = SOU_DEFAULT_TZ_MIN;
 	sou_cli_default_db(&db);
@@ -653,6 +671,7 @@ int main(int argc, char **argv)
 done:
 	stop_ticker(&u, NULL);
 	pthread_mutex_destroy(&u.mu);
+	pthread_cond_destroy(&u.wake);
 	sou_indexer_destroy(ix);
 	sou_buf_free(&db);
 	sou_strlist_free(&dicts);
