@@ -93,6 +93,7 @@ typedef struct ui {
 	int bar_shown;          /* the line is on the screen, cursor after it */
 	sou_ix_phase phase;     /* NONE: nothing to draw yet */
 	double t0, t_phase, t_index; /* start, this phase's, the index phase's */
+	double seconds;         /* the run's, as the summary says, at the end */
 	unsigned long finished, total;
 	/* posts first indexed in this run ("new"), re-indexed ("changed") */
 	unsigned long added, updated, deleted, failed;
@@ -134,10 +135,10 @@ static const char *commas(unsigned long n, char *out)
 	return out;
 }
 
-/* Seconds as m:ss, or h:mm:ss from an hour on. */
+/* Whole seconds as m:ss, or h:mm:ss from an hour on. */
 static void add_clock(sou_buf *b, double s)
 {
-	unsigned long t = s > 0 ? (unsigned long)(s + 0.5) : 0;
+	unsigned long t = s > 0 ? (unsigned long)s : 0;
 
 	if (t >= 3600)
 		sou_buf_addf(b, "%lu:%02lu:%02lu", t / 3600, t / 60 % 60, t % 60);
@@ -179,7 +180,8 @@ static void format_bar(const ui *u, double t, const char *how, sou_buf *b)
 	}
 	if (how && !strcmp(how, "done") && done > total)
 		total = done; /* posts added to the tree after it was counted */
-	if (u->total || how)
+	/* (stopped while counting: no total to speak of) */
+	if (u->total || (how && !strcmp(how, "done")))
 		sou_buf_addf(b, "%s/%s files (%lu%%)", commas(done, c1), commas(total, c2),
 			     done >= total ? 100ul : (unsigned long)(100.0 * done / total));
 	else
@@ -191,7 +193,7 @@ static void format_bar(const ui *u, double t, const char *how, sou_buf *b)
 		add_count(b, u->deleted, "deleted", 1);
 		add_count(b, u->failed, "failed", 0);
 		sou_buf_adds(b, "  in ");
-		add_clock(b, t - u->t0);
+		add_clock(b, u->seconds > 0 ? u->seconds : t - u->t0);
 		return;
 	}
 	add_count(b, u->added, "new", 0);
@@ -639,6 +641,9 @@ int main(int argc, char **argv)
 	 * failed run for --status, and returns that failure again */
 	st = sou_indexer_finish(ix, &stats, &err);
 	/* the last line stays: how far the run got, what it did */
+	pthread_mutex_lock(&u.mu);
+	u.seconds = stats.seconds;
+	pthread_mutex_unlock(&u.mu);
 	stop_ticker(&u, st ? "stopped" : "done");
 	if (st && st != SOU_ERR_INTERRUPTED && !failed_shown) { /* an error is shown once */
 		say(stderr, "sou-index: ", err.msg);
