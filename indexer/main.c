@@ -58,9 +58,9 @@ static const char usage[] =
 	"  --check          check the index (Xapian's checker and sou's records)\n"
 	"  -q, --quiet      print only problems (for cron)\n"
 	"  -v, --verbose    list every post added, updated or deleted\n"
+	"  -h, --help       show this help\n"
 	"On a terminal, without -q and -v, a progress line on stderr names the phase\n"
 	"(walk, index, merge, publish), files done of the total, posts/s and ETA.\n"
-	"  -h, --help       show this help\n"
 	"Exit status: 0 ok, 1 some posts failed, 2 usage, 3 index error or damaged,\n"
 	"4 interrupted (finished work committed), 75 index locked by another writer.\n";
 
