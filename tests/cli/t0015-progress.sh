@@ -62,7 +62,7 @@ on_tty "$TMP/t1" "$TMP/s1" --db "$DB" "$tree"
 eq "first run: exit 0" 0 "$(cat "$TMP/rc")"
 check "the line is redrawn in place (\\r ESC [K)" grep -q $'\r\e\[K' "$TMP/t1"
 eq "phases in order, then the last line" "walk index merge publish done" "$(phase_order "$TMP/t1.lines")"
-check "walk counts the files" grep -qE "^walk +[0-9,]+ files" "$TMP/t1.lines"
+check "walk is drawn with the files counted so far" grep -qE "^walk +[0-9,]+ files" "$TMP/t1.lines"
 check "index shows done/total and a percentage" \
 	grep -qE "^index +[0-9,]+/$n files \([0-9]+%\)" "$TMP/t1.lines"
 check "files done never go back or pass the total" counts_monotonic "$TMP/t1.lines"
