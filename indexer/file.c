@@ -245,6 +245,7 @@ sou_status sou_ix_file_work(sou_ix_worker *w, const char *root, const char *path
 	if (big)
 		pthread_mutex_lock(&big_post);
 	st = work(w, root, path, relpath, lsb, rec, err);
+	sou_ix_count_finished(w->ix);
 	if (w->file.cap > SOU_IX_BIG_POST)
 		sou_buf_free(&w->file); /* not kept for the rest of the run */
 	if (big) {

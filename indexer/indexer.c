@@ -54,7 +54,8 @@ void sou_ix_emit(sou_indexer *ix, sou_ix_event_kind k, const char *path, const c
 	sou_ix_event ev;
 
 	pthread_mutex_lock(&ix->ev_mu);
-	if (k != SOU_IX_PROGRESS && k != SOU_IX_SKIPPED && k != SOU_IX_NOTICE)
+	if (k != SOU_IX_PROGRESS && k != SOU_IX_SKIPPED && k != SOU_IX_NOTICE &&
+	    k != SOU_IX_PHASE)
 		ix->changed++;
 	if (ix->o.on_event) {
 		ev.kind = k;
@@ -63,8 +64,31 @@ void sou_ix_emit(sou_indexer *ix, sou_ix_event_kind k, const char *path, const c
 		ev.done = ix->looked;
 		ev.changed = ix->changed;
 		ev.bytes = ix->bytes;
+		ev.finished = ix->finished;
+		ev.total = ix->total;
+		ev.phase = ix->phase;
 		ix->o.on_event(ix->o.ctx, &ev);
 	}
+	pthread_mutex_unlock(&ix->ev_mu);
+}
+
+void sou_ix_enter_phase(sou_indexer *ix, sou_ix_phase p)
+{
+	int later;
+
+	pthread_mutex_lock(&ix->ev_mu);
+	later = p > ix->phase;
+	if (later)
+		ix->phase = p;
+	pthread_mutex_unlock(&ix->ev_mu);
+	if (later)
+		sou_ix_emit(ix, SOU_IX_PHASE, NULL, NULL);
+}
+
+void sou_ix_count_finished(sou_indexer *ix)
+{
+	pthread_mutex_lock(&ix->ev_mu);
+	ix->finished++;
 	pthread_mutex_unlock(&ix->ev_mu);
 }
 
@@ -210,6 +234,9 @@ static sou_status create(const sou_indexer_opts *opts, unsigned shard_k, unsigne
 	ix->t0 = sou_ix_now();
 	ix->shard_k = shard_k;
 	ix->shard_n = shard_n;
+	/* roots are what the PATHs are now; a set's own indexer needs them
+	 * only to count the files (opts.count_files) */
+	sou_ix_walk_resolve(ix);
 	/* a shard set: this indexer drives one per shard (shards.c) */
 	if (!shard_n) {
 		unsigned n = 0;
@@ -222,7 +249,6 @@ static sou_status create(const sou_indexer_opts *opts, unsigned shard_k, unsigne
 		if ((st = refuse_lone_shard(opts, err)))
 			goto out;
 	}
-	sou_ix_walk_resolve(ix); /* roots are what the PATHs are now */
 	if (opts->dry_run) {
 		st = sou_xdb_open(opts->db_path, SOU_XDB_READ, &ix->db, err);
 		if (st == SOU_ERR_NOTFOUND) {
@@ -317,6 +343,15 @@ sou_status sou_indexer_add_path(sou_indexer *ix, const char *root, sou_error *er
 
 	if (ix->failed) /* after an index failure nothing more is written */
 		return sou_error_set(err, ix->failed, "%s", ix->fail_err.msg);
+	if (ix->phase < SOU_IX_PHASE_INDEX) {
+		/* the first PATH: count every PATH's files first (a set's own
+		 * indexer counts for all its shards, which do not count) */
+		if (ix->o.count_files && !ix->shard_n) {
+			sou_ix_enter_phase(ix, SOU_IX_PHASE_WALK);
+			sou_ix_walk_count(ix);
+		}
+		sou_ix_enter_phase(ix, SOU_IX_PHASE_INDEX);
+	}
 	if (ix->set)
 		return sou_ix_set_add_path(ix, root, err);
 	sou_error_clear(&e);
@@ -361,6 +396,8 @@ sou_status sou_indexer_finish(sou_indexer *ix, sou_index_stats *stats, sou_error
 		 * posts, keeps the old index */
 		keep_old = (ix->stopped || was_interrupted) && sou_store_has_current(ix->store);
 	} else if (!st && !ix->stopped && !was_interrupted && ix->db) {
+		if (ix->store)
+			sou_ix_enter_phase(ix, SOU_IX_PHASE_PUBLISH);
 		st = sou_ix_publish_sweep(ix, &e);
 	} else if (!st && ix->stopped && !was_interrupted && ix->db) {
 		/* a PATH or folder was unreadable: its posts were not seen, and
@@ -370,8 +407,10 @@ sou_status sou_indexer_finish(sou_indexer *ix, sou_index_stats *stats, sou_error
 	sou_ix_add_stats(&ix->st, &ix->main_w.st);
 	ix->st.seconds = sou_ix_now() - ix->t0;
 	ix->st.kept_old = keep_old;
-	if (!st && ix->store && ix->db && !keep_old)
+	if (!st && ix->store && ix->db && !keep_old) {
+		sou_ix_enter_phase(ix, SOU_IX_PHASE_PUBLISH);
 		st = sou_ix_publish_commit(ix, was_interrupted, &e);
+	}
 	if (ix->store) {
 		/* the outcome for --status, failed runs included (best effort:
 		 * a successful run's summary is also in the index) */
@@ -380,6 +419,8 @@ sou_status sou_indexer_finish(sou_indexer *ix, sou_index_stats *stats, sou_error
 		sou_store_record_run(ix->store, run.data, run.len, NULL);
 		sou_buf_free(&run);
 	}
+	/* the final counts, for a display's last line */
+	sou_ix_emit(ix, SOU_IX_PROGRESS, NULL, NULL);
 	if (stats)
 		*stats = ix->st;
 	if (st) {

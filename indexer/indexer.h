@@ -32,17 +32,43 @@ typedef enum sou_ix_event_kind {
 	SOU_IX_SKIPPED,  /* not a post (no front matter, binary); a note */
 	SOU_IX_FAILED,   /* a post that could not be indexed; needs a person */
 	SOU_IX_PROGRESS, /* periodic, for progress displays */
-	SOU_IX_NOTICE    /* one line worth telling once (message), e.g. a rebuild */
+	SOU_IX_NOTICE,   /* one line worth telling once (message), e.g. a rebuild */
+	SOU_IX_PHASE     /* the run enters ev->phase (for progress displays) */
 } sou_ix_event_kind;
+
+/*
+ * The steps of a run, in order, for progress displays.  A step may be
+ * left out (walk without opts.count_files, merge outside full builds,
+ * publish in a dry run); the ones that come, come in this order.
+ */
+typedef enum sou_ix_phase {
+	SOU_IX_PHASE_NONE,    /* before the first PHASE event */
+	SOU_IX_PHASE_WALK,    /* counting the files (opts.count_files) */
+	SOU_IX_PHASE_INDEX,   /* looking at each file, indexing what changed */
+	SOU_IX_PHASE_MERGE,   /* a full build: merging the workers' databases,
+			       * seconds without other events */
+	SOU_IX_PHASE_PUBLISH  /* deleting what is gone, committing, switching
+			       * to a new generation; may also take seconds */
+} sou_ix_phase;
 
 /* An event; every pointer is borrowed and valid only during the callback. */
 typedef struct sou_ix_event {
 	sou_ix_event_kind kind;
-	const char *path;     /* the file (root + relative path) */
+	const char *path;     /* the file (root + relative path); NULL for
+			       * PHASE and the last PROGRESS (see finish) */
 	const char *message;  /* SKIPPED/FAILED: why, naming file and line */
 	unsigned long done;   /* files looked at so far */
 	unsigned long changed;/* files that needed work so far */
 	unsigned long long bytes; /* bytes read so far */
+	/* files whose work is over (unchanged, indexed, failed...): at most
+	 * done, less while a full build's workers still have files queued */
+	unsigned long finished;
+	/* the files this run looks at, counted before it starts
+	 * (opts.count_files; during the walk phase, those counted so far);
+	 * 0 without count_files.  A tree that changes meanwhile can make
+	 * finished end a little off it. */
+	unsigned long total;
+	sou_ix_phase phase;   /* the phase the run is in (every kind) */
 } sou_ix_event;
 
 typedef void (*sou_ix_event_fn)(void *ctx, const sou_ix_event *ev);
@@ -68,6 +94,10 @@ typedef struct sou_indexer_opts {
 	 * index is a single one); 2..SOU_MAX_SHARDS: db_path is, or becomes,
 	 * a set of that many shards (see sou_indexer_create) */
 	unsigned shards;
+	/* walk the PATHs once more, first, only to count the files, so
+	 * that events carry a total for a percentage (a WALK phase: a
+	 * readdir and lstat per file, no file read); for progress displays */
+	int count_files;
 	const sou_strlist *dicts;    /* dictionary files (may be NULL) */
 	const sou_strlist *synonyms; /* synonym files (checked, used by queries) */
 	/* when *interrupted becomes nonzero (a signal handler sets it), the
@@ -162,7 +192,8 @@ sou_status sou_indexer_add_path(sou_indexer *ix, const char *path, sou_error *er
  * work done, records the failed run for --status (DIR/sou.lastrun) and
  * returns that error again.  An interrupted run ends in
  * SOU_ERR_INTERRUPTED, saying whether finished work was committed or
- * (an interrupted rebuild) the old index is kept.
+ * (an interrupted rebuild) the old index is kept.  Its last event is a
+ * PROGRESS with the run's final counts (path NULL).
  */
 sou_status sou_indexer_finish(sou_indexer *ix, sou_index_stats *stats,
 			      sou_error *err);

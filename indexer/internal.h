@@ -132,7 +132,11 @@ struct sou_indexer {
 	/* progress, shared by all threads (under ev_mu) */
 	pthread_mutex_t ev_mu;
 	unsigned long looked, changed;
+	unsigned long finished; /* files whose work is over (sou_ix_event) */
+	unsigned long total;    /* files counted first (opts.count_files) */
+	sou_ix_phase phase;     /* only ever moves forward */
 	unsigned long long bytes;
+	int counting;           /* the walk only counts files (walk.c) */
 	/* a shard set: this indexer only drives the shards' (shards.c) */
 	sou_ix_set *set;
 	/* a shard of a set: takes only keys with sou_ix_shard_of == shard_k
@@ -152,6 +156,10 @@ sou_status sou_ix_create_shard(const sou_indexer_opts *opts, unsigned k, unsigne
 			       sou_indexer **out, sou_error *err);
 /* Reports an event to the caller's callback, from any thread. */
 void sou_ix_emit(sou_indexer *ix, sou_ix_event_kind k, const char *path, const char *msg);
+/* Enters phase p with a PHASE event, unless the run is there or past it. */
+void sou_ix_enter_phase(sou_indexer *ix, sou_ix_phase p);
+/* One more file whose work is over (any thread). */
+void sou_ix_count_finished(sou_indexer *ix);
 /* The SOU_META_CONFIG value for these options into out. */
 void sou_ix_config_string(const sou_indexer_opts *o, sou_buf *out);
 /*
@@ -173,6 +181,12 @@ void sou_ix_walk_resolve(sou_indexer *ix);
 void sou_ix_walk_clear(sou_indexer *ix);
 /* Walks one PATH (a directory or a file); see sou_indexer_add_path. */
 sou_status sou_ix_walk_path(sou_indexer *ix, const char *path, sou_error *err);
+/*
+ * The WALK phase of opts.count_files: walks every root as add_path will,
+ * counting into ix->total the files it would look at (every shard's),
+ * reading none, reporting and remembering nothing.
+ */
+void sou_ix_walk_count(sou_indexer *ix);
 
 /* ---- file.c ---- */
 

@@ -1,12 +1,25 @@
 /*
  * main.c - sou-index: option parsing, output, signals and exit statuses
  * only; the work is in libsouindex (indexer.h).
+ *
+ * Progress: when stderr is a terminal (and neither -q nor -v), one line
+ * on stderr is redrawn in place ("\r", then ESC [K to clear the rest):
+ * the phase (walk, index, merge, publish: indexer.h), files done of the
+ * total the library counted first (opts.count_files), posts/s and ETA,
+ * or the seconds a merge or commit has taken.  Events only update the
+ * counts; a ticker thread draws the line at most 10 times a second, so
+ * it moves on even while the library is inside a merge that sends no
+ * events for seconds.  At the end the line is drawn once more with the
+ * final counts and left on the screen.  Without a terminal nothing of
+ * this is printed and no extra walk is made.
  */
 #include <getopt.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -46,6 +59,8 @@ static const char usage[] =
 	"  -q, --quiet      print only problems (for cron)\n"
 	"  -v, --verbose    list every post added, updated or deleted\n"
 	"  -h, --help       show this help\n"
+	"On a terminal, without -q and -v, a progress line on stderr names the phase\n"
+	"(walk, index, merge, publish), files done of the total, posts/s and ETA.\n"
 	"Exit status: 0 ok, 1 some posts failed, 2 usage, 3 index error or damaged,\n"
 	"4 interrupted (finished work committed), 75 index locked by another writer.\n";
 
@@ -66,10 +81,26 @@ static void on_signal(int sig)
 	got_signal = sig;
 }
 
+/*
+ * What is shown.  Events come from the library's threads one at a time,
+ * the ticker draws from its own: everything from bar_shown on, and
+ * writing to stderr or stdout while the line may be shown, is under mu.
+ */
 typedef struct ui {
 	int quiet, verbose, tty, dry_run;
-	int bar_shown;
-	double last_bar;
+	int bar;                /* the progress line (a terminal, no -q/-v) */
+	pthread_mutex_t mu;
+	int bar_shown;          /* the line is on the screen, cursor after it */
+	sou_ix_phase phase;     /* NONE: nothing to draw yet */
+	double t0, t_phase, t_index; /* start, this phase's, the index phase's */
+	double seconds;         /* the run's, as the summary says, at the end */
+	unsigned long finished, total;
+	/* posts first indexed in this run ("new"), re-indexed ("changed") */
+	unsigned long added, updated, deleted, failed;
+	char drawn[256];        /* the line last drawn */
+	int ticking, stop;
+	pthread_cond_t wake;    /* stop is set */
+	pthread_t ticker;
 } ui;
 
 static double now_s(void)
@@ -80,6 +111,7 @@ static double now_s(void)
 	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
+/* Under u->mu. */
 static void clear_bar(ui *u)
 {
 	if (u->bar_shown) {
@@ -88,13 +120,195 @@ static void clear_bar(ui *u)
 	}
 }
 
+/* n with a comma every three digits ("31,231"), into out (>= 32 bytes). */
+static const char *commas(unsigned long n, char *out)
+{
+	char d[32];
+	int len = snprintf(d, sizeof(d), "%lu", n), i, o = 0;
+
+	for (i = 0; i < len; i++) {
+		if (i && (len - i) % 3 == 0)
+			out[o++] = ',';
+		out[o++] = d[i];
+	}
+	out[o] = '\0';
+	return out;
+}
+
+/* Whole seconds as m:ss, or h:mm:ss from an hour on. */
+static void add_clock(sou_buf *b, double s)
+{
+	unsigned long t = s > 0 ? (unsigned long)s : 0;
+
+	if (t >= 3600)
+		sou_buf_addf(b, "%lu:%02lu:%02lu", t / 3600, t / 60 % 60, t % 60);
+	else
+		sou_buf_addf(b, "%lu:%02lu", t / 60, t % 60);
+}
+
+/* ", N word" when N is not 0 (the running line names only what happened). */
+static void add_count(sou_buf *b, unsigned long n, const char *word, int always)
+{
+	char c[32];
+
+	if (n || always)
+		sou_buf_addf(b, "%s%s %s", b->data[b->len - 1] == ' ' ? "" : ", ",
+			     commas(n, c), word);
+}
+
+/*
+ * The progress line at time t, under u->mu; how: NULL while running, or
+ * the first word of the line left on the screen at the end ("done", or
+ * "stopped" after an error or signal), which has the total and counts.
+ */
+static void format_bar(const ui *u, double t, const char *how, sou_buf *b)
+{
+	static const char *const names[] = { "", "walk", "index", "merge", "publish" };
+	unsigned long done = u->finished, total = u->total;
+	char c1[32], c2[32];
+
+	/* a worker reports a post just before it counts it finished */
+	if (done < u->added + u->updated)
+		done = u->added + u->updated;
+	sou_buf_reset(b);
+	sou_buf_addf(b, "%-7s ", how ? how : names[u->phase]);
+	if (!how && u->phase == SOU_IX_PHASE_WALK) {
+		/* counting: the total so far, and how long it has taken */
+		sou_buf_addf(b, "%s files  ", commas(total, c1));
+		add_clock(b, t - u->t_phase);
+		return;
+	}
+	if (how && !strcmp(how, "done") && done > total)
+		total = done; /* posts added to the tree after it was counted */
+	/* (stopped while counting: no total to speak of) */
+	if (u->total || (how && !strcmp(how, "done")))
+		sou_buf_addf(b, "%s/%s files (%lu%%)", commas(done, c1), commas(total, c2),
+			     done >= total ? 100ul : (unsigned long)(100.0 * done / total));
+	else
+		sou_buf_addf(b, "%s files", commas(done, c1));
+	sou_buf_adds(b, "  ");
+	if (how) {
+		add_count(b, u->added, "new", 1);
+		add_count(b, u->updated, "changed", 1);
+		add_count(b, u->deleted, "deleted", 1);
+		add_count(b, u->failed, "failed", 0);
+		sou_buf_adds(b, "  in ");
+		add_clock(b, u->seconds > 0 ? u->seconds : t - u->t0);
+		return;
+	}
+	add_count(b, u->added, "new", 0);
+	add_count(b, u->updated, "changed", 0);
+	add_count(b, u->deleted, "deleted", 0);
+	if (b->data[b->len - 1] != ' ')
+		sou_buf_adds(b, "  ");
+	if (u->phase == SOU_IX_PHASE_INDEX) {
+		/* a rate from the first second on; done == total: merge next */
+		double dt = t - u->t_index, rate = dt >= 1 ? done / dt : 0;
+		if (rate > 0) {
+			sou_buf_addf(b, "%s posts/s", commas((unsigned long)(rate + 0.5), c1));
+			if (total > done) {
+				sou_buf_adds(b, "  ETA ");
+				add_clock(b, (double)(total - done) / rate);
+			}
+		}
+	} else {
+		add_clock(b, t - u->t_phase); /* merge, publish: time so far */
+	}
+	while (b->len && b->data[b->len - 1] == ' ')
+		sou_buf_truncate(b, b->len - 1);
+}
+
+/* Draws the line unless it is on the screen as it is; under u->mu. */
+static void draw_bar(ui *u, const char *how)
+{
+	sou_buf line = SOU_BUF_INIT;
+	struct winsize ws;
+
+	format_bar(u, now_s(), how, &line);
+	/* longer than the terminal is wide, \r would go back only to the
+	 * start of its last screen line */
+	if (!ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) && ws.ws_col > 1 && line.len >= ws.ws_col)
+		sou_buf_truncate(&line, ws.ws_col - 1u);
+	if (how || !u->bar_shown || strcmp(line.data, u->drawn)) {
+		fprintf(stderr, "\r\033[K%s%s", line.data, how ? "\n" : "");
+		snprintf(u->drawn, sizeof(u->drawn), "%s", line.data);
+		u->bar_shown = !how;
+	}
+	sou_buf_free(&line);
+}
+
+/* Draws the line every tenth of a second until told to stop. */
+static void *tick_main(void *arg)
+{
+	ui *u = arg;
+	struct timespec next;
+
+	clock_gettime(CLOCK_MONOTONIC, &next);
+	pthread_mutex_lock(&u->mu);
+	while (!u->stop) {
+		if (u->phase != SOU_IX_PHASE_NONE)
+			draw_bar(u, NULL);
+		next.tv_nsec += 100000000;
+		if (next.tv_nsec >= 1000000000) {
+			next.tv_sec++;
+			next.tv_nsec -= 1000000000;
+		}
+		while (!u->stop && pthread_cond_timedwait(&u->wake, &u->mu, &next) == 0)
+			; /* woken early: stop, or spurious */
+	}
+	pthread_mutex_unlock(&u->mu);
+	return NULL;
+}
+
+/* Starts the ticker, with SIGINT and SIGTERM left to the main thread. */
+static void start_ticker(ui *u)
+{
+	sigset_t block, old;
+
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &block, &old);
+	u->ticking = !pthread_create(&u->ticker, NULL, tick_main, u);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+}
+
+/* Stops the ticker (if it runs) and leaves the final line (how) on the
+ * screen if anything was drawn, or clears it (how NULL). */
+static void stop_ticker(ui *u, const char *how)
+{
+	pthread_mutex_lock(&u->mu);
+	u->stop = 1;
+	pthread_cond_signal(&u->wake);
+	pthread_mutex_unlock(&u->mu);
+	if (u->ticking)
+		pthread_join(u->ticker, NULL);
+	u->ticking = 0;
+	pthread_mutex_lock(&u->mu);
+	if (how && u->bar && u->phase != SOU_IX_PHASE_NONE)
+		draw_bar(u, how);
+	else
+		clear_bar(u);
+	pthread_mutex_unlock(&u->mu);
+}
+
 static void on_event(void *ctx, const sou_ix_event *ev)
 {
 	ui *u = ctx;
 	const char *verb = NULL;
 
+	pthread_mutex_lock(&u->mu);
+	u->finished = ev->finished;
+	u->total = ev->total;
+	if (ev->phase > u->phase) {
+		u->phase = ev->phase;
+		u->t_phase = now_s();
+		if (u->phase == SOU_IX_PHASE_INDEX)
+			u->t_index = u->t_phase;
+	}
 	switch (ev->kind) {
 	case SOU_IX_FAILED:
+		u->failed++;
 		clear_bar(u);
 		say(stderr, "sou-index: error: ", ev->message);
 		break;
@@ -104,10 +318,15 @@ static void on_event(void *ctx, const sou_ix_event *ev)
 			say(stderr, "sou-index: skipped: ", ev->message);
 		}
 		break;
-	case SOU_IX_ADDED: verb = "added"; break;
-	case SOU_IX_UPDATED: verb = "updated"; break;
-	case SOU_IX_DELETED: verb = "deleted"; break;
+	case SOU_IX_ADDED: verb = "added"; u->added++; break;
+	case SOU_IX_UPDATED: verb = "updated"; u->updated++; break;
+	case SOU_IX_DELETED: verb = "deleted"; u->deleted++; break;
 	case SOU_IX_PROGRESS: break;
+	case SOU_IX_PHASE:
+		/* every phase is seen, however short (not only at a tick) */
+		if (u->bar)
+			draw_bar(u, NULL);
+		break;
 	case SOU_IX_NOTICE:
 		if (!u->quiet) {
 			sou_buf line = SOU_BUF_INIT;
@@ -123,16 +342,10 @@ static void on_event(void *ctx, const sou_ix_event *ev)
 		char head[32];
 		snprintf(head, sizeof(head), "%s%s ", u->dry_run ? "would be " : "", verb);
 		say(stdout, head, ev->path);
+		if (u->bar)
+			fflush(stdout); /* before the line is drawn again */
 	}
-	if (u->tty && !u->quiet && !u->verbose) {
-		double t = now_s();
-		if (t - u->last_bar >= 0.1) {
-			fprintf(stderr, "\r\033[Ksou-index: %lu files, %lu changed, %.1f MB read",
-				ev->done, ev->changed, (double)ev->bytes / 1e6);
-			u->bar_shown = 1;
-			u->last_bar = t;
-		}
-	}
+	pthread_mutex_unlock(&u->mu);
 }
 
 static int show_status(const char *db)
@@ -254,6 +467,15 @@ int main(int argc, char **argv)
 
 	memset(&o, 0, sizeof(o));
 	memset(&u, 0, sizeof(u));
+	pthread_mutex_init(&u.mu, NULL);
+	{
+		/* the ticker's timed waits are on the monotonic clock */
+		pthread_condattr_t ca;
+		pthread_condattr_init(&ca);
+		pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+		pthread_cond_init(&u.wake, &ca);
+		pthread_condattr_destroy(&ca);
+	}
 	memset(&stats, 0, sizeof(stats));
 	o.tz_min = SOU_DEFAULT_TZ_MIN;
 	sou_cli_default_db(&db);
@@ -382,14 +604,20 @@ int main(int argc, char **argv)
 	o.dicts = &dicts;
 	o.synonyms = &synonyms;
 	u.tty = isatty(STDERR_FILENO);
+	u.bar = u.tty && !u.quiet && !u.verbose;
 	u.dry_run = o.dry_run;
+	o.count_files = u.bar; /* a total for the percentage */
 	o.db_path = db.data;
 	o.paths = (const char *const *)argv + optind;
 	o.npaths = (size_t)(argc - optind);
 	o.interrupted = &got_signal;
 	o.on_event = on_event;
 	o.ctx = &u;
+	u.t0 = now_s();
+	if (u.bar)
+		start_ticker(&u);
 	if ((st = sou_indexer_create(&o, &ix, &err))) {
+		stop_ticker(&u, NULL);
 		say(stderr, "sou-index: ", err.msg);
 		/* an unreadable or malformed --dict/--synonyms file: usage */
 		rc = st == SOU_ERR_PARSE || st == SOU_ERR_IO ? SOU_EXIT_USAGE : sou_cli_exit_for(st);
@@ -397,8 +625,10 @@ int main(int argc, char **argv)
 	}
 	for (i = optind; i < argc && !st; i++) {
 		if ((st = sou_indexer_add_path(ix, argv[i], &err)) && st != SOU_ERR_INTERRUPTED) {
+			pthread_mutex_lock(&u.mu);
 			clear_bar(&u);
 			say(stderr, "sou-index: ", err.msg);
+			pthread_mutex_unlock(&u.mu);
 			failed_shown = 1;
 			if (st == SOU_ERR_IO) { /* an unreadable PATH: go on with the rest */
 				rc = SOU_EXIT_SOME;
@@ -410,7 +640,11 @@ int main(int argc, char **argv)
 	/* also after an index failure: it counts the work and records the
 	 * failed run for --status, and returns that failure again */
 	st = sou_indexer_finish(ix, &stats, &err);
-	clear_bar(&u);
+	/* the last line stays: how far the run got, what it did */
+	pthread_mutex_lock(&u.mu);
+	u.seconds = stats.seconds;
+	pthread_mutex_unlock(&u.mu);
+	stop_ticker(&u, st ? "stopped" : "done");
 	if (st && st != SOU_ERR_INTERRUPTED && !failed_shown) { /* an error is shown once */
 		say(stderr, "sou-index: ", err.msg);
 		failed_shown = 1;
@@ -440,6 +674,9 @@ int main(int argc, char **argv)
 			rc = SOU_EXIT_SOME;
 	}
 done:
+	stop_ticker(&u, NULL);
+	pthread_mutex_destroy(&u.mu);
+	pthread_cond_destroy(&u.wake);
 	sou_indexer_destroy(ix);
 	sou_buf_free(&db);
 	sou_strlist_free(&dicts);

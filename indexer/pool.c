@@ -260,6 +260,8 @@ sou_status sou_ix_pool_merge(sou_indexer *ix, sou_error *err)
 	}
 	if (st)
 		return st;
+	/* every file is done; the compaction gives no events for seconds */
+	sou_ix_enter_phase(ix, SOU_IX_PHASE_MERGE);
 	paths = sou_xcalloc(ix->nworkers + 1, sizeof(*paths));
 	srcs = sou_xcalloc(ix->nworkers + 1, sizeof(*srcs));
 	for (k = 0; k < ix->nworkers; k++) {

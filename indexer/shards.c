@@ -41,12 +41,16 @@
 typedef struct shard_fw {
 	sou_ix_set *set;
 	unsigned k;
-	unsigned long done, changed;
+	unsigned long done, changed, finished;
 	unsigned long long bytes;
+	sou_ix_phase phase;
 } shard_fw;
 
 struct sou_ix_set {
 	unsigned n;
+	sou_indexer *top;         /* the set's own indexer (its walk counts
+				   * the files: opts.count_files) */
+	sou_ix_phase phase;       /* the last phase forwarded */
 	int lock_fd;              /* DIR/sou.lock, -1 in a dry run */
 	sou_indexer **sub;        /* one indexer per shard */
 	sou_buf *dirs;            /* DIR/shard-K, borrowed by sub[K] */
@@ -76,25 +80,48 @@ int sou_ix_walk_reports(const sou_indexer *ix)
 	return !ix->shard_n || ix->shard_k == 0;
 }
 
-/* A shard's event, with the progress counts summed over all shards. */
+/*
+ * A shard's event, with the progress counts summed over all shards and
+ * the set's total.  The set is in the phase its slowest shard is in (at
+ * least its own indexer's: walk, index), so a PHASE event is passed on
+ * when the last shard gets there, and as PROGRESS before.
+ */
 static void forward(void *ctx, const sou_ix_event *ev)
 {
 	shard_fw *f = ctx;
 	sou_ix_set *s = f->set;
 	sou_ix_event e = *ev;
+	sou_ix_phase slowest;
 	unsigned k;
 
 	pthread_mutex_lock(&s->mu);
 	f->done = ev->done;
 	f->changed = ev->changed;
+	f->finished = ev->finished;
 	f->bytes = ev->bytes;
-	e.done = e.changed = 0;
+	f->phase = ev->phase;
+	e.done = e.changed = e.finished = 0;
 	e.bytes = 0;
+	slowest = f->phase;
 	for (k = 0; k < s->n; k++) {
 		e.done += s->fw[k].done;
 		e.changed += s->fw[k].changed;
+		e.finished += s->fw[k].finished;
 		e.bytes += s->fw[k].bytes;
+		if (s->fw[k].phase < slowest)
+			slowest = s->fw[k].phase;
 	}
+	/* the set's indexer counted before the shards' threads started */
+	e.total = s->top->total;
+	if (s->phase < s->top->phase)
+		s->phase = s->top->phase;
+	if (e.kind == SOU_IX_PHASE) {
+		if (slowest > s->phase)
+			s->phase = slowest;
+		else
+			e.kind = SOU_IX_PROGRESS;
+	}
+	e.phase = s->phase;
 	if (s->on_event)
 		s->on_event(s->ctx, &e);
 	pthread_mutex_unlock(&s->mu);
@@ -219,6 +246,7 @@ sou_status sou_ix_set_open(sou_indexer *ix, unsigned n, sou_error *err)
 	unsigned k, jobs;
 
 	s->lock_fd = -1;
+	s->top = ix;
 	pthread_mutex_init(&s->mu, NULL);
 	s->on_event = o->on_event;
 	s->ctx = o->ctx;
@@ -246,6 +274,7 @@ sou_status sou_ix_set_open(sou_indexer *ix, unsigned n, sou_error *err)
 		s->fw[k].k = k;
 		so.db_path = s->dirs[k].data;
 		so.shards = 0;
+		so.count_files = 0; /* the set's indexer counts for all */
 		so.jobs = jobs ? jobs : 1;
 		so.wait_s = 0; /* the set's lock keeps other runs out */
 		so.on_event = forward;

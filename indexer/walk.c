@@ -22,6 +22,13 @@
  * or unreadable folders, nested PATHs) is reported by the first shard
  * only, so a set says each thing once (every shard still stops deleting
  * when a folder cannot be read).
+ *
+ * Counting (opts.count_files): before the run, the same walk over every
+ * root with ix->counting set only counts the files process_file would
+ * look at, so a progress display has a total; it takes no keys, reads
+ * no file or record, and says and remembers nothing (the real walk
+ * reports what it meets).  Sharing the walk keeps the two in step: what
+ * is counted is what is looked at, unless the tree changes in between.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -301,10 +308,19 @@ static const char *key_of(sou_indexer *ix, const char *path, const char *rel)
 static sou_status process_file(sou_indexer *ix, const char *path, const char *rel,
 			       const struct stat *lsb, sou_error *err)
 {
-	const char *key = key_of(ix, path, rel);
+	const char *key;
 	sou_file_state *rec;
 	sou_status st;
 
+	if (ix->counting) {
+		pthread_mutex_lock(&ix->ev_mu);
+		ix->total++;
+		pthread_mutex_unlock(&ix->ev_mu);
+		if (ix->total % 1024 == 0)
+			sou_ix_emit(ix, SOU_IX_PROGRESS, path, NULL);
+		return SOU_OK;
+	}
+	key = key_of(ix, path, rel);
 	if (ix->shard_n && sou_ix_shard_of(key, ix->shard_n) != ix->shard_k)
 		return SOU_OK; /* another shard's post */
 	pthread_mutex_lock(&ix->ev_mu);
@@ -325,6 +341,7 @@ static sou_status process_file(sou_indexer *ix, const char *path, const char *re
 		    !(rec->status == 'f' && rec->message && rec->size <= ix->o.max_file_bytes &&
 		      strstr(rec->message, SOU_IX_TOOBIG_TEXT))) {
 			ix->st.unchanged++;
+			sou_ix_count_finished(ix);
 			return SOU_OK;
 		}
 	}
@@ -341,7 +358,7 @@ static void note(sou_indexer *ix, const char *path, const char *fmt, const char 
 {
 	sou_buf m = SOU_BUF_INIT;
 
-	if (!sou_ix_walk_reports(ix))
+	if (!sou_ix_walk_reports(ix) || ix->counting)
 		return;
 	sou_buf_adds(&m, path);
 	sou_buf_addf(&m, fmt, detail);
@@ -392,6 +409,8 @@ static sou_status walk(sou_indexer *ix, sou_buf *path, size_t rel_off, int depth
 	}
 	if (!(d = opendir(path->data))) {
 		sou_buf m = SOU_BUF_INIT;
+		if (ix->counting)
+			return SOU_OK; /* the real walk reports it */
 		ix->stopped = 1; /* its posts were not seen: do not delete them */
 		if (sou_ix_walk_reports(ix)) {
 			sou_buf_addf(&m, "%s: cannot open directory: %s", path->data,
@@ -455,7 +474,7 @@ sou_status sou_ix_walk_path(sou_indexer *ix, const char *given, sou_error *err)
 		return SOU_OK; /* a root given twice is walked once */
 	if (r->inside) {
 		sou_buf m = SOU_BUF_INIT;
-		if (!sou_ix_walk_reports(ix))
+		if (!sou_ix_walk_reports(ix) || ix->counting)
 			return SOU_OK;
 		sou_buf_addf(&m, "%s: inside %s, indexed as part of it", given,
 			     ix->roots[r->inside - 1].given);
@@ -463,6 +482,8 @@ sou_status sou_ix_walk_path(sou_indexer *ix, const char *given, sou_error *err)
 		sou_buf_free(&m);
 		return SOU_OK;
 	}
+	if (ix->counting && stat(given, &sb) < 0)
+		return SOU_OK; /* the real walk reports it */
 	if (stat(given, &sb) < 0) {
 		ix->stopped = 1; /* a rebuild must not switch to a partial index */
 		return sou_error_set(err, SOU_ERR_IO, "%s: %s", given, strerror(errno));
@@ -470,11 +491,11 @@ sou_status sou_ix_walk_path(sou_indexer *ix, const char *given, sou_error *err)
 	ix->cur = r;
 	if (!S_ISDIR(sb.st_mode)) {
 		if (lstat(given, &sb) < 0) {
-			ix->stopped = 1;
+			ix->stopped |= !ix->counting;
 			return sou_error_set(err, SOU_ERR_IO, "%s: %s", given, strerror(errno));
 		}
 		if (S_ISLNK(sb.st_mode) && stat(given, &sb) < 0) {
-			ix->stopped = 1;
+			ix->stopped |= !ix->counting;
 			return sou_error_set(err, SOU_ERR_IO, "%s: %s", given, strerror(errno));
 		}
 		st = process_file(ix, given, "", &sb, err);
@@ -485,7 +506,19 @@ sou_status sou_ix_walk_path(sou_indexer *ix, const char *given, sou_error *err)
 		st = walk(ix, &path, n + (given[n - 1] == '/' ? 0 : 1), 0, err);
 		sou_buf_free(&path);
 	}
-	if (st)
+	if (st && !ix->counting)
 		ix->stopped = 1;
 	return st;
+}
+
+void sou_ix_walk_count(sou_indexer *ix)
+{
+	sou_error e;
+	size_t i;
+
+	ix->counting = 1;
+	for (i = 0; i < ix->nroots && !sou_ix_interrupted(ix); i++)
+		sou_ix_walk_path(ix, ix->roots[i].given, &e); /* problems: the real walk's */
+	ix->counting = 0;
+	ix->cur = NULL;
 }
