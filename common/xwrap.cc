@@ -24,6 +24,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <climits>
 #include <cstdlib>
 #include <cstring>
 #include <new>
@@ -394,6 +395,15 @@ static size_t shard_of(const sou_xdb *h, Xapian::docid id, Xapian::docid *sub)
 static bool is_remote(const sou_xdb *h, size_t k)
 {
 	return k < h->shards.n && h->shards.v[k].kind == SOU_SHARD_REMOTE;
+}
+
+/* Whether any shard of the reader now searched is remote. */
+static bool remote_shards(const sou_xdb *h)
+{
+	for (size_t k : h->live)
+		if (is_remote(h, k))
+			return true;
+	return false;
 }
 
 /*
@@ -2293,6 +2303,10 @@ sou_status sou_xdb_search(sou_xdb *h, const sou_xq *q, const sou_xsearch *o,
 				enq.set_sort_by_value(SOU_SLOT_ORDER, false);
 			else /* equal scores: newest first, then by key */
 				enq.set_sort_by_relevance_then_value(SOU_SLOT_ORDER, true);
+			bool carry = o->carry && !o->unranked && o->check_at_least == UINT_MAX &&
+				     remote_shards(h);
+			if (carry)
+				enq.set_collapse_key(o->carry_slot, Xapian::doccount(-1));
 			Xapian::MSet ms = enq.get_mset(o->offset, o->limit, o->check_at_least);
 			m.reset(new sou_xmset());
 			m->estimated = ms.get_matches_estimated();
@@ -2306,6 +2320,11 @@ sou_status sou_xdb_search(sou_xdb *h, const sou_xq *q, const sou_xsearch *o,
 				m->weights.push_back(i.get_weight());
 				if (keyed)
 					m->sort_keys.push_back(i.get_sort_key());
+				if (carry) {
+					m->values.resize(m->docids.size());
+					m->all_values.resize(m->docids.size());
+					m->values.back().emplace_back(o->carry_slot, i.get_collapse_key());
+				}
 				m->data.push_back(o->lazy_data ? std::string()
 							       : i.get_document().get_data());
 				m->state.push_back(o->lazy_data ? REC_NONE : REC_READY);
@@ -2434,21 +2453,30 @@ sou_status sou_xmset_prefetch_value(sou_xdb *h, sou_xmset *m, const size_t *idx,
 				    const char *const *idterms, size_t n, unsigned slot,
 				    sou_error *err)
 {
-	size_t nremote = 0;
-	for (size_t k : h->live)
-		nremote += is_remote(h, k);
-	if (!nremote || !n)
+	if (!remote_shards(h) || !n)
+		return SOU_OK;
+	/* hits whose value came with them (sou_xsearch carry) need none */
+	std::vector<size_t> want;
+	for (size_t x = 0; x < n; x++) {
+		bool have = false;
+		if (idx[x] < m->values.size())
+			for (const auto &v : m->values[idx[x]])
+				have = have || v.first == slot;
+		if (!have)
+			want.push_back(x);
+	}
+	if (want.empty())
 		return SOU_OK;
 	return reading(h, err, [&]() {
 		std::vector<Xapian::Query> qs;
-		for (size_t x = 0; x < n; x++)
+		for (size_t x : want)
 			qs.emplace_back(idterms[x]);
 		Xapian::Enquire enq(*h->db);
 		enq.set_query(Xapian::Query(Xapian::Query::OP_OR, qs.begin(), qs.end()));
 		enq.set_weighting_scheme(Xapian::BoolWeight());
 		enq.set_docid_order(Xapian::Enquire::ASCENDING);
 		enq.set_collapse_key(slot, Xapian::doccount(-1));
-		Xapian::MSet ms = enq.get_mset(0, (Xapian::doccount)n);
+		Xapian::MSet ms = enq.get_mset(0, (Xapian::doccount)want.size());
 		std::map<Xapian::docid, std::string> got;
 		for (Xapian::MSetIterator i = ms.begin(); i != ms.end(); ++i)
 			got[*i] = i.get_collapse_key();
@@ -2456,7 +2484,7 @@ sou_status sou_xmset_prefetch_value(sou_xdb *h, sou_xmset *m, const size_t *idx,
 			m->values.resize(m->docids.size());
 			m->all_values.resize(m->docids.size());
 		}
-		for (size_t x = 0; x < n; x++) {
+		for (size_t x : want) {
 			size_t i = idx[x];
 			auto g = i < m->docids.size() ? got.find(m->docids[i]) : got.end();
 			if (g != got.end())

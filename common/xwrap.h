@@ -379,6 +379,16 @@ typedef struct sou_xsearch {
 	const unsigned *facet_slots;
 	size_t nfacets;
 	unsigned facet_exact;
+	/*
+	 * carry: with remote shards, each hit's value in carry_slot comes in
+	 * the reply with the hits (as Xapian's collapse key, collapse_max
+	 * above any count, so nothing collapses), and sou_xmset_value returns
+	 * it with no round trip of its own.  Only for a search that examines
+	 * every match (check_at_least above the match count), whose counts
+	 * the collapser then cannot change.  Ignored without remote shards.
+	 */
+	int carry;
+	unsigned carry_slot;
 } sou_xsearch;
 
 #define SOU_FACET_SEP '\x1f'

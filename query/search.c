@@ -670,6 +670,11 @@ static sou_status stage_match(run *R, sou_error *err)
 	 * is never shown or checked costs nothing, and remote ones come in
 	 * parallel */
 	xs->lazy_data = 1;
+	/* the re-ranking reads the titles of its depth: from remote shards
+	 * they come with the hits (stage_rerank, prefetch_titles), two round
+	 * trips fewer (SOU_TUNE remote_carry=0: fetched after, as before) */
+	xs->carry = R->fetch > 0 && sou_tune("remote_carry", 1);
+	xs->carry_slot = SOU_SLOT_TITLE;
 	xs->halflife_days = o->halflife_days;
 	xs->recency_weight = o->recency_weight;
 	xs->now = o->now;
