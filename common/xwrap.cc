@@ -93,6 +93,18 @@ struct sou_xdb {
 	 * reopened or changes shards (day_known) */
 	std::string day_lo, day_hi;
 	bool day_known = false;
+	/*
+	 * Term families read whole and kept (sou_xdb_cache_terms): with
+	 * remote shards, each_term_tf answers a prefix inside one from
+	 * memory while every shard's state (sig) is the one it was read at.
+	 */
+	struct term_cache {
+		std::string family;
+		std::string sig;
+		bool loaded = false, usable = false;
+		std::vector<std::pair<std::string, Xapian::doccount> > terms; /* sorted */
+	};
+	std::vector<term_cache> caches;
 	~sou_xdb(); /* every way a handle is deleted */
 };
 
@@ -1623,10 +1635,125 @@ sou_status sou_xdb_each_term(sou_xdb *h, const char *prefix, sou_xallterm_fn fn,
 	return SOU_OK;
 }
 
+/* Terms one cached family holds at most; a larger one is not cached. */
+#define TERM_CACHE_MAX 100000
+
+/*
+ * The state of every shard, as the connections now see it: uuid, post
+ * count, last docid and total length (Xapian keeps these for a remote
+ * shard from its last reply: no round trip).  A commit that changes none
+ * of them (a post replaced by one of the very same length) is not seen:
+ * a cached family then lags until the next change.
+ */
+static std::string shard_sig(sou_xdb *h)
+{
+	std::ostringstream o;
+	if (h->subs.empty())
+		o << h->db->get_uuid() << ' ' << h->db->get_doccount() << ' '
+		  << h->db->get_lastdocid() << ' ' << h->db->get_total_length();
+	for (Xapian::Database &d : h->subs)
+		o << d.get_uuid() << ' ' << d.get_doccount() << ' ' << d.get_lastdocid() << ' '
+		  << d.get_total_length() << ';';
+	return o.str();
+}
+
+/* The cache of the family that holds prefix p, read (again) when the
+ * shards changed; NULL when none is usable.  Called inside reading(). */
+static sou_xdb::term_cache *cached_family(sou_xdb *h, const std::string &p, sou_error *err,
+					  sou_status *st)
+{
+	*st = SOU_OK;
+	for (sou_xdb::term_cache &c : h->caches) {
+		if (p.compare(0, c.family.size(), c.family))
+			continue;
+		std::string sig = shard_sig(h);
+		if (c.loaded && c.sig == sig)
+			return c.usable ? &c : nullptr;
+		std::vector<std::vector<std::pair<std::string, Xapian::doccount> > > per(
+			h->subs.empty() ? 1 : h->subs.size());
+		std::vector<int> over(per.size(), 0);
+		*st = each_shard_at_once(h, err, [&](size_t j, Xapian::Database &d) {
+			for (Xapian::TermIterator t = d.allterms_begin(c.family);
+			     t != d.allterms_end(c.family); ++t) {
+				if (per[j].size() >= TERM_CACHE_MAX) {
+					over[j] = 1;
+					break;
+				}
+				per[j].emplace_back(*t, t.get_termfreq());
+			}
+		});
+		if (*st)
+			return nullptr;
+		std::map<std::string, Xapian::doccount> all;
+		bool usable = true;
+		for (size_t j = 0; j < per.size(); j++) {
+			usable = usable && !over[j];
+			for (const auto &t : per[j])
+				all[t.first] += t.second;
+		}
+		c.terms.assign(all.begin(), all.end());
+		c.usable = usable && c.terms.size() <= TERM_CACHE_MAX;
+		if (!c.usable)
+			c.terms.clear();
+		c.sig = sig;
+		c.loaded = true;
+		return c.usable ? &c : nullptr;
+	}
+	return nullptr;
+}
+
+void sou_xdb_cache_terms(sou_xdb *h, const char *family)
+{
+	if (!sou_tune("term_cache", 1))
+		return; /* SOU_TUNE term_cache=0: every lookup asks the shards */
+	try {
+		for (const sou_xdb::term_cache &c : h->caches)
+			if (c.family == family)
+				return;
+		h->caches.emplace_back();
+		h->caches.back().family = family;
+	} catch (...) {
+		abort(); /* allocation failure, as elsewhere */
+	}
+}
+
 sou_status sou_xdb_each_term_tf(sou_xdb *h, const char *prefix, size_t prefix_len,
 				size_t limit, sou_xallterm_tf_fn fn, void *ctx, int *more,
 				sou_error *err)
 {
+	std::string cp(prefix, prefix_len);
+	if (!h->caches.empty() && remote_shards(h)) {
+		std::vector<std::pair<std::string, Xapian::doccount> > hits;
+		bool cached = false;
+		int cut = 0;
+		sou_status st = reading(h, err, [&]() {
+			sou_status cst;
+			sou_xdb::term_cache *c = cached_family(h, cp, err, &cst);
+			hits.clear();
+			if (cst || !c)
+				return cst;
+			cached = true;
+			auto i = std::lower_bound(c->terms.begin(), c->terms.end(),
+						  std::make_pair(cp, Xapian::doccount(0)));
+			for (; i != c->terms.end() && !i->first.compare(0, cp.size(), cp); ++i) {
+				if (hits.size() >= limit) {
+					cut = 1;
+					break;
+				}
+				hits.push_back(*i);
+			}
+			return SOU_OK;
+		});
+		if (st)
+			return st;
+		if (cached) {
+			if (more)
+				*more = cut;
+			for (const auto &t : hits)
+				fn(ctx, t.first.data(), t.first.size(), (unsigned long)t.second);
+			return SOU_OK;
+		}
+	}
 	std::map<std::string, Xapian::doccount> all;
 	std::vector<std::vector<std::pair<std::string, Xapian::doccount> > > per;
 	std::vector<int> cut;

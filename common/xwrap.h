@@ -240,6 +240,16 @@ sou_status sou_xdb_each_term(sou_xdb *db, const char *prefix, sou_xallterm_fn fn
  */
 typedef void (*sou_xallterm_tf_fn)(void *ctx, const char *term, size_t len,
 				   unsigned long termfreq);
+/*
+ * Marks the terms starting with family (copied) as a small table read
+ * whole: with remote shards, sou_xdb_each_term_tf of a prefix inside it
+ * reads the whole family once (every shard at once, at most 100,000
+ * terms, else it is not kept) and answers later calls from memory while
+ * no shard has changed (its uuid, post count, last docid and total
+ * length; Xapian knows them without asking).  For the company table
+ * (entity.h), looked up for every Chinese word of a query.
+ */
+void sou_xdb_cache_terms(sou_xdb *db, const char *family);
 sou_status sou_xdb_each_term_tf(sou_xdb *db, const char *prefix, size_t prefix_len,
 				size_t limit, sou_xallterm_tf_fn fn, void *ctx, int *more,
 				sou_error *err);

@@ -86,6 +86,10 @@ sou_status sou_searcher_open_opts(const char *db_path, const sou_xdb_reader_opts
 		sou_searcher_destroy(s);
 		return st;
 	}
+	/* the company table is looked up for every Chinese word of a query:
+	 * from remote shards it is read once per state of the shards */
+	sou_xdb_cache_terms(s->db, SOU_PREFIX_ENTITY_NAME);
+	sou_xdb_cache_terms(s->db, SOU_PREFIX_ENTITY_CODE);
 	{
 		/* an index of format 4 keeps working until it is rebuilt */
 		sou_buf cfg = SOU_BUF_INIT;

@@ -30,6 +30,7 @@
 #include "idxstamp.h"
 #include "qparse.h"
 #include "search.h"
+#include "tune.h"
 
 enum { JOB_NEW, JOB_QUEUED, JOB_RUNNING, JOB_ANSWERED };
 
@@ -57,12 +58,24 @@ typedef struct worker {
 	sou_idxstamper *stamper;
 	int complained;              /* logged that a new reader failed */
 	sou_job *job;                /* the job it runs (pool mutex) */
+	long long reopened_ns;       /* last reopen of remote shards (now_ns) */
 } worker;
+
+/*
+ * Remote shards are asked for their newest revision at most this often
+ * per worker (SOU_TUNE serve_reopen_ms): Xapian's reopen asks them one
+ * after the other, a round trip each, which before every search cost more
+ * than the search's own two.  A post indexed on a shard's machine is then
+ * found at most this much later than it would be (sou-index runs every
+ * few minutes); a shard that fails is reconnected by the next search,
+ * whatever the interval.
+ */
+#define SERVE_REOPEN_MS 1000
 
 struct sou_pool {
 	char *db;
 	sou_strlist dicts, synonyms;
-	int remote;                  /* a remote shard: reopen before each search */
+	int remote;                  /* a remote shard: reopen (SERVE_REOPEN_MS) */
 	double timeout_s;
 	int allow_programs;
 	int partial;
@@ -198,8 +211,13 @@ static sou_status worker_ready(worker *w, int force, sou_error *err)
 	if (w->s && !force && sou_idxstamp_eq(&now, &w->at)) {
 		/* remote shards change where no stat(2) sees them: Xapian's
 		 * reopen asks them (and reconnects after a failure) */
-		if (p->remote && (st = sou_searcher_reopen(w->s, err)))
-			return st;
+		long long t = now_ns();
+		if (p->remote &&
+		    t - w->reopened_ns >= sou_tune("serve_reopen_ms", SERVE_REOPEN_MS) * 1000000LL) {
+			w->reopened_ns = t;
+			if ((st = sou_searcher_reopen(w->s, err)))
+				return st;
+		}
 		return SOU_OK;
 	}
 	if ((st = open_searcher(p, &s, err))) {

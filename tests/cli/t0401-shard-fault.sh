@@ -39,6 +39,19 @@ EOF
 	sed 's/^{"latency_ms":[0-9.]*,//' >"$TMP/want"
 eq "the local set answers every query" 8 "$(grep -c '"result"' "$TMP/want")"
 
+# companies through the servers as in the local set: the company table
+# is read once from the remote shards and kept (xwrap.h
+# sou_xdb_cache_terms), each lookup answered from it
+printf '%s\n' 600519 贵州茅台 "贵州茅台 年报" 白酒龙头 gzmt >"$TMP/companies"
+"$SOU_QUERY" --db "$TMP/set" --json --batch "$TMP/companies" 2>/dev/null |
+	sed 's/^{"latency_ms":[0-9.]*,//' >"$TMP/cwant"
+"$SOU_QUERY" --db "$TMP/remote.stub" --json --batch "$TMP/companies" 2>/dev/null |
+	sed 's/^{"latency_ms":[0-9.]*,//' >"$TMP/cgot"
+check "company queries: some hits" grep -q '"path"' "$TMP/cwant"
+eq "company queries: the remote shards answer as the local set" "$(cat "$TMP/cwant")" "$(cat "$TMP/cgot")"
+eq "--entity 600519 through the servers" "$("$SOU_QUERY" --db "$TMP/set" --entity 600519)" \
+	"$("$SOU_QUERY" --db "$TMP/remote.stub" --entity 600519)"
+
 # wait_lines FILE N: until FILE has N lines (at most 60 s, a hang guard;
 # fails at once when the batch has ended)
 wait_lines() {
