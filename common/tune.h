@@ -45,8 +45,19 @@
  *                              so ties break alike in one index and in its
  *                              shards (0: Xapian's weight pruning, faster
  *                              for common words on large indexes)
+ *   suggest_readings  2        reading keys of completion keys (suggest.h):
+ *                              0 none, 1 of single pieces, 2 of pairs too
+ *   suggest_initials  1        initials keys: 0 none, 1 of single pieces,
+ *                              2 of pairs too (README "Suggestions": +2.0%)
  * and for ranking: rerank_depth, rerank_title, rerank_phrase,
  * rerank_coverage, rerank_proximity, rerank_title_field (query/rerank.h)
+ * and for remote shards (README "Scaling out", "Round trips"):
+ *   remote_pool       4        more connections per remote shard for
+ *                              fetching records in parallel
+ *   remote_carry      1        re-ranked titles come with the hits
+ *   term_cache        1        the company table is read once and kept
+ *   serve_reopen_ms   1000     sou-serve reopens remote shards at most this
+ *                              often per worker
  */
 #ifndef SOU_TUNE_H
 #define SOU_TUNE_H
