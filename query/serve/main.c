@@ -52,6 +52,8 @@ static const char usage[] =
 	"  --partial             answer from the other shards when a remote one is down or\n"
 	"                        past --timeout; the JSON's \"missing_shards\" and the page\n"
 	"                        name it (without: a 503)\n"
+	"  --entities FILE       companies, lines of CODE NAME [ALIAS...] (as sou-query's):\n"
+	"                        a name or alias also finds the posts naming the company\n"
 	"  -h, --help            show this help\n"
 	"Prints \"listening on http://ADDR:PORT/\" once ready; SIGINT or SIGTERM stop it.\n"
 	"Exit status: 0 stopped by a signal, 2 usage error, 3 index error, 1 could not listen.\n";
@@ -73,6 +75,7 @@ static const struct option longopts[] = {
 	{ "max-request-bytes", required_argument, NULL, 'R' },
 	{ "allow-remote-programs", no_argument, NULL, 'A' },
 	{ "partial", no_argument, NULL, 'p' },
+	{ "entities", required_argument, NULL, 'e' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 }
 };
@@ -164,6 +167,9 @@ int main(int argc, char **argv)
 			break;
 		case 'p':
 			o.partial = 1;
+			break;
+		case 'e':
+			o.entities = optarg;
 			break;
 		case 't':
 			if (!parse_num("--threads", optarg, 1, 256, &v))

@@ -1083,7 +1083,9 @@ sou_status sou_server_start(const sou_serve_opts *o, sou_server **out, sou_error
 		err->code = st; /* the status is what counts (shardset.c may differ) */
 		goto fail;
 	}
-	if ((st = sou_termgen_configure(sou_searcher_termgen(probe), &sv->dicts, &sv->synonyms, err))) {
+	if ((st = sou_termgen_configure(sou_searcher_termgen(probe), &sv->dicts, &sv->synonyms, err)) ||
+	    (o->entities && *o->entities &&
+	     (st = sou_searcher_set_entities(probe, o->entities, err)))) {
 		if (st != SOU_ERR_INTERNAL)
 			st = err->code = SOU_ERR_USAGE;
 		goto fail;
@@ -1106,6 +1108,7 @@ sou_status sou_server_start(const sou_serve_opts *o, sou_server **out, sou_error
 	po.timeout_s = o->search_timeout_s;
 	po.allow_programs = o->allow_programs;
 	po.partial = o->partial;
+	po.entities = o->entities;
 	po.log = o->log;
 	po.log_ctx = o->log_ctx;
 	if ((st = sou_pool_start(&po, &sv->pool, err)))

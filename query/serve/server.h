@@ -66,6 +66,8 @@ typedef struct sou_serve_opts {
 				    * README), or NULL: titles are not links */
 	int allow_programs;        /* --allow-remote-programs: a stub's "remote
 				    * :PROGRAM" lines may run (shardset.h) */
+	const char *entities;      /* --entities FILE: companies (entity.h), loaded
+				    * by every reader; NULL: none (borrowed) */
 	int partial;               /* --partial: a shard down or past the
 				    * timeout leaves a partial answer naming it
 				    * ("missing_shards") instead of a 503 */

@@ -79,6 +79,7 @@ struct sou_pool {
 	double timeout_s;
 	int allow_programs;
 	int partial;
+	char *entities;              /* --entities FILE, or NULL */
 	unsigned queue_max;
 	sou_serve_log_fn log;
 	void *log_ctx;
@@ -187,8 +188,9 @@ static sou_status open_searcher(sou_pool *p, sou_searcher **out, sou_error *err)
 		   (p->partial ? SOU_XDB_PARTIAL : 0);
 	st = sou_searcher_open_opts(p->db, &ro, out, err);
 
-	if (!st && (st = sou_termgen_configure(sou_searcher_termgen(*out), &p->dicts,
-					       &p->synonyms, err))) {
+	if (!st && ((st = sou_termgen_configure(sou_searcher_termgen(*out), &p->dicts,
+						&p->synonyms, err)) ||
+		    (p->entities && (st = sou_searcher_set_entities(*out, p->entities, err))))) {
 		sou_searcher_destroy(*out);
 		*out = NULL;
 	}
@@ -467,6 +469,7 @@ sou_status sou_pool_start(const sou_pool_opts *o, sou_pool **out, sou_error *err
 	p->timeout_s = o->timeout_s;
 	p->allow_programs = o->allow_programs;
 	p->partial = o->partial;
+	p->entities = o->entities && *o->entities ? sou_xstrdup(o->entities) : NULL;
 	p->queue_max = o->queue ? o->queue : 1;
 	p->log = o->log;
 	p->log_ctx = o->log_ctx;
@@ -623,6 +626,7 @@ void sou_pool_destroy(sou_pool *p)
 	pthread_cond_destroy(&p->work);
 	sou_strlist_free(&p->dicts);
 	sou_strlist_free(&p->synonyms);
+	free(p->entities);
 	free(p->db);
 	free(p);
 }

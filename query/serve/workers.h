@@ -50,6 +50,8 @@ typedef struct sou_pool_opts {
 	double timeout_s;            /* a job's deadline; remote shards' timeout */
 	int allow_programs;          /* readers may run "remote :PROGRAM" shards */
 	int partial;                 /* readers open with SOU_XDB_PARTIAL */
+	const char *entities;        /* companies file every reader loads (copied;
+				      * NULL: none) */
 	sou_serve_log_fn log;        /* 5xx details; may be NULL */
 	void *log_ctx;
 } sou_pool_opts;

@@ -277,6 +277,19 @@ port=${URL##*:}; port=${port%/}
 rc "port in use: exit 1" 1 timeout 60 "$SOU_SERVE" --db "$DB" --listen "127.0.0.1:$port"
 contains "says why" "cannot listen on 127.0.0.1:$port" "$TMP/err"
 stop_server
+# --entities: a user file's alias finds the company's posts, as in sou-query
+printf '600519 贵州茅台 飞天酒\n' >"$TMP/ents.txt"
+start_server "$DB" --entities "$TMP/ents.txt" || fail "start with --entities"
+code=$(get "/search?q=%E9%A3%9E%E5%A4%A9%E9%85%92&limit=20")
+eq "--entities: 200" 200 "$code"
+eq "--entities: the alias finds what sou-query --entities finds" \
+	"$("$SOU_QUERY" --db "$DB" --entities "$TMP/ents.txt" --json --limit 20 飞天酒 | jq -c '[.hits[].path]')" \
+	"$(jq -c '[.hits[].path]' "$TMP/body")"
+check "--entities: some posts" [ "$(jq '.hits | length' "$TMP/body")" -gt 0 ]
+stop_server
+printf '60051 坏\n' >"$TMP/bad-ents.txt"
+rc "--entities a bad file: exit 2" 2 timeout 60 "$SOU_SERVE" --db "$DB" --listen 127.0.0.1:0 --entities "$TMP/bad-ents.txt"
+contains "names the file and line" "bad-ents.txt:1:" "$TMP/err"
 # binding every interface is said, once
 start_server "$DB" --listen 0.0.0.0:0 2>/dev/null || true
 if [ -n "$SERVE_PID" ]; then
