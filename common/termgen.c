@@ -91,6 +91,7 @@ struct sou_termgen {
 	int qw_bad;           /* the units did not spell the word: no split */
 	int phrase;           /* the piece was quoted: runs stay whole */
 	sou_strlist *runs;    /* where cut runs go as typed (collect_runs) */
+	sou_strlist *py_out;  /* where pinyin query terms go (collect_pinyin) */
 	sou_termgen_df_fn df; /* the index's document frequencies, or NULL */
 	void *df_ctx;
 	sou_xq **subs;        /* queries for the chains */
@@ -577,6 +578,24 @@ sou_status sou_termgen_index(sou_termgen *tg, sou_field field, const char *text,
 
 /* ---- pinyin (schema.h: SOU_PREFIX_PINYIN, SOU_PREFIX_INITIALS) ----------- */
 
+void sou_termgen_collect_pinyin(sou_termgen *tg, sou_strlist *terms)
+{
+	tg->py_out = terms;
+}
+
+/* A pinyin query term of kind ('p' or 'i') into the collector, once. */
+static void collect_pinyin(sou_termgen *tg, char kind, const char *s, size_t n)
+{
+	sou_buf b = SOU_BUF_INIT;
+
+	if (!tg->py_out)
+		return;
+	sou_buf_addc(&b, kind);
+	sou_buf_add(&b, s, n);
+	sou_strlist_push_unique(tg->py_out, b.data, b.len);
+	sou_buf_free(&b);
+}
+
 void sou_termgen_set_pinyin(sou_termgen *tg, int on)
 {
 	tg->pinyin_off = !on;
@@ -850,11 +869,13 @@ sou_status sou_termgen_pinyin_query(sou_termgen *tg, const char *text, size_t le
 		    q.full.len + strlen(SOU_PREFIX_PINYIN) <= SOU_PINYIN_MAX_TERM) {
 			make_term(&tg->term, SOU_PREFIX_PINYIN, q.full.data, q.full.len, NULL, 0);
 			alt[n++] = sou_xq_term(tg->term.data, tg->term.len, 1);
+			collect_pinyin(tg, 'p', q.full.data, q.full.len);
 		}
 		if (!q.latin_not_initials &&
 		    sou_pinyin_is_initials(q.inits.data, q.inits.len)) {
 			make_term(&tg->term, SOU_PREFIX_INITIALS, q.inits.data, q.inits.len, NULL, 0);
 			alt[n++] = sou_xq_term(tg->term.data, tg->term.len, 1);
+			collect_pinyin(tg, 'i', q.inits.data, q.inits.len);
 		}
 	}
 	if (n) {

@@ -169,6 +169,14 @@ sou_status sou_termgen_index_pinyin(sou_termgen *tg, const char *text, size_t le
  */
 sou_status sou_termgen_pinyin_query(sou_termgen *tg, const char *text, size_t len,
 				    sou_xq **out, sou_error *err);
+/*
+ * From now on, every pinyin or initials term sou_termgen_pinyin_query
+ * makes is also appended to terms, without its prefix, after one kind
+ * byte: 'p' and the pinyin joined ("pmaotai"), or 'i' and the initials
+ * ("igzmt"); for showing where a title says what was typed by sound
+ * (query/search.c).  terms is borrowed; NULL stops collecting.
+ */
+void sou_termgen_collect_pinyin(sou_termgen *tg, sou_strlist *terms);
 /* The reading of a folded Chinese word (pinyin.h) into out; 0: none. */
 size_t sou_termgen_pinyin_reading(sou_termgen *tg, const char *word, size_t len,
 				  sou_buf *out);

@@ -53,6 +53,7 @@ struct sou_query {
 	sou_check *check;   /* NULL when Xapian's match is exact */
 	sou_strlist patterns;
 	sou_strlist runs;   /* positive runs cut into words, as typed */
+	sou_strlist pinyin; /* pinyin query terms (termgen.h collect_pinyin) */
 };
 
 void sou_query_destroy(sou_query *q)
@@ -63,6 +64,7 @@ void sou_query_destroy(sou_query *q)
 	sou_check_destroy(q->check);
 	sou_strlist_free(&q->patterns);
 	sou_strlist_free(&q->runs);
+	sou_strlist_free(&q->pinyin);
 	free(q);
 }
 
@@ -70,6 +72,7 @@ const sou_xq *sou_query_xq(const sou_query *q) { return q->xq; }
 const sou_check *sou_query_check(const sou_query *q) { return q->check; }
 const sou_strlist *sou_query_patterns(const sou_query *q) { return &q->patterns; }
 const sou_strlist *sou_query_runs(const sou_query *q) { return &q->runs; }
+const sou_strlist *sou_query_pinyin(const sou_query *q) { return &q->pinyin; }
 
 static const struct { const char *name; qfield f; } FIELDS[] = {
 	{ "title", QF_TITLE }, { "tag", QF_TAG }, { "tags", QF_TAG },
@@ -694,6 +697,7 @@ sou_status sou_query_parse_env(sou_termgen *tg, const char *text, int tz,
 	sou_xq *pos = NULL;
 
 	*out = NULL;
+	sou_termgen_collect_pinyin(tg, &q->pinyin);
 	if (len > SOU_QUERY_MAX_BYTES) {
 		st = sou_error_set(err, SOU_ERR_QUERY,
 				   "query too long: %zu bytes (at most %d)", len,
@@ -847,6 +851,7 @@ sou_status sou_query_parse_env(sou_termgen *tg, const char *text, int tz,
 		goto fail;
 	}
 	*out = q;
+	sou_termgen_collect_pinyin(tg, NULL);
 	sou_buf_free(&joined);
 	clauses_free(&cl);
 	ql_free(&scoring);
@@ -855,6 +860,7 @@ sou_status sou_query_parse_env(sou_termgen *tg, const char *text, int tz,
 	ql_free(&negonly);
 	return SOU_OK;
 fail:
+	sou_termgen_collect_pinyin(tg, NULL);
 	sou_xq_destroy(pos);
 	ql_free(&span);
 	sou_buf_free(&joined);

@@ -81,6 +81,9 @@ const sou_strlist *sou_query_patterns(const sou_query *q);
  * patterns (owned by q); re-ranking puts posts holding them first.
  */
 const sou_strlist *sou_query_runs(const sou_query *q);
+/* The pinyin and initials terms the query looks up, as
+ * sou_termgen_collect_pinyin gives them ("pmaotai", "igzmt"). */
+const sou_strlist *sou_query_pinyin(const sou_query *q);
 
 /*
  * Splits a line of a --batch file into words as a shell would for a

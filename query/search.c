@@ -14,9 +14,11 @@
 
 #include <jansson.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unicode/uchar.h>
+#include <unicode/uscript.h>
 #include <unicode/utf8.h>
 
 #include "entity.h"
@@ -1024,12 +1026,112 @@ static sou_status stage_fetch(run *R, sou_error *err)
 	return fetch_records(R, 1, err);
 }
 
+/* Windows of this many characters at most are read (a name, a pair). */
+#define PINYIN_HL_MAX_CHARS 8
+
+/*
+ * The words of folded text f[0..n) that a query typed by sound matched
+ * (py: sou_query_pinyin's terms): every run of k consecutive Chinese
+ * characters whose toneless reading joined is a 'p' term, or whose
+ * initials are an 'i' term, appended to out (each once; a highlight
+ * pattern: the characters as units, SOU_UNIT_SEP between).
+ */
+static void pinyin_windows(sou_termgen *tg, const char *f, size_t n, const sou_strlist *py,
+			   sou_strlist *out)
+{
+	/* at[0..nc]: offsets of the last nc characters of the run and the
+	 * end of the last (a window of at most PINYIN_HL_MAX_CHARS) */
+	size_t at[PINYIN_HL_MAX_CHARS + 1], nc = 0, k, j, t;
+	sou_buf rd = SOU_BUF_INIT, cmp = SOU_BUF_INIT;
+	int32_t off = 0, len = n > INT32_MAX ? INT32_MAX : (int32_t)n;
+
+	while (off < len) {
+		/* one run of Chinese characters: offsets of its characters */
+		int32_t start = off;
+		UChar32 c;
+		UErrorCode e = U_ZERO_ERROR;
+		U8_NEXT((const uint8_t *)f, off, len, c);
+		if (c < 0 || uscript_getScript(c, &e) != USCRIPT_HAN || U_FAILURE(e)) {
+			nc = 0;
+			continue;
+		}
+		if (nc == PINYIN_HL_MAX_CHARS) {
+			memmove(at, at + 1, PINYIN_HL_MAX_CHARS * sizeof(at[0]));
+			nc--;
+		}
+		at[nc++] = (size_t)start;
+		at[nc] = (size_t)off;
+		/* the windows that end at this character */
+		for (k = 2; k <= PINYIN_HL_MAX_CHARS && k <= nc; k++) {
+			const char *w = f + at[nc - k];
+			size_t wl = at[nc] - at[nc - k];
+			if (!sou_termgen_pinyin_reading(tg, w, wl, &rd))
+				continue;
+			for (t = 0; t < py->n; t++) {
+				const char *term = py->v[t];
+				sou_buf_reset(&cmp);
+				if (term[0] == 'p') {
+					for (j = 0; j < rd.len; j++)
+						if (rd.data[j] != ' ')
+							sou_buf_addc(&cmp, rd.data[j]);
+				} else {
+					sou_pinyin_initials(rd.data, rd.len, &cmp);
+				}
+				if (cmp.len == strlen(term + 1) && !memcmp(cmp.data, term + 1, cmp.len)) {
+					/* a highlight pattern: one unit per character */
+					sou_buf_reset(&cmp);
+					for (j = nc - k; j < nc; j++) {
+						if (j > nc - k)
+							sou_buf_addc(&cmp, SOU_UNIT_SEP);
+						sou_buf_add(&cmp, f + at[j], at[j + 1] - at[j]);
+					}
+					sou_strlist_push_unique(out, cmp.data, cmp.len);
+					break;
+				}
+			}
+		}
+	}
+	sou_buf_free(&rd);
+	sou_buf_free(&cmp);
+}
+
+/*
+ * pats and, when the query was typed by sound, the words the page's
+ * titles and tags say it with (pinyin_windows; pinyin and initials are
+ * indexed from titles, tags and company names only), into out: so that
+ * 茅台 shows highlighted for maotai, in the title and the snippet.
+ */
+static sou_status sound_patterns(run *R, const sou_results *r, const sou_strlist *pats,
+				 sou_strlist *out, sou_error *err)
+{
+	const sou_strlist *py = R->q ? sou_query_pinyin(R->q) : NULL;
+	sou_segmenter *seg = sou_termgen_segmenter(R->s->tg);
+	sou_buf f = SOU_BUF_INIT;
+	sou_status st = SOU_OK;
+	size_t i, k;
+
+	for (i = 0; i < pats->n; i++)
+		sou_strlist_push(out, pats->v[i], strlen(pats->v[i]));
+	for (i = 0; py && py->n && !st && i < r->n; i++) {
+		const sou_docdata *d = &r->hits[i].doc;
+		for (k = 0; !st && k <= d->tags.n; k++) {
+			const char *t = k ? d->tags.v[k - 1] : d->title;
+			if (!t || !(st = sou_segmenter_fold(seg, t, strlen(t), &f, err)))
+				if (t && f.len)
+					pinyin_windows(R->s->tg, f.data, f.len, py, out);
+		}
+	}
+	sou_buf_free(&f);
+	return st;
+}
+
 static sou_status stage_render(run *R, sou_error *err)
 {
 	const sou_search_opts *o = R->o;
 	sou_results *r = R->r;
 	sou_segmenter *seg = sou_termgen_segmenter(R->s->tg);
 	const sou_strlist *pats = R->q ? sou_query_patterns(R->q) : &R->like_words;
+	sou_strlist sound = { NULL, 0 };
 	sou_status st = SOU_OK;
 	size_t i;
 
@@ -1057,6 +1159,10 @@ static sou_status stage_render(run *R, sou_error *err)
 	r->offset = o->offset;
 	r->limit = o->limit;
 	memset(&R->pg, 0, sizeof(R->pg));
+	if (R->q && sou_query_pinyin(R->q)->n) {
+		st = sound_patterns(R, r, pats, &sound, err);
+		pats = &sound;
+	}
 	for (i = 0; i < r->n && !st; i++) {
 		sou_hit *h = &r->hits[i];
 
@@ -1073,6 +1179,7 @@ static sou_status stage_render(run *R, sou_error *err)
 			sou_buf_free(&tmp);
 		}
 	}
+	sou_strlist_free(&sound);
 	return st;
 }
 

@@ -6,7 +6,8 @@
 # mixed pinyin find the titled post; the Latin spelling ranks first for
 # "maotai"; the Hanzi query ranks the Hanzi title first and never finds
 # the homophone; bodies get no pinyin; --no-pinyin drops the terms and
-# --analyze --terms pinyin shows the readings, polyphones included.
+# --analyze --terms pinyin shows the readings, polyphones included; the
+# title's words that were typed by sound are highlighted.
 . "$(dirname "$0")/lib.sh"
 
 tree=$TMP/posts
@@ -64,6 +65,22 @@ for qq in yinhang hangzhang changjiang chongqing yhhz; do
 	contains "$qq (polyphones)" planted/bank.md "$TMP/hits"
 done
 eq "yinxing is not 银行" "" "$(paths "$DB" yinxing | grep planted/bank.md)"
+
+# what was typed by sound is highlighted where the title says it
+hl() { "$SOU_QUERY" --db "$DB" --limit 100 --color never "$1" | grep -F "$2"; }
+contains "maotai highlights 茅台" "贵州**茅台**宣布" <(hl maotai 年度分红)
+contains "gzmt highlights 贵州茅台" "**贵州茅台**宣布" <(hl gzmt 年度分红)
+contains "贵州mt highlights 贵州茅台" "**贵州茅台**宣布" <(hl 贵州mt 年度分红)
+contains "yinhang highlights 银行, not 行长" "**银行**行长谈" <(hl yinhang 长江经济带)
+contains "hangzhang highlights 行长" "银行**行长**谈" <(hl hangzhang 长江经济带)
+"$SOU_QUERY" --db "$DB" --json --limit 100 gzmt >"$TMP/j"
+eq "--json: the title's highlight is the bytes of 贵州茅台" "贵州茅台" "$(python3 -c '
+import json, sys
+for h in json.load(open(sys.argv[1]))["hits"]:
+    if h["path"].endswith("planted/titled.md"):
+        t = h["title"].encode()
+        print(" ".join(t[s:e].decode() for s, e in h["title_highlights"]))
+' "$TMP/j")"
 
 # --analyze shows the readings
 eq "analyze pinyin" "银行(yin hang)  行长(hang zhang)  mt" \
