@@ -82,7 +82,9 @@ test: build asan fuzz
 
 # The demo tells its story in a few lines: what it builds, what it
 # indexes, and each query with its answer (t0080 checks it stays short).
-DEMO_Q = $(BUILD)/query/sou-query --db $(DEMO_DB)
+# snippets of 70 columns: each hit fits an 80-column terminal (results
+# wrap at the terminal's width, README "sou-query")
+DEMO_Q = $(BUILD)/query/sou-query --db $(DEMO_DB) --snippet 70
 demo: demo-build
 	@rm -rf $(DEMO_DB)
 	@echo
@@ -92,19 +94,19 @@ demo: demo-build
 	@$(BUILD)/indexer/sou-index --db $(DEMO_DB) corpus/posts 2>&1 || true
 	@echo
 	@echo "A Chinese word, found inside longer words (中国农业发展银行) too:"
-	@echo '$$ sou-query --db $(DEMO_DB) --limit 3 农业'
+	@echo '$$ sou-query --db $(DEMO_DB) --snippet 70 --limit 3 农业'
 	@$(DEMO_Q) --limit 3 农业
 	@echo
 	@echo "A tag filter, newest first:"
-	@echo '$$ sou-query --db $(DEMO_DB) --limit 3 tag:半导体 --sort -date'
+	@echo '$$ sou-query --db $(DEMO_DB) --snippet 70 --limit 3 tag:半导体 --sort -date'
 	@$(DEMO_Q) --limit 3 tag:半导体 --sort -date
 	@echo
 	@echo "A phrase OR a word, within a date range:"
-	@echo '$$ sou-query --db $(DEMO_DB) --limit 3 '"'"'"离岸人民币" OR 汇率'"'"' date:2020..2024'
+	@echo '$$ sou-query --db $(DEMO_DB) --snippet 70 --limit 3 '"'"'"离岸人民币" OR 汇率'"'"' date:2020..2024'
 	@$(DEMO_Q) --limit 3 '"离岸人民币" OR 汇率' date:2020..2024
 	@echo
 	@echo "JSON, for scripts:"
-	@echo '$$ sou-query --db $(DEMO_DB) --json --limit 1 A股 | head -c 300'
+	@echo '$$ sou-query --db $(DEMO_DB) --snippet 70 --json --limit 1 A股 | head -c 300'
 	@$(DEMO_Q) --json --limit 1 A股 | head -c 300; echo " ..."
 	@echo
 	@echo "Next: the search page and JSON API on this index (Ctrl-C stops it):"
