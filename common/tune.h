@@ -54,7 +54,10 @@
  * and for remote shards (README "Scaling out", "Round trips"):
  *   remote_pool       4        more connections per remote shard for
  *                              fetching records in parallel
- *   remote_carry      1        re-ranked titles come with the hits
+ *   remote_carry      0        re-ranked titles come with the hits (as the
+ *                              collapse key; costs the server a read per
+ *                              match, more than the two round trips saved
+ *                              on loopback)
  *   term_cache        1        the company table is read once and kept
  *   serve_reopen_ms   1000     sou-serve reopens remote shards at most this
  *                              often per worker

@@ -27,9 +27,10 @@ static double knob(const char *name, long dflt)
 	return (double)sou_tune(name, dflt) / 100.0;
 }
 
-int sou_rerank_needs_text(const sou_strlist *runs)
+int sou_rerank_needs_text(const sou_strlist *patterns, const sou_strlist *runs)
 {
-	return knob("rerank_proximity", SOU_RERANK_PROXIMITY) > 0 ||
+	/* proximity is of two patterns or more (sou_rerank: nd.v.n > 1) */
+	return (patterns && patterns->n > 1 && knob("rerank_proximity", SOU_RERANK_PROXIMITY) > 0) ||
 	       (runs && runs->n && knob("rerank_run", SOU_RERANK_RUN) > 0);
 }
 

@@ -68,10 +68,12 @@ unsigned sou_rerank_fetch(const sou_search_opts *o, const sou_strlist *patterns)
 
 /*
  * 1 when re-ranking reads the candidates' texts (the proximity signal is
- * on, or runs (may be NULL) is not empty and the run signal is on), else
- * it reads only their titles (SOU_SLOT_TITLE suffices).
+ * on and there are two patterns or more, or runs (may be NULL) is not
+ * empty and the run signal is on), else it reads only their titles
+ * (SOU_SLOT_TITLE suffices): a one-word query over remote shards then
+ * re-ranks from what came with the hits.
  */
-int sou_rerank_needs_text(const sou_strlist *runs);
+int sou_rerank_needs_text(const sou_strlist *patterns, const sou_strlist *runs);
 
 /*
  * Re-orders hits[0..min(n, depth)) (Xapian's order, each with its record

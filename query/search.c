@@ -676,10 +676,14 @@ static sou_status stage_match(run *R, sou_error *err)
 	 * is never shown or checked costs nothing, and remote ones come in
 	 * parallel */
 	xs->lazy_data = 1;
-	/* the re-ranking reads the titles of its depth: from remote shards
-	 * they come with the hits (stage_rerank, prefetch_titles), two round
-	 * trips fewer (SOU_TUNE remote_carry=0: fetched after, as before) */
-	xs->carry = R->fetch > 0 && sou_tune("remote_carry", 1);
+	/* the re-ranking reads the titles of its depth: SOU_TUNE
+	 * remote_carry=1 has remote shards send them with the hits, two round
+	 * trips fewer, but the collapser then reads the title of every
+	 * match on the server: on loopback that cost more than it saved
+	 * (十三, 908 matches over 3 shards: median 5.5 ms fetched after the
+	 * hits, 6.3-7.8 ms carried; bench/README "Shards"), so the titles
+	 * are fetched after the hits by their id terms (prefetch_titles) */
+	xs->carry = R->fetch > 0 && sou_tune("remote_carry", 0);
 	xs->carry_slot = SOU_SLOT_TITLE;
 	xs->halflife_days = o->halflife_days;
 	xs->recency_weight = o->recency_weight;
@@ -1004,7 +1008,7 @@ static sou_status stage_rerank(run *R, sou_error *err)
 	/* checked hits are decoded already; the others need their titles
 	 * (read from the title slot: a record is decompressed only for the
 	 * page), or their texts when the proximity signal is on */
-	if (!R->check && sou_rerank_needs_text(sou_query_runs(R->q)))
+	if (!R->check && sou_rerank_needs_text(sou_query_patterns(R->q), sou_query_runs(R->q)))
 		st = fetch_records(R, 1, err);
 	else if (!R->check)
 		st = prefetch_titles(R, err);
