@@ -345,25 +345,14 @@ sou_status sou_entity_resolve(sou_xdb *db, const sou_entities *user, const char 
 void sou_entity_resolve_reading(const sou_entities *user, sou_pinyin *py, const char *w,
 				size_t len, sou_strlist *codes)
 {
-	sou_buf r = SOU_BUF_INIT, j = SOU_BUF_INIT;
-	size_t i, k;
+	sou_buf r = SOU_BUF_INIT;
+	size_t i;
 
 	for (i = 0; user && py && i < user->names.n && codes->n < RESOLVE_MAX; i++) {
 		const char *n = user->names.v[i];
-		if (!sou_pinyin_reading(py, n, strlen(n), SOU_PINYIN_DEFAULT, &r, NULL))
-			continue;
-		sou_buf_reset(&j);
-		for (k = 0; k < r.len; k++)
-			if (r.data[k] != ' ')
-				sou_buf_addc(&j, r.data[k]);
-		if (!(j.len == len && !memcmp(j.data, w, len))) {
-			sou_buf_reset(&j);
-			sou_pinyin_initials(r.data, r.len, &j);
-			if (!(j.len == len && !memcmp(j.data, w, len)))
-				continue;
-		}
-		sou_strlist_push_unique(codes, user->codes.v[i], strlen(user->codes.v[i]));
+		if (sou_pinyin_reads_as(py, n, strlen(n), w, len,
+					SOU_READS_JOINED | SOU_READS_INITIALS, &r))
+			sou_strlist_push_unique(codes, user->codes.v[i], strlen(user->codes.v[i]));
 	}
 	sou_buf_free(&r);
-	sou_buf_free(&j);
 }

@@ -240,6 +240,41 @@ void sou_pinyin_initials(const char *r, size_t len, sou_buf *out)
 			sou_buf_addc(out, r[i]);
 }
 
+void sou_pinyin_joined(const char *r, size_t len, sou_buf *out)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (r[i] != ' ')
+			sou_buf_addc(out, r[i]);
+}
+
+/* 1 if reading r[0..len) joined (initials 0) or its initials (1) are
+ * w[0..n), compared letter by letter as sou_pinyin_joined and
+ * sou_pinyin_initials would write them. */
+static int letters_are(const char *r, size_t len, int initials, const char *w, size_t n)
+{
+	size_t i, k = 0;
+
+	for (i = 0; i < len; i++) {
+		if (r[i] == ' ' || (initials && i > 0 && r[i - 1] != ' '))
+			continue;
+		if (k >= n || w[k] != r[i])
+			return 0;
+		k++;
+	}
+	return k == n;
+}
+
+int sou_pinyin_reads_as(sou_pinyin *py, const char *s, size_t len, const char *w, size_t n,
+			int how, sou_buf *scratch)
+{
+	if (!sou_pinyin_reading(py, s, len, SOU_PINYIN_DEFAULT, scratch, NULL))
+		return 0;
+	return ((how & SOU_READS_JOINED) && letters_are(scratch->data, scratch->len, 0, w, n)) ||
+	       ((how & SOU_READS_INITIALS) && letters_are(scratch->data, scratch->len, 1, w, n));
+}
+
 /* 1 if the lower-case s[0..n) is a syllable. */
 static int is_syllable(const char *s, size_t n)
 {

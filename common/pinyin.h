@@ -52,6 +52,17 @@ size_t sou_pinyin_reading(sou_pinyin *py, const char *s, size_t len, unsigned fl
 /* Appends the first letter of each syllable of a reading (as above) to
  * out: "gui zhou mao tai" -> "gzmt". */
 void sou_pinyin_initials(const char *reading, size_t len, sou_buf *out);
+/* Appends a reading's (or typed letters') letters without the spaces:
+ * "gui zhou mao tai" -> "guizhoumaotai", as the pinyin terms and reading
+ * keys hold them. */
+void sou_pinyin_joined(const char *reading, size_t len, sou_buf *out);
+/* 1 if folded text s[0..len) reads as the letters w[0..n): its reading
+ * joined (how has SOU_READS_JOINED) or its initials (SOU_READS_INITIALS);
+ * 0 too when s has no reading.  scratch (the caller's) holds the reading. */
+#define SOU_READS_JOINED   0x1
+#define SOU_READS_INITIALS 0x2
+int sou_pinyin_reads_as(sou_pinyin *py, const char *s, size_t len, const char *w, size_t n,
+			int how, sou_buf *scratch);
 
 /*
  * Cuts s[0..len) (ASCII letters, either case) into pinyin syllables,

@@ -201,11 +201,17 @@ static int cmp_match(const void *a, const void *b)
 	return x->end < y->end ? 1 : x->end > y->end ? -1 : 0;
 }
 
-/* Display width of a code point: East Asian wide and full-width count 2. */
-static size_t cp_width(UChar32 c)
+size_t sou_snippet_cp_cols(int32_t c)
 {
-	int w = u_getIntPropertyValue(c, UCHAR_EAST_ASIAN_WIDTH);
+	int w, t;
 
+	if (c < 0x20 || (c >= 0x7f && c < 0xa0))
+		return 0;
+	t = u_charType(c);
+	if (u_getCombiningClass(c) || t == U_NON_SPACING_MARK || t == U_ENCLOSING_MARK ||
+	    t == U_FORMAT_CHAR)
+		return 0;
+	w = u_getIntPropertyValue(c, UCHAR_EAST_ASIAN_WIDTH);
 	return (w == U_EA_WIDE || w == U_EA_FULLWIDTH) ? 2 : 1;
 }
 
@@ -219,7 +225,7 @@ static size_t walk_cols(const char *t, size_t len, size_t a, size_t cols)
 		int32_t at = i;
 		UChar32 c;
 		U8_NEXT((const uint8_t *)t, i, n, c);
-		used += cp_width(c < 0 ? 0xFFFD : c);
+		used += sou_snippet_cp_cols(c < 0 ? 0xFFFD : c);
 		if (used > cols)
 			return (size_t)at;
 	}
@@ -237,7 +243,7 @@ static size_t back_cols(const char *t, size_t lo, size_t a, size_t cols)
 		int32_t at = i;
 		UChar32 c;
 		U8_PREV((const uint8_t *)t, (int32_t)lo, i, c);
-		used += cp_width(c < 0 ? 0xFFFD : c);
+		used += sou_snippet_cp_cols(c < 0 ? 0xFFFD : c);
 		if (used > cols)
 			return (size_t)at;
 	}

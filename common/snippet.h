@@ -12,6 +12,7 @@
 #define SOU_SNIPPET_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "buf.h"
 #include "error.h"
@@ -25,6 +26,11 @@ typedef struct sou_ranges {
 } sou_ranges;
 
 void sou_ranges_free(sou_ranges *r);
+
+/* Terminal columns of code point c: East Asian wide and full-width 2,
+ * controls, combining and format marks 0, others 1 (snippet widths, and
+ * sou-query's wrapping of results). */
+size_t sou_snippet_cp_cols(int32_t c);
 
 /*
  * Writes into out (replacing it) a passage of text[0..len) at most

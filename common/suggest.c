@@ -57,13 +57,9 @@ static size_t cps(const char *s, size_t n)
 /* XJ + s joined (spaces left out) + SEP + shown, as a boolean term. */
 static void add_shown(collect *c, const char *s, size_t n, const char *shown, size_t shown_len)
 {
-	size_t i;
-
 	sou_buf_reset(&c->rk);
 	sou_buf_adds(&c->rk, SOU_PREFIX_SUGGEST);
-	for (i = 0; i < n; i++)
-		if (s[i] != ' ')
-			sou_buf_addc(&c->rk, s[i]);
+	sou_pinyin_joined(s, n, &c->rk);
 	sou_buf_addc(&c->rk, SOU_SUGGEST_SEP);
 	sou_buf_add(&c->rk, shown, shown_len);
 	if (c->rk.len <= READING_KEY_MAX)
@@ -412,7 +408,7 @@ sou_status sou_suggest(sou_xdb *db, sou_segmenter *seg, sou_pinyin *py, const ch
 {
 	sou_buf f = SOU_BUF_INIT, r = SOU_BUF_INIT;
 	sou_status st;
-	size_t tail, i;
+	size_t tail;
 	gather g;
 
 	sou_completions_clear(out);
@@ -433,9 +429,7 @@ sou_status sou_suggest(sou_xdb *db, sou_segmenter *seg, sou_pinyin *py, const ch
 	tail = latin_tail(f.data, f.len);
 	if (!st && tail == f.len && memchr(f.data, ' ', f.len)) {
 		/* gui zhou: the letters joined, as reading keys hold them */
-		for (i = 0; i < f.len; i++)
-			if (f.data[i] != ' ')
-				sou_buf_addc(&r, f.data[i]);
+		sou_pinyin_joined(f.data, f.len, &r);
 		if (r.len)
 			st = scan(db, &g, r.data, r.len, err);
 	} else if (!st && py && tail && tail < f.len &&
@@ -443,12 +437,8 @@ sou_status sou_suggest(sou_xdb *db, sou_segmenter *seg, sou_pinyin *py, const ch
 		/* 贵州m: the characters' reading then the letters, and only
 		 * keys shown with those characters */
 		sou_buf k = SOU_BUF_INIT;
-		for (i = 0; i < r.len; i++)
-			if (r.data[i] != ' ')
-				sou_buf_addc(&k, r.data[i]);
-		for (i = f.len - tail; i < f.len; i++)
-			if (f.data[i] != ' ')
-				sou_buf_addc(&k, f.data[i]);
+		sou_pinyin_joined(r.data, r.len, &k);
+		sou_pinyin_joined(f.data + f.len - tail, tail, &k);
 		g.must = f.data;
 		g.must_len = f.len - tail;
 		st = scan(db, &g, k.data, k.len, err);

@@ -942,39 +942,17 @@ static sou_status network_failed(sou_xdb *h, sou_error *err, const Xapian::Error
 }
 
 /*
- * Runs fn(db) on each shard of a reader in turn (or on the one database
- * when it has no separate shards), so that a network error names the
- * shard it came from: over a Database of several remote shards, a reply
- * garbled on the way carries no context, and the error could not say
- * which shard sent it (t0402).  Called inside reading().
- */
-template <typename F>
-static sou_status each_shard(sou_xdb *h, sou_error *err, F fn)
-{
-	if (h->subs.empty() || h->subs.size() != h->live.size()) {
-		fn(*h->db);
-		return SOU_OK;
-	}
-	for (size_t j = 0; j < h->subs.size(); j++) {
-		try {
-			fn(h->subs[j]);
-		} catch (const Xapian::NetworkError &e) {
-			if (h->live[j] < h->shards.n && is_remote(h, h->live[j]))
-				return shard_failed(h, err, h->shards.v[h->live[j]], e.get_description());
-			throw;
-		}
-	}
-	return SOU_OK;
-}
-
-/*
- * The same with the remote shards asked at once: fn(j, db) runs for shard
- * j on a thread of its own when the shard is remote (the caller's thread
- * takes the local ones and the first remote one), so that a lookup costs
- * one round trip, not one per shard.  fn must touch only what is shard
- * j's own (its slot of the caller's per-shard results).  Errors are
- * raised after every thread has ended, the first shard's first, as
- * each_shard raises them.  Called inside reading().
+ * Runs fn(j, db) on each shard j of a reader (or fn(0, db) on the one
+ * database when it has no separate shards), so that a network error names
+ * the shard it came from: over a Database of several remote shards, a
+ * reply garbled on the way carries no context, and the error could not
+ * say which shard sent it (t0402).  The remote shards are asked at once:
+ * every remote shard but one gets a thread of its own, started first, and
+ * the caller's thread then takes that one and the local shards, so that a
+ * lookup costs one round trip, not one per shard.  fn must touch only
+ * what is shard j's own (its slot of the caller's per-shard results).
+ * Errors are raised after every thread has ended, the first shard's
+ * first.  Called inside reading().
  */
 template <typename F>
 static sou_status each_shard_at_once(sou_xdb *h, sou_error *err, F fn)
@@ -985,27 +963,27 @@ static sou_status each_shard_at_once(sou_xdb *h, sou_error *err, F fn)
 	}
 	size_t n = h->subs.size();
 	std::vector<std::exception_ptr> failed(n);
+	std::vector<char> here(n, 1);
 	std::vector<std::thread> threads;
-	bool first_remote = true;
-	for (size_t j = 0; j < n; j++) {
-		bool remote = h->live[j] < h->shards.n && is_remote(h, h->live[j]);
-		if (remote && !first_remote) {
-			threads.emplace_back([&, j]() {
-				try {
-					fn(j, h->subs[j]);
-				} catch (...) {
-					failed[j] = std::current_exception();
-				}
-			});
-			continue;
-		}
-		first_remote = first_remote && !remote;
+	auto run = [&](size_t j) {
 		try {
 			fn(j, h->subs[j]);
 		} catch (...) {
 			failed[j] = std::current_exception();
 		}
+	};
+	bool kept_one = false;
+	for (size_t j = 0; j < n; j++) {
+		bool remote = h->live[j] < h->shards.n && is_remote(h, h->live[j]);
+		if (remote && kept_one) {
+			here[j] = 0;
+			threads.emplace_back(run, j);
+		}
+		kept_one = kept_one || remote;
 	}
+	for (size_t j = 0; j < n; j++)
+		if (here[j])
+			run(j);
 	for (std::thread &t : threads)
 		t.join();
 	for (size_t j = 0; j < n; j++) {
@@ -1020,6 +998,36 @@ static sou_status each_shard_at_once(sou_xdb *h, sou_error *err, F fn)
 		}
 	}
 	return SOU_OK;
+}
+
+/*
+ * At most limit terms of prefix p from every shard at once, the term
+ * frequencies summed, into all (cleared first); *cut is set when a shard
+ * had more.  Called inside reading().
+ */
+static sou_status scan_terms(sou_xdb *h, sou_error *err, const std::string &p, size_t limit,
+			     std::map<std::string, Xapian::doccount> &all, int *cut)
+{
+	std::vector<std::vector<std::pair<std::string, Xapian::doccount> > > per(
+		h->subs.empty() ? 1 : h->subs.size());
+	std::vector<int> over(per.size(), 0);
+	sou_status st = each_shard_at_once(h, err, [&](size_t j, Xapian::Database &d) {
+		for (Xapian::TermIterator t = d.allterms_begin(p); t != d.allterms_end(p); ++t) {
+			if (per[j].size() >= limit) {
+				over[j] = 1;
+				break;
+			}
+			per[j].emplace_back(*t, t.get_termfreq());
+		}
+	});
+	all.clear();
+	*cut = 0;
+	for (size_t j = 0; !st && j < per.size(); j++) {
+		*cut |= over[j];
+		for (const auto &t : per[j])
+			all[t.first] += t.second;
+	}
+	return st;
 }
 
 extern "C" {
@@ -1669,28 +1677,11 @@ static sou_xdb::term_cache *cached_family(sou_xdb *h, const std::string &p, sou_
 		std::string sig = shard_sig(h);
 		if (c.loaded && c.sig == sig)
 			return c.usable ? &c : nullptr;
-		std::vector<std::vector<std::pair<std::string, Xapian::doccount> > > per(
-			h->subs.empty() ? 1 : h->subs.size());
-		std::vector<int> over(per.size(), 0);
-		*st = each_shard_at_once(h, err, [&](size_t j, Xapian::Database &d) {
-			for (Xapian::TermIterator t = d.allterms_begin(c.family);
-			     t != d.allterms_end(c.family); ++t) {
-				if (per[j].size() >= TERM_CACHE_MAX) {
-					over[j] = 1;
-					break;
-				}
-				per[j].emplace_back(*t, t.get_termfreq());
-			}
-		});
-		if (*st)
-			return nullptr;
 		std::map<std::string, Xapian::doccount> all;
-		bool usable = true;
-		for (size_t j = 0; j < per.size(); j++) {
-			usable = usable && !over[j];
-			for (const auto &t : per[j])
-				all[t.first] += t.second;
-		}
+		int over = 0;
+		if ((*st = scan_terms(h, err, c.family, TERM_CACHE_MAX, all, &over)))
+			return nullptr;
+		bool usable = !over;
 		c.terms.assign(all.begin(), all.end());
 		c.usable = usable && c.terms.size() <= TERM_CACHE_MAX;
 		if (!c.usable)
@@ -1755,35 +1746,12 @@ sou_status sou_xdb_each_term_tf(sou_xdb *h, const char *prefix, size_t prefix_le
 		}
 	}
 	std::map<std::string, Xapian::doccount> all;
-	std::vector<std::vector<std::pair<std::string, Xapian::doccount> > > per;
-	std::vector<int> cut;
-	std::string p(prefix, prefix_len);
 	int left = 0;
-	/* every shard at once (each_shard_at_once), each scan bounded by
-	 * limit, the counts summed: the union of the shards' terms in term
-	 * order */
-	sou_status st = reading(h, err, [&]() {
-		size_t n = h->subs.empty() ? 1 : h->subs.size();
-		per.assign(n, {});
-		cut.assign(n, 0);
-		return each_shard_at_once(h, err, [&](size_t j, Xapian::Database &d) {
-			size_t seen = 0;
-			for (Xapian::TermIterator t = d.allterms_begin(p); t != d.allterms_end(p); ++t) {
-				if (seen++ >= limit) {
-					cut[j] = 1;
-					break;
-				}
-				per[j].emplace_back(*t, t.get_termfreq());
-			}
-		});
-	});
+	/* every shard at once, each scan bounded by limit, the counts summed:
+	 * the union of the shards' terms in term order */
+	sou_status st = reading(h, err, [&]() { return scan_terms(h, err, cp, limit, all, &left); });
 	if (st)
 		return st;
-	for (size_t j = 0; j < per.size(); j++) {
-		left |= cut[j];
-		for (const auto &t : per[j])
-			all[t.first] += t.second;
-	}
 	if (more)
 		*more = left;
 	size_t k = 0;

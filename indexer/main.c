@@ -19,7 +19,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -222,13 +221,13 @@ static void format_bar(const ui *u, double t, const char *how, sou_buf *b)
 static void draw_bar(ui *u, const char *how)
 {
 	sou_buf line = SOU_BUF_INIT;
-	struct winsize ws;
+	unsigned cols = sou_cli_term_width(STDERR_FILENO);
 
 	format_bar(u, now_s(), how, &line);
 	/* longer than the terminal is wide, \r would go back only to the
-	 * start of its last screen line */
-	if (!ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) && ws.ws_col > 1 && line.len >= ws.ws_col)
-		sou_buf_truncate(&line, ws.ws_col - 1u);
+	 * start of its last screen line (the line is ASCII: bytes are columns) */
+	if (cols > 1 && line.len >= cols)
+		sou_buf_truncate(&line, cols - 1u);
 	if (how || !u->bar_shown || strcmp(line.data, u->drawn)) {
 		fprintf(stderr, "\r\033[K%s%s", line.data, how ? "\n" : "");
 		snprintf(u->drawn, sizeof(u->drawn), "%s", line.data);

@@ -83,7 +83,8 @@ static int is_latin(const char *w)
 	return 1;
 }
 
-/* A plain run of Chinese: no ASCII at all (so no field, quote or '-'). */
+/* A plain run of Chinese, two characters or more: no ASCII at all (so
+ * no field, quote or '-'). */
 static int is_han_run(const char *w, size_t *chars)
 {
 	size_t i;
@@ -94,7 +95,7 @@ static int is_han_run(const char *w, size_t *chars)
 			return 0;
 		*chars += ((unsigned char)w[i] & 0xC0) != 0x80;
 	}
-	return *chars >= 3;
+	return *chars >= 2;
 }
 
 /* The query of pieces v with piece skip replaced by with (NULL: left out). */
@@ -172,21 +173,15 @@ typedef struct same {
 	sou_strlist *out;
 	/* same_word: the run's reading and length in bytes */
 	const sou_buf *r;
-	size_t chars, len, skip;  /* skip: the scanned prefix's bytes */
+	size_t len, skip;         /* skip: the scanned prefix's bytes */
 	sou_termgen *tg;
 	sou_buf rd;
 } same;
 
 static void add_same(sou_strlist *out, const char *w, size_t n, const char *run)
 {
-	size_t i;
-
-	if (out->n >= SAME_MAX || (strlen(run) == n && !memcmp(run, w, n)))
-		return;
-	for (i = 0; i < out->n; i++)
-		if (strlen(out->v[i]) == n && !memcmp(out->v[i], w, n))
-			return;
-	sou_strlist_push(out, w, n);
+	if (out->n < SAME_MAX && !(strlen(run) == n && !memcmp(run, w, n)))
+		sou_strlist_push_unique(out, w, n);
 }
 
 static void same_key(void *ctx, const char *term, size_t len, unsigned long tf)
@@ -233,9 +228,7 @@ static sou_status same_reading(sou_searcher *s, const char *run, sou_strlist *ou
 	sm.run = f.data;
 	sm.out = out;
 	sou_buf_adds(&k, SOU_PREFIX_SUGGEST);
-	for (i = 0; i < r.len; i++)
-		if (r.data[i] != ' ')
-			sou_buf_addc(&k, r.data[i]);
+	sou_pinyin_joined(r.data, r.len, &k);
 	sou_buf_addc(&k, SOU_SUGGEST_SEP);
 	if ((st = sou_xdb_each_term_tf(sou_searcher_xdb(s), k.data, k.len, 64, same_key, &sm,
 				       NULL, err)))
@@ -245,11 +238,10 @@ static sou_status same_reading(sou_searcher *s, const char *run, sou_strlist *ou
 	 * of two characters are bigram terms (schema.h), longer ones words */
 	if (out->n < SAME_MAX) {
 		sm.r = &r;
-		sm.chars = f.len / 3;
 		sm.tg = tg;
 		sm.len = f.len;
 		sou_buf_reset(&k);
-		if (sm.chars == 2)
+		if (f.len == 6) /* two characters */
 			sou_buf_adds(&k, SOU_PREFIX_BIGRAM);
 		sm.skip = k.len;
 		sou_buf_add(&k, f.data, 3);
@@ -454,8 +446,8 @@ sou_status sou_loosen(sou_searcher *s, const char *query, const sou_search_opts 
 	for (i = 0; !st && !out->kind && i < v.n; i++) {
 		sou_strlist cands = { NULL, 0 };
 		size_t chars, j;
-		if (!is_han_run(v.v[i], &chars) && !(chars == 2 && strlen(v.v[i]) == 6))
-			continue; /* two characters of three bytes, nothing else */
+		if (!is_han_run(v.v[i], &chars))
+			continue;
 		st = same_reading(s, v.v[i], &cands, err);
 		for (j = 0; !st && j < cands.n; j++) {
 			join(&v, i, cands.v[j], &q);

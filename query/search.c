@@ -17,7 +17,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unicode/uchar.h>
 #include <unicode/uscript.h>
 #include <unicode/utf8.h>
 
@@ -1040,7 +1039,7 @@ static sou_status stage_fetch(run *R, sou_error *err)
  * initials are an 'i' term, appended to out (each once; a highlight
  * pattern: the characters as units, SOU_UNIT_SEP between).
  */
-static void pinyin_windows(sou_termgen *tg, const char *f, size_t n, const sou_strlist *py,
+static void pinyin_windows(sou_pinyin *reader, const char *f, size_t n, const sou_strlist *py,
 			   sou_strlist *out)
 {
 	/* at[0..nc]: offsets of the last nc characters of the run and the
@@ -1069,19 +1068,12 @@ static void pinyin_windows(sou_termgen *tg, const char *f, size_t n, const sou_s
 		for (k = 2; k <= PINYIN_HL_MAX_CHARS && k <= nc; k++) {
 			const char *w = f + at[nc - k];
 			size_t wl = at[nc] - at[nc - k];
-			if (!sou_termgen_pinyin_reading(tg, w, wl, &rd))
-				continue;
 			for (t = 0; t < py->n; t++) {
 				const char *term = py->v[t];
-				sou_buf_reset(&cmp);
-				if (term[0] == 'p') {
-					for (j = 0; j < rd.len; j++)
-						if (rd.data[j] != ' ')
-							sou_buf_addc(&cmp, rd.data[j]);
-				} else {
-					sou_pinyin_initials(rd.data, rd.len, &cmp);
-				}
-				if (cmp.len == strlen(term + 1) && !memcmp(cmp.data, term + 1, cmp.len)) {
+				if (sou_pinyin_reads_as(reader, w, wl, term + 1, strlen(term + 1),
+							term[0] == 'i' ? SOU_READS_INITIALS
+								       : SOU_READS_JOINED,
+							&rd)) {
 					/* a highlight pattern: one unit per character */
 					sou_buf_reset(&cmp);
 					for (j = nc - k; j < nc; j++) {
@@ -1110,19 +1102,20 @@ static sou_status sound_patterns(run *R, const sou_results *r, const sou_strlist
 {
 	const sou_strlist *py = R->q ? sou_query_pinyin(R->q) : NULL;
 	sou_segmenter *seg = sou_termgen_segmenter(R->s->tg);
+	sou_pinyin *reader = sou_termgen_pinyin(R->s->tg);
 	sou_buf f = SOU_BUF_INIT;
 	sou_status st = SOU_OK;
 	size_t i, k;
 
 	for (i = 0; i < pats->n; i++)
 		sou_strlist_push(out, pats->v[i], strlen(pats->v[i]));
-	for (i = 0; py && py->n && !st && i < r->n; i++) {
+	for (i = 0; reader && py && py->n && !st && i < r->n; i++) {
 		const sou_docdata *d = &r->hits[i].doc;
 		for (k = 0; !st && k <= d->tags.n; k++) {
 			const char *t = k ? d->tags.v[k - 1] : d->title;
 			if (!t || !(st = sou_segmenter_fold(seg, t, strlen(t), &f, err)))
 				if (t && f.len)
-					pinyin_windows(R->s->tg, f.data, f.len, py, out);
+					pinyin_windows(reader, f.data, f.len, py, out);
 		}
 	}
 	sou_buf_free(&f);
@@ -1400,21 +1393,6 @@ static void add_list(sou_buf *out, const sou_strlist *l)
 	}
 }
 
-/* Columns a code point takes on a terminal: East Asian wide and
- * full-width ones two, combining marks and controls none. */
-static unsigned cp_cols(UChar32 c)
-{
-	int w;
-
-	if (c < 0x20 || (c >= 0x7f && c < 0xa0))
-		return 0;
-	if (u_getCombiningClass(c) || u_charType(c) == U_NON_SPACING_MARK ||
-	    u_charType(c) == U_ENCLOSING_MARK || u_charType(c) == U_FORMAT_CHAR)
-		return 0;
-	w = u_getIntPropertyValue(c, UCHAR_EAST_ASIAN_WIDTH);
-	return w == U_EA_WIDE || w == U_EA_FULLWIDTH ? 2 : 1;
-}
-
 /* Wrap points kept back at most this many columns for a blank. */
 #define WRAP_BLANK_COLS 16
 
@@ -1449,7 +1427,7 @@ static void add_wrapped(sou_buf *out, const char *line, size_t len, unsigned sta
 			continue;
 		}
 		U8_NEXT_OR_FFFD((const uint8_t *)line, i, len, c);
-		w = cp_cols(c);
+		w = (unsigned)sou_snippet_cp_cols(c);
 		if (col + w > width && col > indent) {
 			if (have_brk && col - brk_col <= WRAP_BLANK_COLS) {
 				/* break at the blank: what followed it moves down */
